@@ -1,0 +1,19 @@
+// The operator commands that talk to a running agent. Each returns the process exit code:
+// 0 ok/healthy, 1 unhealthy or refused, 3 the agent could not be reached.
+#pragma once
+
+#include <string>
+
+namespace vigil::cli {
+
+constexpr int kExitOk = 0;
+constexpr int kExitUnhealthy = 1;
+constexpr int kExitRefused = 1;
+constexpr int kExitUnreachable = 3;
+
+int cmd_status(const std::string& socket, bool as_json, bool verbose);
+int cmd_switchover(const std::string& socket, const std::string& group, const std::string& to,
+                   int wait_ms);
+int cmd_standby(const std::string& socket, bool on);
+
+}  // namespace vigil::cli

@@ -1,0 +1,231 @@
+// Node: the election. Each evaluate() looks at one group and decides whether this node
+// promotes, demotes or hands the group over; helpers below compute, the parent decides
+// (STYLE.md §11). The rules are summarised in node.h and argued in docs/design.md.
+#include <algorithm>
+
+#include "common/assert.h"
+#include "core/node.h"
+
+namespace vigil::core {
+
+bool Node::live(std::size_t node) const {
+    return node == self_ || detector_.alive(node);
+}
+
+const wire::GroupState* Node::view(std::size_t node, std::size_t g) const {
+    const auto& v = peers_[node].groups[g];
+    return v ? &*v : nullptr;
+}
+
+int Node::priority_of(std::size_t g, std::size_t node) const {
+    if (node == self_) {
+        if (maintenance_ || leaving_) return 0;
+        return config_.groups[g].priority[self_].value_or(0);
+    }
+    // A peer's effective priority is what it says (0 while in maintenance): later checks
+    // may lower it below the configured value.
+    const wire::GroupState* v = view(node, g);
+    return v ? v->priority : 0;
+}
+
+bool Node::outranks(std::size_t g, std::size_t a, std::size_t b) const {
+    int pa = priority_of(g, a);
+    int pb = priority_of(g, b);
+    if (pa != pb) return pa > pb;
+    return name(a) < name(b);  // the lower name wins a tie, the same on every node
+}
+
+std::optional<std::size_t> Node::best_candidate(std::size_t g,
+                                                std::optional<std::size_t> excluded,
+                                                bool settled_only) const {
+    std::optional<std::size_t> best;
+    for (std::size_t n = 0; n < config_.nodes.size(); ++n) {
+        if (n == excluded || !live(n) || priority_of(g, n) == 0) continue;
+        if (n == self_ && !settled_) continue;
+        if (n != self_ && settled_only && view(n, g)->role == Role::starting) continue;
+        if (!best || outranks(g, n, *best)) best = n;
+    }
+    return best;
+}
+
+std::optional<std::size_t> Node::claimed_primary(std::size_t g) const {
+    std::optional<std::size_t> best;
+    for (std::size_t n = 0; n < config_.nodes.size(); ++n) {
+        if (n == self_ || !detector_.alive(n)) continue;
+        const wire::GroupState* v = view(n, g);
+        if (!v || v->role != Role::primary) continue;
+        if (!best || v->epoch > view(*best, g)->epoch ||
+            (v->epoch == view(*best, g)->epoch && outranks(g, n, *best)))
+            best = n;
+    }
+    return best;
+}
+
+void Node::evaluate(std::size_t g, TimePoint now, Actions& out) {
+    if (!settled_ || leaving_) return;  // a starting or leaving node takes no part
+    Group& s = groups_[g];
+    if (s.offer && now >= s.offer->expires) s.offer.reset();
+    if (s.switchover_to && now >= s.switchover_deadline) {
+        log_.event(Level::warn, "switchover_expired",
+                   {{"group", config_.groups[g].name}, {"target", name(*s.switchover_to)}});
+        s.switchover_to.reset();
+        s.switchover_deadline = TimePoint::never();
+        out.send_heartbeat = true;
+    }
+    if (s.role == Role::primary)
+        evaluate_primary(g, now, out);
+    else
+        evaluate_standby(g, now, out);
+}
+
+void Node::evaluate_primary(std::size_t g, TimePoint now, Actions& out) {
+    Group& s = groups_[g];
+    if (auto other = claimed_primary(g)) {
+        const wire::GroupState* v = view(*other, g);
+        if (v->epoch > s.primary_epoch ||
+            (v->epoch == s.primary_epoch && outranks(g, *other, self_))) {
+            demote(g, name(*other) + " is primary at epoch " + std::to_string(v->epoch), out);
+            s.primary = other;
+            return;
+        }
+    }
+    if (s.epoch > s.primary_epoch) {
+        // A peer knows a newer epoch, so somebody promoted after us: we are stale (a
+        // pause, a healed partition). Yield at once; the election settles who leads.
+        demote(g, "a newer epoch " + std::to_string(s.epoch) + " exists", out);
+        return;
+    }
+    if (priority_of(g, self_) == 0) {
+        hand_off(g, best_candidate(g, self_, true), false, now, "maintenance (standby on)",
+                 out);
+        return;
+    }
+    for (std::size_t n = 0; n < config_.nodes.size(); ++n) {
+        if (n == self_ || !detector_.alive(n)) continue;
+        const wire::GroupState* v = view(n, g);
+        if (!v || v->switchover_to.empty()) continue;
+        if (v->switchover_id == peers_[n].switchover_id_done[g]) continue;
+        peers_[n].switchover_id_done[g] = v->switchover_id;
+        auto target = config_.node_index(v->switchover_to);
+        if (!target || *target == self_ || !live(*target) || priority_of(g, *target) == 0) {
+            log_.event(Level::warn, "switchover_refused",
+                       {{"group", config_.groups[g].name}, {"requested_by", name(n)},
+                        {"target", v->switchover_to},
+                        {"reason", "target is this node, unknown, dead or not eligible"}});
+            continue;
+        }
+        hand_off(g, target, true, now, "switchover requested via " + name(n), out);
+        return;
+    }
+    if (config_.groups[g].preempt && !s.admin) {
+        auto best = best_candidate(g, std::nullopt, true);
+        if (best && *best != self_)
+            hand_off(g, best, false, now, "preempted by higher-priority " + name(*best), out);
+    }
+}
+
+void Node::evaluate_standby(std::size_t g, TimePoint now, Actions& out) {
+    Group& s = groups_[g];
+    s.primary = claimed_primary(g);
+    if (s.primary) {
+        s.offer.reset();
+        if (s.handoff_to == s.primary) {
+            s.handoff_to.reset();
+            s.handoff_deadline = TimePoint::never();
+        }
+        if (s.switchover_to && s.switchover_to == s.primary) {
+            s.switchover_to.reset();
+            s.switchover_deadline = TimePoint::never();
+        }
+        return;
+    }
+    if (s.offer) {
+        Offer offer = *s.offer;
+        s.offer.reset();
+        if (priority_of(g, self_) > 0) {
+            promote(g, offer.admin, "handover from " + name(offer.from), out);
+            return;
+        }
+    }
+    if (s.handoff_to) {
+        if (now < s.handoff_deadline && live(*s.handoff_to)) return;
+        log_.event(Level::warn, "handover_failed",
+                   {{"group", config_.groups[g].name}, {"target", name(*s.handoff_to)},
+                    {"reason", "target did not take over within dead_time"}});
+        s.handoff_to.reset();
+        s.handoff_deadline = TimePoint::never();
+        out.send_heartbeat = true;
+    }
+    // Another node is handing the group over: let the target take it.
+    for (std::size_t n = 0; n < config_.nodes.size(); ++n) {
+        if (n == self_ || !detector_.alive(n)) continue;
+        const wire::GroupState* v = view(n, g);
+        if (!v || v->handoff_to.empty()) continue;
+        auto target = config_.node_index(v->handoff_to);
+        if (target && *target != self_ && live(*target)) return;
+    }
+    auto best = best_candidate(g, std::nullopt, false);
+    if (best != self_) return;
+    std::string reason = "no live primary; highest eligible priority";
+    if (s.lost_primary) reason = "primary " + name(*s.lost_primary) + " is dead";
+    promote(g, false, reason, out);
+}
+
+void Node::promote(std::size_t g, bool admin, std::string reason, Actions& out) {
+    Group& s = groups_[g];
+    VIGIL_ASSERT(s.role != Role::primary);
+    VIGIL_ASSERT(priority_of(g, self_) > 0);
+    RoleChange change{g, s.role, Role::primary, 0, std::move(reason), {}, {}, {}};
+    s.role = Role::primary;
+    s.epoch += 1;
+    s.primary_epoch = s.epoch;
+    s.admin = admin;
+    s.primary = self_;
+    s.handoff_to.reset();
+    s.handoff_deadline = TimePoint::never();
+    s.switchover_to.reset();
+    s.switchover_deadline = TimePoint::never();
+    s.elections += 1;
+    change.epoch = s.epoch;
+    if (s.lost_primary) {
+        change.previous_primary = name(*s.lost_primary);
+        change.previous_last_heard = detector_.last_heard(*s.lost_primary);
+        change.previous_declared_dead = detector_.died_at(*s.lost_primary);
+        s.lost_primary.reset();
+    }
+    for (std::size_t v = 0; v < config_.groups[g].vips.size(); ++v) {
+        out.vip_changes.push_back({VipChange::Kind::add, g, v});
+        out.announcements.push_back({VipChange::Kind::add, g, v});
+    }
+    out.send_heartbeat = true;
+    out.role_changes.push_back(std::move(change));
+}
+
+void Node::demote(std::size_t g, std::string reason, Actions& out) {
+    Group& s = groups_[g];
+    VIGIL_ASSERT(s.role == Role::primary);
+    s.role = Role::standby;
+    s.primary.reset();
+    s.lost_primary.reset();
+    for (std::size_t v = 0; v < config_.groups[g].vips.size(); ++v)
+        out.vip_changes.push_back({VipChange::Kind::remove, g, v});
+    out.send_heartbeat = true;
+    out.role_changes.push_back(
+        {g, Role::primary, Role::standby, s.epoch, std::move(reason), {}, {}, {}});
+}
+
+void Node::hand_off(std::size_t g, std::optional<std::size_t> target, bool admin,
+                    TimePoint now, std::string reason, Actions& out) {
+    Group& s = groups_[g];
+    if (!target) {
+        demote(g, reason + "; no eligible standby is alive", out);
+        return;
+    }
+    VIGIL_ASSERT(*target != self_);
+    demote(g, reason + "; handing over to " + name(*target), out);
+    s.handoff_to = target;
+    s.handoff_admin = admin;
+    s.handoff_deadline = now + dead_time_;
+}
+
+}  // namespace vigil::core

@@ -1,0 +1,108 @@
+// What the core reacts to, and what it asks the caller to do. The daemon loop is:
+// next event -> Node::step -> carry out Actions in the order written on the struct.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "common/time.h"
+#include "wire/heartbeat.h"
+
+namespace vigil::core {
+
+using Role = wire::Role;
+const char* role_name(Role role);
+
+// Time passed; due timers fire.
+struct Tick {
+    TimePoint now;
+};
+
+// An authenticated, fresh heartbeat (the caller checked HMAC and replay) that arrived on
+// one of this node's links. `link` is the receiving link, already checked to match the
+// link the sender wrote into the datagram.
+struct HeartbeatReceived {
+    TimePoint now;
+    std::size_t sender;  // node index in Config::nodes
+    std::size_t link;
+    wire::Heartbeat heartbeat;
+};
+
+// The operator asks that GROUP move to TARGET ("" = the best other eligible node).
+struct AdminSwitchover {
+    TimePoint now;
+    std::string group;
+    std::string target;
+};
+
+// `vigil standby on|off`: maintenance, this node will not be primary of any group.
+struct AdminMaintenance {
+    TimePoint now;
+    bool on = false;
+};
+
+// A VIP this node should hold disappeared from its interface (a network manager, say).
+struct VipLost {
+    TimePoint now;
+    std::size_t group;
+    std::size_t vip;
+};
+
+// Graceful stop: hand primary groups to the best standby, then say goodbye.
+struct Shutdown {
+    TimePoint now;
+};
+
+using Event =
+    std::variant<Tick, HeartbeatReceived, AdminSwitchover, AdminMaintenance, VipLost, Shutdown>;
+
+struct VipChange {
+    enum class Kind { add, remove };
+    Kind kind;
+    std::size_t group;
+    std::size_t vip;
+};
+
+struct RoleChange {
+    std::size_t group;
+    Role from;
+    Role to;
+    std::uint64_t epoch;
+    std::string reason;
+    // On a promotion that followed the death of the previous primary: when it was last
+    // heard and when it was declared dead (for the failover timeline).
+    std::optional<std::string> previous_primary;
+    TimePoint previous_last_heard = TimePoint::never();
+    TimePoint previous_declared_dead = TimePoint::never();
+};
+
+struct PeerChange {
+    std::size_t node;
+    std::optional<std::size_t> link;  // nullopt = the peer as a whole
+    bool alive;
+    std::string reason;
+};
+
+struct Actions {
+    // The caller carries these out in this order.
+    // 1. Remove and add addresses. A demoting node removes its VIPs before step 3 tells a
+    //    peer to take over, so two nodes never hold a VIP because of a handover.
+    std::vector<VipChange> vip_changes;
+    // 2. Start a burst of gratuitous ARP / unsolicited NA for each (group, vip) listed.
+    std::vector<VipChange> announcements;  // kind is always add
+    // 3. Send a heartbeat (Node::heartbeat()) to every peer on every link, now.
+    bool send_heartbeat = false;
+    // 4. Log, record timelines, run notify hooks, in this order.
+    std::vector<RoleChange> role_changes;
+    std::vector<PeerChange> peer_changes;
+    // For admin commands: empty when accepted, else why not (shown to the operator).
+    std::string rejected;
+    std::string accepted;  // a short description of what will happen
+    // Call step(Tick) no later than this.
+    TimePoint next_wakeup = TimePoint::never();
+};
+
+}  // namespace vigil::core

@@ -1,0 +1,2 @@
+#include "core/failure_detector.h"
+#include <gtest/gtest.h>

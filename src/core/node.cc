@@ -1,0 +1,259 @@
+// Node: event handling, heartbeat content and status. The election decisions themselves
+// are in election.cc.
+#include "core/node.h"
+
+#include <algorithm>
+
+#include "common/assert.h"
+
+namespace vigil::core {
+
+const char* role_name(Role role) {
+    switch (role) {
+        case Role::starting: return "starting";
+        case Role::standby: return "standby";
+        case Role::primary: return "primary";
+        case Role::fault: return "fault";
+    }
+    return "unknown";
+}
+
+Node::Node(const Config& config, std::size_t self, TimePoint start, Logger& logger)
+    : config_(config),
+      self_(self),
+      log_(logger),
+      detector_(config.nodes.size(), config.nodes[0].addresses.size(),
+                ms(config.cluster.dead_time_ms), ms(config.effective_warn_time_ms())),
+      peers_(config.nodes.size()),
+      groups_(config.groups.size()),
+      settle_deadline_(start + ms(config.effective_init_dead_ms())),
+      next_heartbeat_(start),
+      interval_(ms(config.cluster.heartbeat_interval_ms)),
+      dead_time_(ms(config.cluster.dead_time_ms)) {
+    VIGIL_ASSERT(self < config.nodes.size());
+    VIGIL_ASSERT(config.nodes.size() >= 2);
+    // Detection must take several missed heartbeats, or one lost datagram is a failover.
+    VIGIL_ASSERT(dead_time_ >= 2 * interval_);
+    for (auto& p : peers_) {
+        p.groups.resize(config.groups.size());
+        p.switchover_id_done.resize(config.groups.size(), 0);
+    }
+}
+
+Actions Node::step(const Event& event) {
+    Actions out;
+    std::visit(
+        [&](const auto& e) {
+            using T = std::decay_t<decltype(e)>;
+            if constexpr (std::is_same_v<T, Tick>) on_tick(e.now, out);
+            if constexpr (std::is_same_v<T, HeartbeatReceived>) on_heartbeat(e, out);
+            if constexpr (std::is_same_v<T, AdminSwitchover>) on_switchover(e, out);
+            if constexpr (std::is_same_v<T, AdminMaintenance>) on_maintenance(e, out);
+            if constexpr (std::is_same_v<T, VipLost>) on_vip_lost(e, out);
+            if constexpr (std::is_same_v<T, Shutdown>) on_shutdown(e.now, out);
+        },
+        event);
+    out.next_wakeup = next_wakeup();
+    return out;
+}
+
+void Node::on_tick(TimePoint now, Actions& out) {
+    auto expired = detector_.expire(now);
+    for (auto [node, link] : expired.links)
+        out.peer_changes.push_back({node, link, false, "silent for dead_time"});
+    for (std::size_t node : expired.peers) peer_died(node, now, out);
+    if (!settled_ && now >= settle_deadline_) settle(now, out);
+    for (std::size_t g = 0; g < groups_.size(); ++g) evaluate(g, now, out);
+    if (now >= next_heartbeat_ && !leaving_) {
+        out.send_heartbeat = true;
+        // Keep the cadence even if a tick came late, but never send a burst to catch up.
+        next_heartbeat_ = std::max(next_heartbeat_ + interval_, now + interval_ / 2);
+    }
+}
+
+void Node::peer_died(std::size_t node, TimePoint now, Actions& out) {
+    out.peer_changes.push_back({node, std::nullopt, false, "silent on every link"});
+    for (std::size_t g = 0; g < groups_.size(); ++g) {
+        Group& s = groups_[g];
+        if (s.primary == node) {
+            s.primary.reset();
+            s.lost_primary = node;
+        }
+    }
+    // A restarted peer numbers its switchover requests from 1 again.
+    std::fill(peers_[node].switchover_id_done.begin(), peers_[node].switchover_id_done.end(), 0);
+    (void)now;
+}
+
+void Node::on_heartbeat(const HeartbeatReceived& e, Actions& out) {
+    VIGIL_ASSERT(e.sender != self_);
+    VIGIL_ASSERT(e.sender < peers_.size());
+    const wire::Heartbeat& hb = e.heartbeat;
+    PeerView& p = peers_[e.sender];
+    bool mismatch = !std::equal(hb.config_digest.begin(), hb.config_digest.end(),
+                                config_.digest.begin());
+    if (mismatch != p.config_mismatch || !p.received) {
+        if (mismatch)
+            log_.event(Level::warn, "config_mismatch",
+                       {{"peer", name(e.sender)},
+                        {"detail", "peer runs a different cluster configuration"}});
+        else if (p.config_mismatch)
+            log_.event(Level::info, "config_match", {{"peer", name(e.sender)}});
+    }
+    p.received = true;
+    p.config_mismatch = mismatch;
+    p.maintenance = hb.maintenance;
+    std::fill(p.groups.begin(), p.groups.end(), std::nullopt);
+    for (const wire::GroupState& gs : hb.groups) {
+        auto g = config_.group_index(gs.group);
+        if (!g) continue;  // a group we do not have: the digest mismatch already says so
+        p.groups[*g] = gs;
+        Group& s = groups_[*g];
+        s.epoch = std::max(s.epoch, gs.epoch);
+        if (gs.role == Role::primary && s.role != Role::primary) s.primary = e.sender;
+        if (gs.role != Role::primary && s.primary == e.sender) s.primary.reset();
+        if (gs.handoff_to == name(self_))
+            s.offer = Offer{e.sender, gs.admin, e.now + dead_time_};
+    }
+
+    if (hb.leaving) {
+        detector_.forget(e.sender, e.now);
+        out.peer_changes.push_back({e.sender, std::nullopt, false, "left the cluster"});
+        for (auto& s : groups_)
+            if (s.primary == e.sender) s.primary.reset();
+        std::fill(p.switchover_id_done.begin(), p.switchover_id_done.end(), 0);
+    } else {
+        auto heard = detector_.heard(e.sender, e.link, e.now);
+        if (heard.link_came_alive)
+            out.peer_changes.push_back({e.sender, e.link, true, "heartbeat received"});
+        if (heard.peer_came_alive) {
+            out.peer_changes.push_back({e.sender, std::nullopt, true, "heartbeat received"});
+            // A partition may have healed: the other side may have held our VIPs, so tell
+            // the neighbours again where they live now.
+            for (std::size_t g = 0; g < groups_.size(); ++g)
+                if (groups_[g].role == Role::primary)
+                    for (std::size_t v = 0; v < config_.groups[g].vips.size(); ++v)
+                        out.announcements.push_back({VipChange::Kind::add, g, v});
+        }
+        if (heard.late_gap)
+            log_.event(Level::warn, "heartbeat_late",
+                       {{"peer", name(e.sender)},
+                        {"gap_ms", std::to_string(*heard.late_gap / 1000)},
+                        {"interval_ms", std::to_string(hb.interval_ms)}});
+    }
+    if (!settled_ && e.now >= settle_deadline_) settle(e.now, out);
+    if (!settled_) {
+        bool all = true;
+        for (std::size_t n = 0; n < peers_.size(); ++n)
+            if (n != self_ && !peers_[n].received) all = false;
+        if (all) settle(e.now, out);
+    }
+    for (std::size_t g = 0; g < groups_.size(); ++g) evaluate(g, e.now, out);
+}
+
+void Node::settle(TimePoint now, Actions& out) {
+    settled_ = true;
+    for (std::size_t g = 0; g < groups_.size(); ++g) {
+        Group& s = groups_[g];
+        if (s.role != Role::starting) continue;
+        s.role = Role::standby;
+        out.role_changes.push_back(
+            {g, Role::starting, Role::standby, s.epoch, "start-up complete", {}, {}, {}});
+    }
+    out.send_heartbeat = true;
+    (void)now;
+}
+
+void Node::on_vip_lost(const VipLost& e, Actions& out) {
+    VIGIL_ASSERT(e.group < groups_.size());
+    if (groups_[e.group].role != Role::primary) return;
+    out.vip_changes.push_back({VipChange::Kind::add, e.group, e.vip});
+    out.announcements.push_back({VipChange::Kind::add, e.group, e.vip});
+}
+
+void Node::on_maintenance(const AdminMaintenance& e, Actions& out) {
+    maintenance_ = e.on;
+    out.accepted = e.on ? "standby on: this node will not be primary of any group"
+                        : "standby off: this node may be primary again";
+    out.send_heartbeat = true;
+    for (std::size_t g = 0; g < groups_.size(); ++g) evaluate(g, e.now, out);
+}
+
+void Node::on_shutdown(TimePoint now, Actions& out) {
+    for (std::size_t g = 0; g < groups_.size(); ++g) {
+        if (groups_[g].role != Role::primary) continue;
+        hand_off(g, best_candidate(g, self_, true), false, now, "agent shutting down", out);
+    }
+    leaving_ = true;
+    out.send_heartbeat = true;
+}
+
+wire::Heartbeat Node::heartbeat() const {
+    wire::Heartbeat hb;
+    hb.sender = name(self_);
+    hb.interval_ms = static_cast<std::uint16_t>(config_.cluster.heartbeat_interval_ms);
+    hb.maintenance = maintenance_;
+    hb.leaving = leaving_;
+    hb.groups.reserve(groups_.size());
+    for (std::size_t g = 0; g < groups_.size(); ++g) {
+        const Group& s = groups_[g];
+        wire::GroupState gs;
+        gs.group = config_.groups[g].name;
+        gs.role = s.role;
+        gs.epoch = s.epoch;
+        gs.priority = static_cast<std::uint16_t>(priority_of(g, self_));
+        gs.admin = s.role == Role::primary ? s.admin : s.handoff_admin;
+        if (s.primary) gs.primary = name(*s.primary);
+        if (s.handoff_to) gs.handoff_to = name(*s.handoff_to);
+        if (s.switchover_to) {
+            gs.switchover_to = name(*s.switchover_to);
+            gs.switchover_id = s.switchover_id;
+        }
+        hb.groups.push_back(std::move(gs));
+    }
+    return hb;
+}
+
+NodeStatus Node::status() const {
+    NodeStatus st;
+    st.name = name(self_);
+    st.maintenance = maintenance_;
+    st.settled = settled_;
+    for (std::size_t g = 0; g < groups_.size(); ++g) {
+        const Group& s = groups_[g];
+        GroupStatus gs{config_.groups[g].name, s.role, s.epoch, "", "", s.admin, s.elections};
+        if (s.role == Role::primary) gs.primary = name(self_);
+        else if (s.primary) gs.primary = name(*s.primary);
+        if (s.handoff_to) gs.handoff_to = name(*s.handoff_to);
+        st.groups.push_back(std::move(gs));
+    }
+    for (std::size_t n = 0; n < config_.nodes.size(); ++n) {
+        if (n == self_) continue;
+        PeerStatus ps;
+        ps.name = name(n);
+        ps.alive = detector_.alive(n);
+        ps.maintenance = peers_[n].maintenance;
+        ps.config_mismatch = peers_[n].config_mismatch;
+        ps.last_heard = detector_.last_heard(n);
+        for (std::size_t l = 0; l < config_.nodes[n].addresses.size(); ++l) {
+            ps.link_alive.push_back(detector_.link_alive(n, l));
+            ps.link_last_heard.push_back(detector_.last_heard(n, l));
+        }
+        st.peers.push_back(std::move(ps));
+    }
+    return st;
+}
+
+TimePoint Node::next_wakeup() const {
+    TimePoint next = leaving_ ? TimePoint::never() : next_heartbeat_;
+    next = std::min(next, detector_.next_deadline());
+    if (!settled_) next = std::min(next, settle_deadline_);
+    for (const Group& s : groups_) {
+        next = std::min(next, s.handoff_deadline);
+        next = std::min(next, s.switchover_deadline);
+        if (s.offer) next = std::min(next, s.offer->expires);
+    }
+    return next;
+}
+
+}  // namespace vigil::core

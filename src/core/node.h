@@ -1,0 +1,150 @@
+// Node: the whole protocol state of one vigil agent, as a deterministic state machine.
+// It owns the failure detector and, per failover group, the election: who is primary, at
+// which epoch, and the handover in progress. It never touches a clock, socket or address;
+// it returns Actions (see events.h) for the daemon to carry out.
+//
+// Election rules (docs/design.md has the reasoning):
+//  - Exactly one primary per group among live nodes: the highest effective priority wins,
+//    the lower node name breaks ties. A starting node waits init_dead_ms (or until it has
+//    heard every peer) before it takes part.
+//  - Every promotion takes epoch = (highest epoch known) + 1. A primary that hears a live
+//    node claim the group with a higher (epoch, rank), or report a newer epoch with another
+//    primary, demotes at once.
+//  - Planned moves (preemption, switchover, maintenance, shutdown) are handovers: the
+//    primary removes its VIPs, then names the target in its heartbeat; the target promotes
+//    on receipt. Unplanned ones wait for the failure detector (dead_time).
+//  - preempt = false: a primary keeps its group when a higher-priority node returns. An
+//    operator's switchover sticks (no preemption) until the next failover.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/log.h"
+#include "core/config.h"
+#include "core/events.h"
+#include "core/failure_detector.h"
+#include "wire/heartbeat.h"
+
+namespace vigil::core {
+
+struct PeerStatus {
+    std::string name;
+    bool alive = false;
+    bool maintenance = false;
+    bool config_mismatch = false;
+    TimePoint last_heard = TimePoint::never();
+    std::vector<bool> link_alive;
+    std::vector<TimePoint> link_last_heard;
+};
+
+struct GroupStatus {
+    std::string name;
+    Role role = Role::starting;
+    std::uint64_t epoch = 0;
+    std::string primary;     // "" = none known
+    std::string handoff_to;  // a handover in progress from this node
+    bool admin = false;      // the current epoch began with a switchover
+    std::uint64_t elections = 0;  // promotions of this node for this group
+};
+
+struct NodeStatus {
+    std::string name;
+    bool maintenance = false;
+    bool settled = false;  // left the starting phase
+    std::vector<GroupStatus> groups;
+    std::vector<PeerStatus> peers;  // every other node, in config order
+};
+
+class Node {
+public:
+    // REQUIRES: config is valid (parse_config), self < config.nodes.size(); `config` and
+    // `logger` outlive the Node.
+    Node(const Config& config, std::size_t self, TimePoint start, Logger& logger);
+
+    [[nodiscard]] Actions step(const Event& event);
+
+    // The heartbeat to send now, without the per-datagram fields (link, boot_id, seq) and
+    // the digest, which the daemon fills in.
+    wire::Heartbeat heartbeat() const;
+    NodeStatus status() const;
+    Role role(std::size_t group) const { return groups_[group].role; }
+    std::uint64_t epoch(std::size_t group) const { return groups_[group].epoch; }
+
+private:
+    struct PeerView {  // the last heartbeat's content, per peer
+        bool received = false;
+        bool maintenance = false;
+        bool config_mismatch = false;
+        std::vector<std::optional<wire::GroupState>> groups;  // by local group index
+        std::vector<std::uint32_t> switchover_id_done;        // by group
+    };
+    struct Offer {  // a peer handing a group to this node
+        std::size_t from;
+        bool admin;
+        TimePoint expires;
+    };
+    struct Group {
+        Role role = Role::starting;
+        std::uint64_t epoch = 0;          // highest known
+        std::uint64_t primary_epoch = 0;  // the epoch of this node's own promotion
+        bool admin = false;
+        std::optional<std::size_t> primary;
+        std::optional<std::size_t> handoff_to;
+        bool handoff_admin = false;
+        TimePoint handoff_deadline = TimePoint::never();
+        std::optional<Offer> offer;
+        std::optional<std::size_t> switchover_to;  // request from this non-primary node
+        std::uint32_t switchover_id = 0;
+        TimePoint switchover_deadline = TimePoint::never();
+        std::uint64_t elections = 0;
+        // Why the last primary went away, for the promotion's reason and timeline.
+        std::optional<std::size_t> lost_primary;
+    };
+
+    void on_tick(TimePoint now, Actions& out);
+    void on_heartbeat(const HeartbeatReceived& e, Actions& out);
+    void on_switchover(const AdminSwitchover& e, Actions& out);
+    void on_maintenance(const AdminMaintenance& e, Actions& out);
+    void on_vip_lost(const VipLost& e, Actions& out);
+    void on_shutdown(TimePoint now, Actions& out);
+
+    void evaluate(std::size_t g, TimePoint now, Actions& out);
+    void evaluate_primary(std::size_t g, TimePoint now, Actions& out);
+    void evaluate_standby(std::size_t g, TimePoint now, Actions& out);
+    void promote(std::size_t g, bool admin, std::string reason, Actions& out);
+    void demote(std::size_t g, std::string reason, Actions& out);
+    void hand_off(std::size_t g, std::optional<std::size_t> target, bool admin,
+                  TimePoint now, std::string reason, Actions& out);
+    void settle(TimePoint now, Actions& out);
+    void peer_died(std::size_t node, TimePoint now, Actions& out);
+
+    // Election helpers: compute, never change state.
+    bool live(std::size_t node) const;
+    int priority_of(std::size_t g, std::size_t node) const;  // 0 = not eligible now
+    bool outranks(std::size_t g, std::size_t a, std::size_t b) const;
+    std::optional<std::size_t> best_candidate(std::size_t g, std::optional<std::size_t> excluded,
+                                              bool settled_only) const;
+    std::optional<std::size_t> claimed_primary(std::size_t g) const;
+    const wire::GroupState* view(std::size_t node, std::size_t g) const;
+    const std::string& name(std::size_t node) const { return config_.nodes[node].name; }
+    TimePoint next_wakeup() const;
+
+    const Config& config_;
+    std::size_t self_;
+    Logger& log_;
+    FailureDetector detector_;
+    std::vector<PeerView> peers_;
+    std::vector<Group> groups_;
+    bool maintenance_ = false;
+    bool settled_ = false;
+    bool leaving_ = false;
+    TimePoint settle_deadline_;
+    TimePoint next_heartbeat_;
+    Micros interval_;
+    Micros dead_time_;
+};
+
+}  // namespace vigil::core

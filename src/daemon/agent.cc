@@ -1,0 +1,311 @@
+// Agent: set-up, the event loop, and carrying out the core's actions.
+#include "daemon/agent.h"
+
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "common/assert.h"
+#include "io/clock.h"
+#include "wire/heartbeat_codec.h"
+
+namespace vigil::daemon {
+
+using core::Role;
+using core::VipChange;
+
+Agent::Agent(const core::Config& config, std::size_t self, wire::Keys keys,
+             AgentOptions options, Logger& log)
+    : config_(config),
+      self_(self),
+      keys_(std::move(keys)),
+      options_(std::move(options)),
+      log_(log),
+      addresses_(io::make_netlink_addresses()),
+      announcer_(io::make_raw_announcer()),
+      node_(config, self, io::monotonic_now(), log),
+      announces_(config.cluster.announce_count, ms(config.cluster.announce_interval_ms)),
+      notify_(loop_, log, ms(config.cluster.notify_timeout_ms)),
+      timelines_(config.groups.size()),
+      roles_(config.groups.size(), Role::starting),
+      // Boot ids come from the wall clock so that they increase across restarts and peers
+      // reject replays of an earlier boot's datagrams (docs/wire.md).
+      boot_id_(static_cast<std::uint64_t>(io::realtime_us())),
+      next_vip_check_(io::monotonic_now()) {}
+
+Agent::~Agent() {
+    if (signal_fd_ >= 0) close(signal_fd_);
+}
+
+Result<void> Agent::open_sockets() {
+    const auto& self_node = config_.nodes[self_];
+    for (std::size_t l = 0; l < self_node.addresses.size(); ++l) {
+        auto sock = io::UdpSocket::bind(self_node.addresses[l], config_.cluster.port);
+        if (!sock) return Error::io("link " + std::to_string(l) + ": " + sock.error().message);
+        sockets_.push_back(std::move(*sock));
+        auto watched = loop_.watch(sockets_.back().fd(), [this, l] { on_datagram(l); });
+        if (!watched) return watched.error();
+    }
+    peers_.resize(config_.nodes.size());
+    for (std::size_t n = 0; n < config_.nodes.size(); ++n)
+        for (const auto& a : config_.nodes[n].addresses) {
+            auto addr = io::parse_address(a, config_.cluster.port);
+            VIGIL_ASSERT(addr.has_value());  // validated by parse_config
+            peers_[n].push_back(*addr);
+        }
+    return {};
+}
+
+void Agent::remove_leftover_vips() {
+    // A killed agent (or a crashed node) may have left VIPs behind. This node is not primary
+    // of anything yet, so whatever it holds of its groups' VIPs must go.
+    for (std::size_t g = 0; g < config_.groups.size(); ++g)
+        for (const auto& vip : config_.groups[g].vips) {
+            auto present = addresses_->present(vip);
+            if (!present || !*present) continue;
+            auto removed = addresses_->remove(vip);
+            log_.event(removed ? Level::warn : Level::error, "vip_removed",
+                       {{"group", config_.groups[g].name}, {"vip", vip.cidr()},
+                        {"interface", vip.interface},
+                        {"reason", removed ? "left over from an earlier run; not primary"
+                                           : removed.error().message}});
+        }
+}
+
+int Agent::run() {
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGTERM);
+    sigaddset(&mask, SIGINT);
+    sigaddset(&mask, SIGHUP);
+    sigprocmask(SIG_BLOCK, &mask, nullptr);
+    signal(SIGPIPE, SIG_IGN);
+    signal_fd_ = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+    VIGIL_ASSERT(signal_fd_ >= 0);
+    (void)loop_.watch(signal_fd_, [this] { on_signal(); });
+
+    if (auto r = open_sockets(); !r) {
+        log_.event(Level::error, "agent_failed", {{"error", r.error().message}});
+        return 1;
+    }
+    control_ = std::make_unique<io::UnixServer>(
+        loop_, [this](const std::string& req) { return handle_control(req); });
+    if (auto r = control_->listen(options_.socket_path); !r) {
+        log_.event(Level::error, "agent_failed", {{"error", r.error().message}});
+        return 1;
+    }
+    auto monitor = io::make_netlink_address_monitor();
+    if (monitor) {
+        monitor_ = std::move(*monitor);
+        (void)loop_.watch(monitor_->fd(), [this] { on_addresses_changed(); });
+    } else {
+        log_.event(Level::warn, "address_monitor_unavailable",
+                   {{"error", monitor.error().message},
+                    {"effect", "lost VIPs are found by the 1 s check only"}});
+    }
+    remove_leftover_vips();
+    log_.event(Level::info, "agent_started",
+               {{"cluster", config_.cluster.name}, {"pid", std::to_string(getpid())},
+                {"socket", options_.socket_path},
+                {"links", std::to_string(sockets_.size())},
+                {"groups", std::to_string(config_.groups.size())}});
+    feed(core::Tick{io::monotonic_now()});
+    while (!stopping_) {
+        auto r = loop_.run_once([this] { on_timer(); });
+        if (!r) {
+            log_.event(Level::error, "agent_failed", {{"error", r.error().message}});
+            break;
+        }
+    }
+    shutdown();
+    return 0;
+}
+
+void Agent::on_signal() {
+    signalfd_siginfo info{};
+    while (read(signal_fd_, &info, sizeof info) == sizeof info) {
+        if (info.ssi_signo == SIGHUP) {
+            reload_keys();
+            continue;
+        }
+        log_.event(Level::info, "agent_stopping",
+                   {{"signal", std::to_string(info.ssi_signo)}});
+        stopping_ = true;
+    }
+}
+
+void Agent::on_timer() {
+    TimePoint now = io::monotonic_now();
+    notify_.on_tick(now);
+    send_announcements(now);
+    if (now >= next_core_wakeup_) feed(core::Tick{now});
+    if (now >= next_vip_check_) {
+        next_vip_check_ = now + ms(1000);
+        on_addresses_changed();
+    }
+    rearm();
+}
+
+void Agent::on_addresses_changed() {
+    if (monitor_) monitor_->drain();
+    // Whatever changed, check the VIPs this node must hold; netlink is cheap at this scale.
+    for (std::size_t g = 0; g < config_.groups.size(); ++g) {
+        if (node_.role(g) != Role::primary) continue;
+        for (std::size_t v = 0; v < config_.groups[g].vips.size(); ++v) {
+            auto present = addresses_->present(config_.groups[g].vips[v]);
+            if (present && !*present) {
+                counters_.vips_readded++;
+                log_.event(Level::warn, "vip_lost",
+                           {{"group", config_.groups[g].name},
+                            {"vip", config_.groups[g].vips[v].cidr()},
+                            {"action", "re-adding and announcing"}});
+                feed(core::VipLost{io::monotonic_now(), g, v});
+            }
+        }
+    }
+}
+
+void Agent::feed(const core::Event& event) {
+    TimePoint now = std::visit([](const auto& e) { return e.now; }, event);
+    core::Actions actions = node_.step(event);
+    perform(actions, now);
+}
+
+void Agent::perform(const core::Actions& actions, TimePoint now) {
+    // Timelines start at the promotion, before the VIPs they will record.
+    for (const auto& change : actions.role_changes)
+        if (change.to == Role::primary) {
+            Timeline& t = timelines_[change.group];
+            t = Timeline{};
+            t.epoch = change.epoch;
+            t.reason = change.reason;
+            t.promoted_realtime_us = io::realtime_us();
+            if (change.previous_primary) {
+                t.add(change.previous_last_heard, *change.previous_primary + " last heard");
+                t.add(change.previous_declared_dead, *change.previous_primary +
+                                                         " declared dead");
+            }
+            t.add(now, "promoted to primary (epoch " + std::to_string(change.epoch) + ")");
+        }
+    for (const auto& p : actions.peer_changes) {
+        std::vector<LogField> fields = {{"peer", config_.nodes[p.node].name}};
+        if (p.link) {
+            fields.push_back({"link", std::to_string(*p.link)});
+            fields.push_back({"address", config_.nodes[p.node].addresses[*p.link]});
+        }
+        fields.push_back({"reason", p.reason});
+        log_.event(p.alive ? Level::info : Level::warn,
+                   p.link ? (p.alive ? "link_up" : "link_down")
+                          : (p.alive ? "peer_up" : "peer_down"),
+                   std::move(fields));
+    }
+    for (const auto& change : actions.role_changes) log_role_change(change);
+    for (const auto& change : actions.vip_changes) apply_vip_change(change, now);
+    for (const auto& a : actions.announcements) announces_.start(now, a.group, a.vip);
+    send_announcements(now);
+    if (actions.send_heartbeat) send_heartbeats();
+    for (const auto& change : actions.role_changes) notify_role_change(change);
+    next_core_wakeup_ = actions.next_wakeup;
+    rearm();
+}
+
+void Agent::apply_vip_change(const VipChange& change, TimePoint now) {
+    (void)now;
+    const auto& vip = config_.groups[change.group].vips[change.vip];
+    const std::string& group = config_.groups[change.group].name;
+    bool add = change.kind == VipChange::Kind::add;
+    if (!add) announces_.cancel_group(change.group);
+    auto r = add ? addresses_->add(vip) : addresses_->remove(vip);
+    TimePoint done = io::monotonic_now();
+    if (!r) {
+        log_.event(Level::error, add ? "vip_add_failed" : "vip_remove_failed",
+                   {{"group", group}, {"vip", vip.cidr()}, {"interface", vip.interface},
+                    {"error", r.error().message}});
+        if (add) timelines_[change.group].add(done, "vip " + vip.cidr() + " add FAILED");
+        return;
+    }
+    log_.event(Level::info, add ? "vip_added" : "vip_removed",
+               {{"group", group}, {"vip", vip.cidr()}, {"interface", vip.interface}});
+    if (add) timelines_[change.group].add(done, "vip " + vip.cidr() + " added");
+}
+
+void Agent::send_announcements(TimePoint now) {
+    for (const auto& due : announces_.due(now)) {
+        const auto& vip = config_.groups[due.group].vips[due.vip];
+        auto r = announcer_->announce(vip);
+        TimePoint done = io::monotonic_now();
+        std::string what = std::string(vip.ipv6 ? "unsolicited NA" : "gratuitous ARP") + " " +
+                           std::to_string(due.number) + "/" + std::to_string(due.count) +
+                           " for " + vip.address;
+        if (!r) {
+            log_.event(Level::error, "announce_failed",
+                       {{"group", config_.groups[due.group].name}, {"vip", vip.cidr()},
+                        {"error", r.error().message}});
+            continue;
+        }
+        counters_.announcements++;
+        if (due.number == 1)  // one line per burst; the timeline has every announcement
+            log_.event(Level::info, "vip_announced",
+                       {{"group", config_.groups[due.group].name}, {"vip", vip.cidr()},
+                        {"interface", vip.interface}, {"count", std::to_string(due.count)}});
+        timelines_[due.group].add(done, what + " sent");
+    }
+}
+
+void Agent::send_heartbeats() {
+    wire::Heartbeat hb = node_.heartbeat();
+    std::copy_n(config_.digest.begin(), wire::kDigestBytes, hb.config_digest.begin());
+    hb.boot_id = boot_id_;
+    for (std::size_t l = 0; l < sockets_.size(); ++l) {
+        hb.link = static_cast<std::uint8_t>(l);
+        for (std::size_t n = 0; n < config_.nodes.size(); ++n) {
+            if (n == self_) continue;
+            hb.seq = ++seq_;
+            auto bytes = wire::encode(hb, keys_);
+            if (sockets_[l].send_to(peers_[n][l], bytes))
+                counters_.sent++;
+            else
+                counters_.send_errors++;  // a dead link; the failure detector sees it
+        }
+    }
+}
+
+void Agent::log_role_change(const core::RoleChange& change) {
+    roles_[change.group] = change.to;
+    log_.event(Level::info, "role_change",
+               {{"group", config_.groups[change.group].name},
+                {"from", core::role_name(change.from)}, {"to", core::role_name(change.to)},
+                {"epoch", std::to_string(change.epoch)}, {"reason", change.reason}});
+}
+
+void Agent::notify_role_change(const core::RoleChange& change) {
+    const auto& group = config_.groups[change.group];
+    if (!group.notify.empty())
+        notify_.push(io::monotonic_now(), group.name, group.notify, core::role_name(change.to),
+                     change.epoch);
+}
+
+void Agent::rearm() {
+    TimePoint next = next_core_wakeup_;
+    next = std::min(next, announces_.next_deadline());
+    next = std::min(next, notify_.next_deadline());
+    next = std::min(next, next_vip_check_);
+    loop_.wake_at(next);
+}
+
+void Agent::shutdown() {
+    TimePoint now = io::monotonic_now();
+    feed(core::Shutdown{now});
+    send_heartbeats();  // the goodbye once more, in case the first datagram was lost
+    for (std::size_t g = 0; g < config_.groups.size(); ++g)
+        for (const auto& vip : config_.groups[g].vips) (void)addresses_->remove(vip);
+    // Let the last notify hooks run (bounded): they may record that this node stopped.
+    TimePoint give_up = now + ms(2000);
+    while (!notify_.idle() && io::monotonic_now() < give_up) {
+        loop_.wake_at(std::min(give_up, notify_.next_deadline()));
+        (void)loop_.run_once([this] { notify_.on_tick(io::monotonic_now()); });
+    }
+    log_.event(Level::info, "agent_stopped", {});
+}
+
+}  // namespace vigil::daemon

@@ -1,0 +1,98 @@
+// Agent: the daemon. It wires the protocol core (core::Node) to the outside world: UDP
+// heartbeats on every link, netlink for VIPs, raw sockets for announcements, the control
+// socket, notify hooks and signals. The loop is: wait for an event, feed it to the core,
+// carry out the returned Actions in their documented order, re-arm the timer.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "common/log.h"
+#include "core/config.h"
+#include "core/node.h"
+#include "daemon/announce_schedule.h"
+#include "daemon/notify_queue.h"
+#include "daemon/timeline.h"
+#include "io/addresses.h"
+#include "io/event_loop.h"
+#include "io/udp_transport.h"
+#include "io/unix_server.h"
+#include "wire/auth.h"
+#include "wire/replay_guard.h"
+
+namespace vigil::daemon {
+
+struct AgentOptions {
+    std::string socket_path;
+};
+
+// Counters shown by `vigil status -v`.
+struct Counters {
+    std::uint64_t sent = 0, send_errors = 0, received = 0, accepted = 0;
+    std::uint64_t malformed = 0, auth_failures = 0, replays = 0, unknown_sender = 0;
+    std::uint64_t wrong_link = 0, vips_readded = 0, announcements = 0;
+};
+
+class Agent {
+public:
+    Agent(const core::Config& config, std::size_t self, wire::Keys keys, AgentOptions options,
+          Logger& log);
+    ~Agent();
+    // Runs until SIGTERM/SIGINT (graceful: hand over, remove VIPs) or a fatal error.
+    // Returns the process exit code.
+    int run();
+
+private:
+    Result<void> open_sockets();
+    void remove_leftover_vips();
+    void on_timer();
+    void on_datagram(std::size_t link);
+    void on_signal();
+    void on_addresses_changed();
+    void feed(const core::Event& event);
+    void perform(const core::Actions& actions, TimePoint now);
+    void apply_vip_change(const core::VipChange& change, TimePoint now);
+    void send_announcements(TimePoint now);
+    void send_heartbeats();
+    void log_role_change(const core::RoleChange& change);
+    void notify_role_change(const core::RoleChange& change);
+    void rearm();
+    void shutdown();
+    void reload_keys();
+    std::string handle_control(const std::string& request);
+    nlohmann::json status_json(bool verbose);
+
+    const core::Config& config_;
+    std::size_t self_;
+    wire::Keys keys_;
+    AgentOptions options_;
+    Logger& log_;
+    io::EventLoop loop_;
+    std::vector<io::UdpSocket> sockets_;                  // by link
+    std::vector<std::vector<io::SocketAddress>> peers_;   // [node][link]
+    std::unique_ptr<io::Addresses> addresses_;
+    std::unique_ptr<io::Announcer> announcer_;
+    std::unique_ptr<io::AddressMonitor> monitor_;
+    std::unique_ptr<io::UnixServer> control_;
+    core::Node node_;
+    wire::ReplayGuard replay_;
+    AnnounceSchedule announces_;
+    NotifyQueue notify_;
+    std::vector<Timeline> timelines_;  // by group
+    std::vector<core::Role> roles_;    // by group, as last carried out
+    Counters counters_;
+    std::uint64_t boot_id_;
+    std::uint64_t seq_ = 0;
+    TimePoint next_core_wakeup_ = TimePoint::never();
+    TimePoint next_vip_check_;
+    int signal_fd_ = -1;
+    bool stopping_ = false;
+    std::int64_t auth_log_budget_ = 0;  // rate limit for auth failure logs
+    TimePoint auth_log_window_;
+};
+
+}  // namespace vigil::daemon

@@ -1,0 +1,148 @@
+// Agent: the control socket. One JSON request per connection, one JSON reply
+// (docs/control.md). Bad requests get {"ok":false,"error":...}; nothing here can stop
+// the agent.
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "daemon/agent.h"
+#include "io/clock.h"
+
+namespace vigil::daemon {
+
+using json = nlohmann::json;
+
+namespace {
+json age_ms(TimePoint now, TimePoint then) {
+    if (then.is_never()) return nullptr;
+    return (now - then) / 1000;
+}
+std::string hex(const std::uint8_t* bytes, std::size_t n) {
+    static const char* digits = "0123456789abcdef";
+    std::string out;
+    for (std::size_t i = 0; i < n; ++i) {
+        out += digits[bytes[i] >> 4];
+        out += digits[bytes[i] & 15];
+    }
+    return out;
+}
+}  // namespace
+
+std::string Agent::handle_control(const std::string& request) {
+    json req = json::parse(request, nullptr, /*allow_exceptions=*/false);
+    if (req.is_discarded() || !req.is_object() || !req.contains("cmd") ||
+        !req["cmd"].is_string())
+        return json{{"ok", false}, {"error", "request must be a JSON object with \"cmd\""}}
+            .dump();
+    std::string cmd = req["cmd"];
+    TimePoint now = io::monotonic_now();
+    if (cmd == "status") {
+        bool verbose = req.value("verbose", false);
+        json reply = status_json(verbose);
+        reply["ok"] = true;
+        return reply.dump();
+    }
+    core::Actions actions;
+    if (cmd == "switchover") {
+        if (!req.contains("group") || !req["group"].is_string())
+            return json{{"ok", false}, {"error", "switchover needs \"group\""}}.dump();
+        std::string target = req.contains("to") && req["to"].is_string() ? req["to"] : "";
+        actions = node_.step(core::AdminSwitchover{now, req["group"], target});
+    } else if (cmd == "standby") {
+        if (!req.contains("on") || !req["on"].is_boolean())
+            return json{{"ok", false}, {"error", "standby needs \"on\": true|false"}}.dump();
+        actions = node_.step(core::AdminMaintenance{now, req["on"].get<bool>()});
+    } else {
+        return json{{"ok", false},
+                    {"error", "unknown cmd \"" + cmd + "\" (status, switchover, standby)"}}
+            .dump();
+    }
+    perform(actions, now);
+    if (!actions.rejected.empty()) return json{{"ok", false}, {"error", actions.rejected}}.dump();
+    log_.event(Level::info, "admin_command", {{"cmd", cmd}, {"result", actions.accepted}});
+    return json{{"ok", true}, {"result", actions.accepted}}.dump();
+}
+
+json Agent::status_json(bool verbose) {
+    TimePoint now = io::monotonic_now();
+    core::NodeStatus st = node_.status();
+    json out;
+    out["node"] = st.name;
+    out["pid"] = getpid();
+    out["cluster"] = config_.cluster.name;
+    out["config_digest"] = hex(config_.digest.data(), wire::kDigestBytes);
+    out["maintenance"] = st.maintenance;
+    json problems = json::array();
+    if (!st.settled) problems.push_back("starting: waiting to hear from peers");
+    json groups = json::array();
+    for (std::size_t g = 0; g < st.groups.size(); ++g) {
+        const auto& gs = st.groups[g];
+        json jg{{"name", gs.name},           {"role", core::role_name(gs.role)},
+                {"epoch", gs.epoch},         {"primary", gs.primary},
+                {"admin_switchover", gs.admin}, {"elections", gs.elections}};
+        if (!gs.handoff_to.empty()) jg["handoff_to"] = gs.handoff_to;
+        json vips = json::array();
+        for (const auto& vip : config_.groups[g].vips) {
+            auto present = addresses_->present(vip);
+            json jv{{"address", vip.cidr()}, {"interface", vip.interface}};
+            jv["present"] = present ? json(*present) : json(nullptr);
+            if (gs.role == core::Role::primary && !(present && *present))
+                problems.push_back(gs.name + ": vip " + vip.cidr() + " missing on primary");
+            vips.push_back(jv);
+        }
+        jg["vips"] = vips;
+        if (st.settled && gs.primary.empty())
+            problems.push_back(gs.name + ": no primary");
+        if (gs.role == core::Role::fault) problems.push_back(gs.name + ": fault");
+        const Timeline& t = timelines_[g];
+        if (verbose && !t.steps.empty()) {
+            json steps = json::array();
+            for (const auto& s : t.steps)
+                steps.push_back({{"at_ms", static_cast<double>(s.at - t.steps[0].at) / 1000.0},
+                                 {"event", s.what}});
+            jg["last_failover"] = {{"epoch", t.epoch},
+                                   {"reason", t.reason},
+                                   {"promoted_unix_ms", t.promoted_realtime_us / 1000},
+                                   {"steps", steps}};
+        }
+        groups.push_back(jg);
+    }
+    out["groups"] = groups;
+    json peers = json::array();
+    for (const auto& p : st.peers) {
+        auto n = *config_.node_index(p.name);
+        json links = json::array();
+        for (std::size_t l = 0; l < p.link_alive.size(); ++l)
+            links.push_back({{"address", config_.nodes[n].addresses[l]},
+                             {"alive", p.link_alive[l]},
+                             {"last_heard_ms", age_ms(now, p.link_last_heard[l])}});
+        if (p.config_mismatch && p.alive)
+            problems.push_back("peer " + p.name + " runs a different configuration");
+        peers.push_back({{"name", p.name},
+                         {"alive", p.alive},
+                         {"maintenance", p.maintenance},
+                         {"config_mismatch", p.config_mismatch},
+                         {"last_heard_ms", age_ms(now, p.last_heard)},
+                         {"links", links}});
+    }
+    out["peers"] = peers;
+    out["healthy"] = problems.empty();
+    out["problems"] = problems;
+    if (verbose) {
+        const Counters& c = counters_;
+        out["counters"] = {{"heartbeats_sent", c.sent},
+                           {"send_errors", c.send_errors},
+                           {"datagrams_received", c.received},
+                           {"heartbeats_accepted", c.accepted},
+                           {"malformed", c.malformed},
+                           {"auth_failures", c.auth_failures},
+                           {"replays_rejected", c.replays},
+                           {"unknown_sender", c.unknown_sender},
+                           {"wrong_link", c.wrong_link},
+                           {"vips_readded", c.vips_readded},
+                           {"announcements_sent", c.announcements}};
+    }
+    return out;
+}
+
+}  // namespace vigil::daemon

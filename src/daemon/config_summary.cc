@@ -1,0 +1,92 @@
+// The two things said about a Config once it is valid: its digest, which nodes compare to
+// notice that they run different configs, and the one-line summary of `vigil check-config`.
+#include <openssl/evp.h>
+
+#include "daemon/config_parse.h"
+#include "daemon/toml_reader.h"
+
+namespace vigil::daemon {
+namespace {
+
+// Length-prefixed fields, so that no two different configs serialize alike.
+class Canonical {
+public:
+    void field(std::string_view tag, std::string_view value) {
+        out_ += std::string(tag) + "=" + std::to_string(value.size()) + ":";
+        out_ += value;
+        out_ += '\n';
+    }
+    void field(std::string_view tag, std::int64_t value) { field(tag, std::to_string(value)); }
+    const std::string& bytes() const { return out_; }
+
+private:
+    std::string out_;
+};
+
+}  // namespace
+
+std::array<std::uint8_t, 32> compute_config_digest(const core::Config& config) {
+    Canonical c;
+    c.field("format", "vigil-config-digest-1");
+    const core::ClusterConfig& k = config.cluster;
+    c.field("cluster.name", k.name);
+    c.field("cluster.heartbeat_interval_ms", k.heartbeat_interval_ms);
+    c.field("cluster.dead_time_ms", k.dead_time_ms);
+    // Effective values: leaving a key at its default and spelling the default out mean
+    // the same thing and must not look like a config mismatch.
+    c.field("cluster.warn_time_ms", config.effective_warn_time_ms());
+    c.field("cluster.init_dead_ms", config.effective_init_dead_ms());
+    c.field("cluster.port", k.port);
+    c.field("cluster.announce_count", k.announce_count);
+    c.field("cluster.announce_interval_ms", k.announce_interval_ms);
+    c.field("cluster.notify_timeout_ms", k.notify_timeout_ms);
+    c.field("node.count", static_cast<std::int64_t>(config.nodes.size()));
+    for (const auto& node : config.nodes) {
+        c.field("node.name", node.name);
+        c.field("node.address.count", static_cast<std::int64_t>(node.addresses.size()));
+        for (const auto& address : node.addresses) c.field("node.address", address);
+    }
+    c.field("group.count", static_cast<std::int64_t>(config.groups.size()));
+    for (const auto& group : config.groups) {
+        c.field("group.name", group.name);
+        for (const auto& p : group.priority) c.field("group.priority", p ? *p : 0);
+        c.field("group.preempt", group.preempt ? 1 : 0);
+        c.field("group.notify", group.notify);
+        c.field("group.vip.count", static_cast<std::int64_t>(group.vips.size()));
+        for (const auto& vip : group.vips) {
+            c.field("group.vip.address", vip.cidr());
+            c.field("group.vip.interface", vip.interface);
+        }
+    }
+    std::array<std::uint8_t, 32> digest{};
+    unsigned int size = 0;
+    const int ok = EVP_Digest(c.bytes().data(), c.bytes().size(), digest.data(), &size,
+                              EVP_sha256(), nullptr);
+    VIGIL_ASSERT(ok == 1);  // SHA-256 over memory cannot fail short of a broken libcrypto
+    VIGIL_ASSERT(size == digest.size());
+    return digest;
+}
+
+std::string describe_config(const core::Config& config) {
+    auto count = [](std::size_t n, std::string_view noun) {
+        return std::to_string(n) + " " + std::string(noun) + (n == 1 ? "" : "s");
+    };
+    std::vector<std::string> node_names;
+    for (const auto& node : config.nodes) node_names.push_back(node.name);
+    const std::size_t links = config.nodes.empty() ? 0 : config.nodes[0].addresses.size();
+    std::string out = "config ok: cluster " + config.cluster.name + ", " +
+                      count(config.nodes.size(), "node") + " (" + join(node_names) + "), " +
+                      count(links, "link") + ", " + count(config.groups.size(), "group");
+    constexpr std::size_t kGroupsListed = 8;  // a summary line, not a listing
+    std::vector<std::string> listed;
+    for (std::size_t g = 0; g < config.groups.size() && g < kGroupsListed; ++g) {
+        const core::GroupConfig& group = config.groups[g];
+        listed.push_back(group.name + ": " + count(group.vips.size(), "vip"));
+    }
+    if (config.groups.size() > kGroupsListed)
+        listed.push_back(std::to_string(config.groups.size() - kGroupsListed) + " more");
+    if (!listed.empty()) out += " (" + join(listed) + ")";
+    return out;
+}
+
+}  // namespace vigil::daemon

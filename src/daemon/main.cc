@@ -1,0 +1,128 @@
+// vigil: one binary. `vigil agent` is the daemon; the other subcommands are the operator's
+// CLI, which talks to a running agent over its unix socket.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/control_client.h"
+#include "daemon/agent.h"
+#include "daemon/auth_keys.h"
+#include "daemon/config_parse.h"
+#include "daemon/log_stderr.h"
+#include "daemon/supervisor.h"
+
+using namespace vigil;
+
+namespace {
+
+int run_agent(const std::string& config_path, std::string node, std::string socket,
+              bool supervise) {
+    auto config = daemon::load_config(config_path);
+    if (!config) {
+        std::cerr << "vigil agent: invalid configuration, not starting:\n"
+                  << config.error().message << "\n";
+        return 2;
+    }
+    if (node.empty()) node = cli::host_name();
+    auto self = config->node_index(node);
+    if (!self) {
+        std::cerr << "vigil agent: node \"" << node << "\" is not in " << config_path
+                  << " (use --node NAME)\n";
+        return 2;
+    }
+    auto keys = daemon::load_auth_keys(config->cluster);
+    if (!keys) {
+        std::cerr << "vigil agent: " << keys.error().message << "\n";
+        return 2;
+    }
+    if (socket.empty()) socket = cli::default_socket_path(node);
+    daemon::StderrLogger log(node, "");
+    if (daemon::auth_key_file_too_open(config->cluster.auth_key_file))
+        log.event(Level::warn, "auth_key_file_readable_by_others",
+                  {{"file", config->cluster.auth_key_file}, {"fix", "chmod 600"}});
+    const core::Config& cfg = *config;
+    auto agent_main = [&]() {
+        daemon::StderrLogger agent_log(node, "");
+        daemon::Agent agent(cfg, *self, wire::Keys{keys->current, keys->next},
+                            daemon::AgentOptions{socket}, agent_log);
+        return agent.run();
+    };
+    if (!supervise) return agent_main();
+    daemon::StderrLogger sup_log(node, "supervisor");
+    return daemon::run_supervised(cfg, sup_log, agent_main);
+}
+
+int check_config(const std::string& path) {
+    auto config = daemon::load_config(path);
+    if (!config) {
+        std::cerr << config.error().message << "\n";
+        return 1;
+    }
+    auto keys = daemon::load_auth_keys(config->cluster);
+    if (!keys) {
+        std::cerr << keys.error().message << "\n";
+        return 1;
+    }
+    std::cout << daemon::describe_config(*config) << "\n";
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"vigil: high availability for network-controller services"};
+    app.require_subcommand(1);
+    std::string node, socket;
+    auto add_target = [&](CLI::App* cmd) {
+        cmd->add_option("--node", node, "the agent's node name (default: this host's name)");
+        cmd->add_option("--socket", socket, "the agent's control socket "
+                                            "(default: /run/vigil/NODE.sock)");
+    };
+    auto socket_path = [&] { return socket.empty() ? cli::default_socket_path(node) : socket; };
+
+    std::string config_path;
+    bool no_supervisor = false;
+    auto* agent = app.add_subcommand("agent", "run the vigil daemon in the foreground");
+    agent->add_option("--config", config_path, "configuration file")->required();
+    agent->add_flag("--no-supervisor", no_supervisor,
+                    "do not fork a supervising parent (its job is then the init system's: "
+                    "remove the VIPs when the agent dies)");
+    add_target(agent);
+
+    bool as_json = false, verbose = false;
+    auto* status = app.add_subcommand("status", "show roles, VIPs and peers of the local agent");
+    status->add_flag("--json", as_json, "machine-readable output");
+    status->add_flag("-v,--verbose", verbose, "add counters and the last failover's timeline");
+    add_target(status);
+
+    std::string group, to;
+    int wait_ms = 5000;
+    auto* switchover = app.add_subcommand("switchover", "move a group's primary role");
+    switchover->add_option("GROUP", group, "the failover group")->required();
+    switchover->add_option("--to", to, "the node to move it to (default: the best standby)");
+    switchover->add_option("--wait-ms", wait_ms, "how long to wait for the move")
+        ->check(CLI::Range(0, 600000));
+    add_target(switchover);
+
+    std::string on_off;
+    auto* standby = app.add_subcommand("standby", "maintenance: this node will not be primary");
+    standby->add_option("STATE", on_off, "on or off")
+        ->required()
+        ->check(CLI::IsMember({"on", "off"}));
+    add_target(standby);
+
+    std::string check_path;
+    auto* check = app.add_subcommand("check-config", "validate a configuration file");
+    check->add_option("FILE", check_path, "configuration file")->required();
+
+    CLI11_PARSE(app, argc, argv);
+
+    if (agent->parsed()) return run_agent(config_path, node, socket, !no_supervisor);
+    if (status->parsed()) return cli::cmd_status(socket_path(), as_json, verbose);
+    if (switchover->parsed()) return cli::cmd_switchover(socket_path(), group, to, wait_ms);
+    if (standby->parsed()) return cli::cmd_standby(socket_path(), on_off == "on");
+    if (check->parsed()) return check_config(check_path);
+    return 1;
+}

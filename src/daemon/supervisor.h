@@ -1,0 +1,23 @@
+// The supervising parent. `vigil agent` forks: the child is the agent, the parent only
+// waits. If the agent dies without removing its VIPs (kill -9, a crash, an assertion), the
+// parent removes them at once, so that the old primary does not keep answering ARP for an
+// address the new primary is taking over (keepalived leaves it behind in that case). If
+// the parent dies, the kernel sends the agent SIGTERM (PR_SET_PDEATHSIG) and the agent
+// shuts down gracefully.
+#pragma once
+
+#include <functional>
+
+#include "common/log.h"
+#include "core/config.h"
+
+namespace vigil::daemon {
+
+// Runs `agent` in a child process and returns the exit code to use: the agent's own, or
+// 128+signal if it was killed. SIGTERM, SIGINT and SIGHUP sent to the parent are passed on.
+int run_supervised(const core::Config& config, Logger& log, const std::function<int()>& agent);
+
+// Removes every VIP of every group found on this host's interfaces; logs each removal.
+void remove_all_vips(const core::Config& config, Logger& log, const char* reason);
+
+}  // namespace vigil::daemon

@@ -1,0 +1,29 @@
+// The last failover's timeline per group: what happened when, from the old primary's last
+// heartbeat to the last announcement, so that an operator can see where the time went.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/time.h"
+
+namespace vigil::daemon {
+
+struct Timeline {
+    static constexpr std::size_t kStepsMax = 64;
+    struct Step {
+        TimePoint at;
+        std::string what;
+    };
+    std::uint64_t epoch = 0;
+    std::string reason;
+    std::int64_t promoted_realtime_us = 0;  // wall clock of the promotion, for humans
+    std::vector<Step> steps;
+
+    void add(TimePoint at, std::string what) {
+        if (steps.size() < kStepsMax) steps.push_back({at, std::move(what)});
+    }
+};
+
+}  // namespace vigil::daemon

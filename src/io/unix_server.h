@@ -1,0 +1,40 @@
+// UnixServer: the agent's local control socket (mode 0600). The protocol is one request
+// line of JSON and one reply line per connection (docs/control.md); this class only moves
+// lines. Connections are non-blocking and bounded in size and number, so a stuck or
+// malicious client cannot stall the agent.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+
+#include "common/result.h"
+#include "io/event_loop.h"
+
+namespace vigil::io {
+
+class UnixServer {
+public:
+    static constexpr std::size_t kRequestBytesMax = 65536;
+    static constexpr std::size_t kConnectionsMax = 32;
+    // handler: request line -> reply line (without the newline).
+    using Handler = std::function<std::string(const std::string&)>;
+
+    UnixServer(EventLoop& loop, Handler handler);
+    ~UnixServer();
+    // Creates the parent directory if needed, replaces a stale socket file.
+    Result<void> listen(const std::string& path);
+
+private:
+    void accept_ready();
+    void client_ready(int fd);
+    void drop(int fd);
+
+    EventLoop& loop_;
+    Handler handler_;
+    std::string path_;
+    int listen_fd_ = -1;
+    std::map<int, std::string> clients_;  // fd -> bytes received so far
+};
+
+}  // namespace vigil::io

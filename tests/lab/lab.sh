@@ -1,0 +1,428 @@
+# shellcheck shell=bash disable=SC2034  # the globals below are for the callers
+# lab.sh: a throwaway network lab in Linux network namespaces, shared by the demo, the
+# end-to-end tests (tests/e2e/) and the benchmarks (bench/). Source it; do not run it.
+#
+# Topology (P = per-run prefix, e.g. "vg12345xa3f"; every name below is created by us):
+#
+#   ${P}n1 eth0 ─ n1e0 ┐            ┌ n1e1 ─ eth1 ${P}n1
+#   ${P}n2 eth0 ─ n2e0 ┤ br0    br1 ├ n2e1 ─ eth1 ${P}n2
+#   ${P}c  eth0 ─  ce0 ┘  (${P}sw)  │
+#
+#   link 0 (br0): 198.18.0.0/24 and fd00:18::/64; node i has .(10+i) and fd00:18::(10+i),
+#                 the client .100 and fd00:18::100
+#   link 1 (br1): 198.18.1.0/24; node i has .(10+i)
+#   VIPs (by convention, held by whoever the cluster elects): northbound 198.18.0.10/24 and
+#   fd00:18::10/64, southbound 198.18.0.20/24. Node count is 1..9 so node addresses never
+#   reach .20.
+#
+# Safety: addresses only from 198.18.0.0/15 (RFC 2544 benchmarking) and fd00::/8 (ULA), and
+# only inside namespaces this file creates; nothing is configured in the host namespace.
+# The prefix holds our PID plus random characters, so parallel runs cannot collide.
+# Everything is removed by lab_cleanup, which runs on EXIT (installed on first use; INT and
+# TERM exit 130/143, which runs it too), also when the caller fails under `set -e`.
+# Do not install your own EXIT trap afterwards (it would replace ours): use lab_on_cleanup.
+# Only processes started through this file are signalled: their PIDs are recorded together
+# with their start times, so a recycled PID is never hit. Call the lab_start_*/probe
+# functions in the main shell, not inside $(...), or the record is lost with the subshell.
+#
+# Functions:
+#   lab_skip_unless_root           exit 77 unless root and `ip netns add` works
+#   lab_create N                   build the topology above with N nodes (1..9)
+#   lab_ns NAME                    full namespace name of sw | c | nX
+#   lab_exec NAME CMD...           run CMD inside namespace NAME
+#   lab_power_off NODE             set NODE's switch-side ports down (both cables pulled;
+#   lab_power_on NODE                the node's processes keep running) / back up
+#   lab_write_config FILE [opts]   vigil TOML config for the lab + auth.key beside it;
+#                                  opts: --nodes N --groups 1|2 --heartbeat-interval-ms MS
+#                                  --dead-time-ms MS --preempt true|false --notify CMD
+#                                  --port N --name NAME. Sets LAB_CONFIG=FILE.
+#   lab_start_agent NODE [CONFIG]  start `vigil agent` in NODE's namespace, log to
+#                                  $LAB_DIR/NODE.log, socket $LAB_DIR/NODE.sock
+#   lab_stop_agent NODE [MS]       SIGTERM, wait up to MS (5000), then SIGKILL the tree
+#   lab_agent_pid NODE             PID of NODE's supervisor (the process we started)
+#   lab_vigil NODE ARGS...         run `vigil ARGS... --socket $LAB_DIR/NODE.sock`
+#   lab_start_bg NAME LOG CMD...   start CMD in namespace NAME in the background, output to
+#                                  LOG; sets LAB_LAST_PID and records it for cleanup
+#   lab_stop_pid PID [MS] [SIG]    send SIG (TERM) to a recorded PID, wait up to MS (5000),
+#                                  then SIGKILL it and its descendants; forget it
+#   lab_kill_tree PID SIG          freeze a recorded PID and all its descendants, then send
+#                                  SIG to all (a crash: nobody gets to react first)
+#   lab_has_vip NODE ADDR [DEV]    ADDR (with or without /len) is on NODE (on DEV)
+#   lab_wait_for MS CMD...         poll CMD every 10 ms until it succeeds (0) or MS pass (1)
+#   lab_now_ms                     wall-clock ms without a fork, for deltas within one run
+#   lab_probe_start TARGET MS [IV] start vigil-probe in the client namespace (sets
+#                                  LAB_PROBE_PID, LAB_PROBE_OUT)
+#   lab_probe_stop                 stop it early (SIGTERM makes it print), wait for output
+#   lab_json_num FILE KEY          a top-level number from the probe's JSON ("" if absent)
+#   lab_measure_outage VIP FAULT RECOVERED [TIMEOUT_MS] [TAIL_MS]
+#                                  probe VIP, eval FAULT, wait until eval RECOVERED holds,
+#                                  keep probing TAIL_MS more; sets LAB_OUTAGE_MS (longest
+#                                  reply gap), LAB_OUTAGE_OPEN (1 if still out at the end)
+#   lab_on_cleanup CMD             eval CMD first thing at cleanup (last added runs first)
+#   lab_cleanup                    remove everything now (idempotent; also runs on EXIT)
+#
+# Variables: VIGIL_BIN, VIGIL_PROBE (default: the first build*/ dir of the repo that has
+# them), LAB_DIR (mktemp -d; kept and printed when LAB_KEEP=1), LAB_PREFIX, LAB_NODES,
+# LAB_PROBE_FIFO=0 (run the probe at normal priority; see lab_probe_start).
+
+LAB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+LAB_PREFIX="vg$$x$(printf '%03x' $((RANDOM % 4096)))"
+LAB_DIR=""
+LAB_NODES=0
+LAB_CONFIG=""
+LAB_LAST_PID=""
+LAB_PROBE_PID=""
+LAB_PROBE_OUT=""
+LAB_PROBE_COUNT=0
+LAB_OUTAGE_MS=""
+LAB_OUTAGE_OPEN=""
+LAB_NAMESPACES=()
+LAB_CLEANUP_HOOKS=()
+LAB_CLEANED=0
+declare -A LAB_PIDS=()        # pid -> start time (field 22 of /proc/pid/stat)
+declare -A LAB_AGENT_PIDS=()  # node -> supervisor pid
+
+lab__find_bin() {  # $1 = target name; prints the first build dir's binary, if any
+    local f
+    for f in "$LAB_ROOT"/build*/"$1"; do
+        [[ -x $f ]] && { echo "$f"; return; }
+    done
+    echo "$1"
+}
+VIGIL_BIN=${VIGIL_BIN:-$(lab__find_bin vigil)}
+VIGIL_PROBE=${VIGIL_PROBE:-$(lab__find_bin vigil-probe)}
+
+lab__die() { echo "lab: $*" >&2; exit 1; }
+
+lab__init() {  # idempotent: the run directory and the cleanup trap
+    [[ -n $LAB_DIR ]] && return
+    LAB_DIR=$(mktemp -d "${TMPDIR:-/tmp}/vigil-lab.XXXXXX")
+    trap lab_cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+}
+
+lab_skip_unless_root() {
+    local msg="skipped: needs root and network namespaces (ip netns)"
+    if [[ $(id -u) -ne 0 ]] || ! command -v ip >/dev/null; then echo "$msg"; exit 77; fi
+    if ! ip netns add "${LAB_PREFIX}t" 2>/dev/null; then echo "$msg"; exit 77; fi
+    ip netns del "${LAB_PREFIX}t"
+}
+
+lab_ns() { echo "${LAB_PREFIX}$1"; }
+lab_exec() { local ns; ns=$(lab_ns "$1"); shift; ip netns exec "$ns" "$@"; }
+
+lab__node() {  # accepts "n3" or "3"; prints "n3"
+    local n=${1#n}
+    [[ $n =~ ^[1-9]$ ]] || lab__die "bad node name '$1' (want n1..n9)"
+    echo "n$n"
+}
+
+lab__add_ns() {  # $1 = short name; IPv6 DAD off before any interface exists in it
+    local ns; ns=$(lab_ns "$1")
+    ip netns add "$ns" || lab__die "cannot create namespace $ns"
+    LAB_NAMESPACES+=("$ns")
+    ip -n "$ns" link set lo up
+    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+        net.ipv6.conf.default.accept_dad=0 >/dev/null
+}
+
+lab__cable() {  # $1 = ns short name, $2 = its device, $3 = switch port, $4 = bridge
+    local sw; sw=$(lab_ns sw)
+    ip -n "$sw" link add "$3" type veth peer name "$2" netns "$(lab_ns "$1")"
+    ip -n "$sw" link set "$3" master "$4" up
+    ip -n "$(lab_ns "$1")" link set "$2" up
+}
+
+lab_create() {
+    local count=${1:-2} i n
+    [[ $count =~ ^[1-9]$ ]] || lab__die "lab_create wants 1..9 nodes, got '$count'"
+    lab__init
+    lab__add_ns sw
+    # The switch needs no IPv6 of its own; disabling it keeps captures free of its noise.
+    ip netns exec "$(lab_ns sw)" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+        net.ipv6.conf.default.disable_ipv6=1 >/dev/null
+    for n in 0 1; do
+        # No snooping: multicast (VRRP, neighbour discovery) is flooded like on a hub.
+        ip -n "$(lab_ns sw)" link add "br$n" type bridge mcast_snooping 0
+        ip -n "$(lab_ns sw)" link set "br$n" up
+    done
+    for ((i = 1; i <= count; i++)); do
+        lab__add_ns "n$i"
+        lab__cable "n$i" eth0 "n${i}e0" br0
+        lab__cable "n$i" eth1 "n${i}e1" br1
+        ip -n "$(lab_ns "n$i")" addr add "198.18.0.$((10 + i))/24" dev eth0
+        ip -n "$(lab_ns "n$i")" addr add "fd00:18::$((10 + i))/64" dev eth0 nodad
+        ip -n "$(lab_ns "n$i")" addr add "198.18.1.$((10 + i))/24" dev eth1
+    done
+    lab__add_ns c
+    lab__cable c eth0 ce0 br0
+    ip -n "$(lab_ns c)" addr add 198.18.0.100/24 dev eth0
+    ip -n "$(lab_ns c)" addr add fd00:18::100/64 dev eth0 nodad
+    LAB_NODES=$count
+}
+
+lab__ports() {  # $1 = node, $2 = up|down
+    local node; node=$(lab__node "$1")
+    ip -n "$(lab_ns sw)" link set "${node}e0" "$2"
+    ip -n "$(lab_ns sw)" link set "${node}e1" "$2"
+}
+lab_power_off() { lab__ports "$1" down; }
+lab_power_on() { lab__ports "$1" up; }
+
+lab__toml_string() { local s=${1//\\/\\\\}; s=${s//\"/\\\"}; printf '"%s"' "$s"; }
+
+lab__priorities() {  # $1 = preferred node index, $2 = node count: preferred 150, then 100, 90..
+    local out="" i p=100
+    for ((i = 1; i <= $2; i++)); do
+        if ((i == $1)); then out+="n$i = 150, "; else out+="n$i = $p, "; p=$((p - 10)); fi
+    done
+    echo "{ ${out%, } }"
+}
+
+lab_write_config() {
+    local file=$1 nodes=${LAB_NODES:-2} groups=1 hb=50 dead=250 preempt=true notify=""
+    local port=7405 name=lab i
+    shift
+    ((nodes >= 1)) || nodes=2
+    while (($#)); do
+        case $1 in
+            --nodes) nodes=$2 ;;
+            --groups) groups=$2 ;;
+            --heartbeat-interval-ms) hb=$2 ;;
+            --dead-time-ms) dead=$2 ;;
+            --preempt) preempt=$2 ;;
+            --notify) notify=$2 ;;
+            --port) port=$2 ;;
+            --name) name=$2 ;;
+            *) lab__die "lab_write_config: unknown option '$1'" ;;
+        esac
+        shift 2 || lab__die "lab_write_config: $1 needs a value"
+    done
+    [[ $groups == 1 || $groups == 2 ]] || lab__die "lab_write_config: --groups is 1 or 2"
+    [[ $preempt == true || $preempt == false ]] || lab__die "--preempt is true or false"
+    ((groups == 1 || nodes >= 2)) || lab__die "lab_write_config: 2 groups need 2 nodes"
+    lab__init
+    (umask 077 && head -c 32 /dev/urandom | base64 >"$(dirname "$file")/auth.key")
+    {
+        printf '[cluster]\nname = %s\nauth_key_file = "auth.key"\n' "$(lab__toml_string "$name")"
+        printf 'heartbeat_interval_ms = %d\ndead_time_ms = %d\nport = %d\n' "$hb" "$dead" "$port"
+        for ((i = 1; i <= nodes; i++)); do
+            printf '\n[[node]]\nname = "n%d"\naddress = ["198.18.0.%d", "198.18.1.%d"]\n' \
+                "$i" $((10 + i)) $((10 + i))
+        done
+        printf '\n[[group]]\nname = "northbound"\npriority = %s\npreempt = %s\n' \
+            "$(lab__priorities 1 "$nodes")" "$preempt"
+        printf 'vip = [ { address = "198.18.0.10/24", interface = "eth0" },\n'
+        printf '        { address = "fd00:18::10/64", interface = "eth0" } ]\n'
+        [[ -n $notify ]] && printf 'notify = %s\n' "$(lab__toml_string "$notify")"
+        if ((groups == 2)); then
+            printf '\n[[group]]\nname = "southbound"\npriority = %s\npreempt = %s\n' \
+                "$(lab__priorities 2 "$nodes")" "$preempt"
+            printf 'vip = [ { address = "198.18.0.20/24", interface = "eth0" } ]\n'
+            [[ -n $notify ]] && printf 'notify = %s\n' "$(lab__toml_string "$notify")"
+        fi
+        true
+    } >"$file"
+    LAB_CONFIG=$file
+}
+
+lab__start_time() {  # field 22 of /proc/PID/stat; the fields after "(comm) " start at 3
+    local s f
+    s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    read -ra f <<<"${s##*) }"
+    echo "${f[19]}"
+}
+
+lab__ours() {  # the PID is recorded and still the same process
+    [[ -n ${LAB_PIDS[$1]:-} ]] && [[ $(lab__start_time "$1") == "${LAB_PIDS[$1]}" ]]
+}
+
+lab__descendants() {  # children first, recursively, of a PID
+    local child
+    for child in $(pgrep -P "$1" 2>/dev/null); do lab__descendants "$child"; echo "$child"; done
+}
+
+lab_start_bg() {
+    local ns; ns=$(lab_ns "$1")
+    local log=$2
+    shift 2
+    lab__init
+    ip netns exec "$ns" "$@" >>"$log" 2>&1 </dev/null &
+    LAB_LAST_PID=$!
+    LAB_PIDS[$LAB_LAST_PID]=$(lab__start_time "$LAB_LAST_PID")
+    # Disowned, so bash does not print "Killed" when we end it; bash still reaps it.
+    disown "$LAB_LAST_PID"
+}
+
+lab_kill_tree() {
+    local pid=$1 sig=$2 all
+    lab__ours "$pid" || return 0
+    mapfile -t all < <(lab__descendants "$pid")
+    all+=("$pid")
+    kill -STOP "${all[@]}" 2>/dev/null || true
+    kill "-$sig" "${all[@]}" 2>/dev/null || true
+    [[ $sig == KILL || $sig == 9 ]] || kill -CONT "${all[@]}" 2>/dev/null || true
+}
+
+lab_stop_pid() {
+    local pid=$1 timeout_ms=${2:-5000} sig=${3:-TERM} tree
+    lab__ours "$pid" || { unset "LAB_PIDS[$pid]"; return 0; }
+    mapfile -t tree < <(lab__descendants "$pid")
+    kill "-$sig" "$pid" 2>/dev/null || true
+    lab_wait_for "$timeout_ms" lab__gone "$pid" || true
+    # Whatever is left of the tree (a hung child of a supervisor) does not outlive the stop.
+    kill -KILL "$pid" "${tree[@]}" 2>/dev/null || true
+    lab_wait_for 1000 lab__gone "$pid" || true
+    unset "LAB_PIDS[$pid]"
+}
+
+lab__gone() {  # not running (a zombie counts as gone)
+    local s; s=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+    s=${s##*) }; [[ ${s:0:1} == Z ]]
+}
+
+lab_start_agent() {
+    local node; node=$(lab__node "$1")
+    local config=${2:-$LAB_CONFIG}
+    [[ -n $config ]] || lab__die "lab_start_agent: no config (call lab_write_config first)"
+    lab_start_bg "$node" "$LAB_DIR/$node.log" "$VIGIL_BIN" agent --config "$config" \
+        --node "$node" --socket "$LAB_DIR/$node.sock"
+    LAB_AGENT_PIDS[$node]=$LAB_LAST_PID
+}
+
+lab_agent_pid() { local node; node=$(lab__node "$1"); echo "${LAB_AGENT_PIDS[$node]:-}"; }
+
+lab_stop_agent() {
+    local node; node=$(lab__node "$1")
+    local pid=${LAB_AGENT_PIDS[$node]:-}
+    [[ -n $pid ]] || return 0
+    lab_stop_pid "$pid" "${2:-5000}"
+    unset "LAB_AGENT_PIDS[$node]"
+}
+
+lab_vigil() {
+    local node; node=$(lab__node "$1")
+    shift
+    "$VIGIL_BIN" "$@" --socket "$LAB_DIR/$node.sock"
+}
+
+lab_has_vip() {
+    local want=${2%%/*} dev=${3:-}
+    ip -n "$(lab_ns "$(lab__node "$1")")" -o addr show ${dev:+dev "$dev"} 2>/dev/null |
+        awk -v want="$want" '{ for (i = 1; i < NF; i++) if ($i == "inet" || $i == "inet6") {
+            split($(i + 1), a, "/"); if (a[1] == want) found = 1 } } END { exit !found }'
+}
+
+lab_wait_for() {
+    local deadline=$(($(lab_now_ms) + $1))
+    shift
+    while true; do
+        "$@" && return 0
+        (($(lab_now_ms) >= deadline)) && return 1
+        sleep 0.01
+    done
+}
+
+lab_now_ms() {
+    if [[ -n ${EPOCHREALTIME:-} ]]; then
+        local us=${EPOCHREALTIME//[.,]/}
+        echo $((us / 1000))
+    else
+        echo $(($(date +%s%N) / 1000000))
+    fi
+}
+
+# The probe runs SCHED_FIFO when allowed: on a busy machine a normal-priority probe is
+# descheduled for several ms now and then, and those pauses look like outages (we saw
+# 10 ms gaps with no fault at all at load 10; none with SCHED_FIFO). It sleeps in poll()
+# between packets, so it cannot starve anything. LAB_PROBE_FIFO=0 turns this off.
+LAB__PROBE_PREFIX=()
+LAB__PROBE_CHECKED=0
+lab_probe_start() {  # TARGET DURATION_MS [INTERVAL_MS]
+    [[ -x $VIGIL_PROBE ]] || lab__die "vigil-probe not found (set VIGIL_PROBE)"
+    if ((!LAB__PROBE_CHECKED)); then
+        LAB__PROBE_CHECKED=1
+        if [[ ${LAB_PROBE_FIFO:-1} != 0 ]] && chrt -f 20 true 2>/dev/null; then
+            LAB__PROBE_PREFIX=(chrt -f 20)
+        fi
+    fi
+    LAB_PROBE_COUNT=$((LAB_PROBE_COUNT + 1))
+    LAB_PROBE_OUT="$LAB_DIR/probe-$LAB_PROBE_COUNT.json"
+    : >"$LAB_PROBE_OUT"
+    lab_start_bg c "$LAB_PROBE_OUT" "${LAB__PROBE_PREFIX[@]}" "$VIGIL_PROBE" --target "$1" \
+        --duration-ms "$2" --interval-ms "${3:-2}" --json
+    LAB_PROBE_PID=$LAB_LAST_PID
+}
+
+lab_probe_stop() {  # SIGTERM ends the probe early; it prints its JSON on the way out
+    [[ -n $LAB_PROBE_PID ]] || return 0
+    lab_stop_pid "$LAB_PROBE_PID" 2000
+    LAB_PROBE_PID=""
+}
+
+lab_json_num() {
+    local text; text=$(cat "$1" 2>/dev/null) || return 0
+    [[ $text =~ \"$2\":(-?[0-9.]+) ]] && echo "${BASH_REMATCH[1]}"
+    return 0
+}
+
+lab_measure_outage() {  # VIP FAULT RECOVERED [TIMEOUT_MS] [TAIL_MS]
+    local vip=$1 fault=$2 recovered=$3 timeout_ms=${4:-10000} tail_ms=${5:-500}
+    local warmup_ms=300
+    # The duration is only a cap; we stop the probe once recovered and the tail has passed.
+    lab_probe_start "$vip" $((warmup_ms + timeout_ms + tail_ms + 1000))
+    # Start the fault only once the client has a reply path (ARP/ND resolved, probe running).
+    sleep "$(awk -v ms="$warmup_ms" 'BEGIN { printf "%.3f", ms / 1000 }')"
+    eval "$fault"
+    lab_wait_for "$timeout_ms" eval "$recovered" || echo "lab: not recovered after" \
+        "${timeout_ms} ms: $recovered" >&2
+    sleep "$(awk -v ms="$tail_ms" 'BEGIN { printf "%.3f", ms / 1000 }')"
+    lab_probe_stop
+    LAB_OUTAGE_MS=$(lab_json_num "$LAB_PROBE_OUT" max_gap_ms)
+    [[ -n $LAB_OUTAGE_MS ]] || lab__die "probe printed no result: $(cat "$LAB_PROBE_OUT")"
+    LAB_OUTAGE_OPEN=0  # the longest gap is the one still running when the probe stopped
+    if grep -qF "\"ms\":$LAB_OUTAGE_MS,\"open\":true" "$LAB_PROBE_OUT"; then LAB_OUTAGE_OPEN=1; fi
+}
+
+lab_on_cleanup() { LAB_CLEANUP_HOOKS+=("$1"); }
+
+lab_cleanup() {
+    local rc=$? i pid ns f pids
+    ((LAB_CLEANED)) && return 0
+    LAB_CLEANED=1
+    trap - EXIT INT TERM
+    for ((i = ${#LAB_CLEANUP_HOOKS[@]} - 1; i >= 0; i--)); do
+        eval "${LAB_CLEANUP_HOOKS[i]}" || true
+    done
+    for pid in "${!LAB_PIDS[@]}"; do
+        lab__ours "$pid" && { kill -TERM "$pid" 2>/dev/null || true; }
+    done
+    for pid in "${!LAB_PIDS[@]}"; do lab_stop_pid "$pid" 2000; done
+    # Anything still inside our namespaces descends from what we started: end it so the
+    # namespaces (and the veths in them) really go away.
+    for ns in "${LAB_NAMESPACES[@]}"; do
+        mapfile -t pids < <(ip netns pids "$ns" 2>/dev/null)
+        ((${#pids[@]} == 0)) || kill -KILL "${pids[@]}" 2>/dev/null || true
+    done
+    for ((i = ${#LAB_NAMESPACES[@]} - 1; i >= 0; i--)); do
+        ip netns del "${LAB_NAMESPACES[i]}" 2>/dev/null ||
+            echo "lab: could not delete namespace ${LAB_NAMESPACES[i]}" >&2
+    done
+    LAB_NAMESPACES=()
+    if [[ -n $LAB_DIR && -d $LAB_DIR ]]; then
+        if ((rc != 0)); then
+            for f in "$LAB_DIR"/*.log; do
+                [[ -f $f ]] || continue
+                echo "lab: ---- last lines of $f ----" >&2
+                tail -n 40 "$f" >&2
+            done
+        fi
+        if [[ ${LAB_KEEP:-0} == 1 ]]; then
+            echo "lab: kept $LAB_DIR" >&2
+        else
+            rm -rf "$LAB_DIR"
+        fi
+    fi
+    return "$rc"
+}
