@@ -149,8 +149,9 @@ bench_fault_rounds() {
     for ((r = 1; r <= rounds; r++)); do
         lab_measure_outage "$BENCH_VIP" "$fault" "$recovered" "$timeout_ms" "$tail_ms"
         BENCH_RUNS+=("$LAB_OUTAGE_MS")
-        echo "bench: $name round $r/$rounds: ${LAB_OUTAGE_MS} ms" \
-            "$( ((LAB_OUTAGE_OPEN)) && echo '(still out at the end: lower bound)')" >&2
+        local note=""
+        ((LAB_OUTAGE_OPEN)) && note=" (still out at the end: a lower bound)"
+        echo "bench: $name round $r/$rounds: ${LAB_OUTAGE_MS} ms$note" >&2
         eval "$restore"
     done
     BENCH_STATS=$(bench_stats_json "${BENCH_RUNS[@]}")

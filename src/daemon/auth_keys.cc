@@ -17,11 +17,11 @@ constexpr std::string_view kWhitespace = " \t\r\n\v\f";
 Result<std::string> read_key_file(const std::string& path, std::string_view key) {
     if (path.empty()) return Error::invalid(std::string(key) + ": no key file configured");
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
-                                                          &std::fclose);
+                                                         &std::fclose);
     if (!file) {
         const int err = errno;
-        std::string message = path + ": cannot open " + std::string(key) + ": " +
-                              std::strerror(err);
+        std::string message =
+            path + ": cannot open " + std::string(key) + ": " + std::strerror(err);
         return err == ENOENT ? Error::not_found(message) : Error::io(message);
     }
     std::string text(kAuthKeyFileBytesMax + 1, '\0');

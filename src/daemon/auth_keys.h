@@ -10,7 +10,7 @@
 
 namespace vigil::daemon {
 
-constexpr std::size_t kAuthKeyBytesMin = 16;    // 128 bits; less is guessable offline
+constexpr std::size_t kAuthKeyBytesMin = 16;  // 128 bits; less is guessable offline
 constexpr std::size_t kAuthKeyFileBytesMax = 4096;
 
 // Raw key bytes: the file's contents with surrounding whitespace trimmed, so that

@@ -19,6 +19,8 @@
 #include <optional>
 
 #include "daemon/toml_reader.h"
+#include "wire/heartbeat.h"
+#include "wire/heartbeat_codec.h"
 
 namespace vigil::daemon {
 namespace {
@@ -78,8 +80,8 @@ constexpr ClusterInt kClusterInts[] = {
 std::string read_key_path(const toml::table& table, std::string_view key, bool required,
                           const fs::path& base_dir, Problems& problems) {
     const std::string path = member("cluster", key);
-    const toml::node* n = required ? require(table, "cluster", key, "a file path", problems)
-                                   : table.get(key);
+    const toml::node* n =
+        required ? require(table, "cluster", key, "a file path", problems) : table.get(key);
     if (n == nullptr) return {};
     auto s = read_string(*n, path, problems);
     if (!s) return {};
@@ -108,8 +110,7 @@ void check_cluster_timing(const toml::table& table, const ClusterConfig& c, Prob
                          "dead_time_ms = " + std::to_string(c.dead_time_ms) + ")");
 }
 
-ClusterConfig parse_cluster(const toml::table& root, const fs::path& base_dir,
-                            Problems& problems) {
+ClusterConfig parse_cluster(const toml::table& root, const fs::path& base_dir, Problems& problems) {
     ClusterConfig c;
     const toml::node* n = root.get("cluster");
     if (n == nullptr) {
@@ -169,8 +170,9 @@ void read_addresses(const toml::node& n, NodeDraft& draft, core::NodeConfig& nod
         return;
     }
     if (items.empty() || items.size() > core::kLinksMax) {
-        problems.add(n, path, std::to_string(items.size()) + " addresses (expected 1.." +
-                                  std::to_string(core::kLinksMax) + ", one per link)");
+        problems.add(n, path,
+                     counted(items.size(), "address") + " (expected 1.." +
+                         std::to_string(core::kLinksMax) + ", one per link)");
         return;
     }
     bool ok = true;
@@ -191,8 +193,8 @@ void read_addresses(const toml::node& n, NodeDraft& draft, core::NodeConfig& nod
 
 // Names unique; every node has the same links, each link one address family; no address
 // used twice (two nodes claiming one address would make heartbeats ambiguous).
-void check_nodes(const std::vector<core::NodeConfig>& nodes,
-                 const std::vector<NodeDraft>& drafts, Problems& problems) {
+void check_nodes(const std::vector<core::NodeConfig>& nodes, const std::vector<NodeDraft>& drafts,
+                 Problems& problems) {
     std::map<std::string, std::size_t> names;
     std::map<std::string, std::string> addresses;
     const NodeDraft* reference = nullptr;
@@ -220,9 +222,8 @@ void check_nodes(const std::vector<core::NodeConfig>& nodes,
         }
         if (d.link_at.size() != reference->link_at.size()) {
             problems.add(*d.address_at, d.path + ".address",
-                         std::to_string(d.link_at.size()) + " addresses, but " +
-                             reference->path + " has " +
-                             std::to_string(reference->link_at.size()) +
+                         counted(d.link_at.size(), "address") + ", but " + reference->path +
+                             " has " + std::to_string(reference->link_at.size()) +
                              " (expected one address per link on every node)");
             continue;
         }
@@ -247,7 +248,7 @@ std::vector<core::NodeConfig> parse_nodes(const toml::table& root, Problems& pro
     if (array == nullptr) return {};
     if (array->size() < 2 || array->size() > core::kNodesMax)
         problems.add(*n, "node",
-                     std::to_string(array->size()) + " nodes (expected " + expected_count + ")");
+                     counted(array->size(), "node") + " (expected " + expected_count + ")");
 
     std::vector<core::NodeConfig> nodes(array->size());
     std::vector<NodeDraft> drafts(array->size());
@@ -259,8 +260,8 @@ std::vector<core::NodeConfig> parse_nodes(const toml::table& root, Problems& pro
         d.name_at = require(table, d.path, "name", "a name string", problems);
         if (d.name_at != nullptr)
             nodes[i].name = read_name(*d.name_at, d.path + ".name", problems).value_or("");
-        d.address_at = require(table, d.path, "address", "an address or array of addresses",
-                               problems);
+        d.address_at =
+            require(table, d.path, "address", "an address or array of addresses", problems);
         if (d.address_at != nullptr) read_addresses(*d.address_at, d, nodes[i], problems);
     }
     check_nodes(nodes, drafts, problems);
@@ -307,9 +308,10 @@ std::optional<core::VipConfig> read_vip(const toml::table& table, const std::str
     if (const auto* n = require(table, path, "interface", "an interface name", problems)) {
         auto s = read_string(*n, path + ".interface", problems);
         // IFNAMSIZ is 16 with the terminator; the kernel also forbids '/' and whitespace.
-        const bool chars_ok = s && std::none_of(s->begin(), s->end(), [](char c) {
-            return c == '/' || std::isspace(static_cast<unsigned char>(c)) || c == '\0';
-        });
+        const bool chars_ok =
+            s && std::none_of(s->begin(), s->end(), [](char c) {
+                return c == '/' || std::isspace(static_cast<unsigned char>(c)) || c == '\0';
+            });
         if (s && (s->empty() || s->size() > 15 || !chars_ok))
             problems.add(*n, path + ".interface",
                          quote(*s) + " is not an interface name (expected 1..15 characters, " +
@@ -329,12 +331,10 @@ void read_priority(const toml::node& n, const std::string& path,
                    Problems& problems) {
     const auto* table = n.as_table();
     if (table == nullptr) {
-        type_mismatch(n, path, "a table of node = priority, e.g. { n1 = 150, n2 = 100 }",
-                      problems);
+        type_mismatch(n, path, "a table of node = priority, e.g. { n1 = 150, n2 = 100 }", problems);
         return;
     }
-    if (table->empty())
-        problems.add(n, path, "no nodes (expected at least one node = priority)");
+    if (table->empty()) problems.add(n, path, "no nodes (expected at least one node = priority)");
     std::vector<std::string> known;
     for (const auto& node : nodes)
         if (!node.name.empty()) known.push_back(node.name);
@@ -343,19 +343,21 @@ void read_priority(const toml::node& n, const std::string& path,
         auto index = std::find_if(nodes.begin(), nodes.end(),
                                   [&](const auto& node) { return node.name == key.str(); });
         if (index == nodes.end()) {
-            problems.add(value, key_path, "unknown node " + quote(key.str()) +
-                                              " (expected one of: " + join(known) + ")");
+            problems.add(value, key_path,
+                         "unknown node " + quote(key.str()) +
+                             (known.empty() ? " (no node is configured)"
+                                            : " (expected one of: " + join(known) + ")"));
             continue;
         }
         auto p = read_int(value, key_path, core::kPriorityMin, core::kPriorityMax, problems);
-        if (p) group.priority[static_cast<std::size_t>(index - nodes.begin())] = static_cast<int>(*p);
+        if (p)
+            group.priority[static_cast<std::size_t>(index - nodes.begin())] = static_cast<int>(*p);
     }
 }
 
 core::GroupConfig parse_group(const toml::table& table, const std::string& path,
-                              const std::vector<core::NodeConfig>& nodes,
-                              const fs::path& base_dir, std::vector<VipSeen>& vips_seen,
-                              Problems& problems) {
+                              const std::vector<core::NodeConfig>& nodes, const fs::path& base_dir,
+                              std::vector<VipSeen>& vips_seen, Problems& problems) {
     core::GroupConfig group;
     group.priority.resize(nodes.size());
     check_keys(table, path, {"name", "priority", "preempt", "vip", "notify"}, problems);
@@ -374,12 +376,13 @@ core::GroupConfig parse_group(const toml::table& table, const std::string& path,
         if (s) group.notify = relative ? resolve(base_dir, *s) : *s;
     }
     const toml::node* n = table.get("vip");
-    const toml::array* array = n ? read_table_array(*n, path + ".vip", "[[group.vip]]", problems)
-                                 : nullptr;
+    const toml::array* array =
+        n ? read_table_array(*n, path + ".vip", "[[group.vip]]", problems) : nullptr;
     if (array == nullptr) return group;
     if (array->size() > core::kVipsPerGroupMax)
-        problems.add(*n, path + ".vip", std::to_string(array->size()) + " vips (expected 0.." +
-                                            std::to_string(core::kVipsPerGroupMax) + ")");
+        problems.add(*n, path + ".vip",
+                     std::to_string(array->size()) + " vips (expected 0.." +
+                         std::to_string(core::kVipsPerGroupMax) + ")");
     for (std::size_t i = 0; i < array->size(); ++i) {
         const std::string vip_path = element(path + ".vip", i);
         auto vip = read_vip(*array->get(i)->as_table(), vip_path, problems);
@@ -423,6 +426,29 @@ void check_groups(const std::vector<core::NodeConfig>& nodes,
     }
 }
 
+// docs/wire.md "Limits": every group travels in one heartbeat, so the worst case (the
+// longest node name as sender and in every optional name field) must fit in one datagram.
+void check_heartbeat_fits(const std::vector<core::NodeConfig>& nodes,
+                          const std::vector<core::GroupConfig>& groups, const toml::node& at,
+                          Problems& problems) {
+    std::size_t longest = 1;
+    for (const auto& node : nodes) longest = std::max(longest, node.name.size());
+    wire::Heartbeat worst;
+    worst.sender = std::string(longest, 'n');
+    for (const auto& group : groups) {
+        wire::GroupState state;
+        state.group = group.name;
+        state.primary = state.handoff_to = state.switchover_to = worst.sender;
+        worst.groups.push_back(std::move(state));
+    }
+    const std::size_t bytes = wire::encoded_bytes(worst);
+    if (bytes > wire::kMessageBytesMax)
+        problems.add(at, "group",
+                     "with these names a heartbeat can take " + std::to_string(bytes) +
+                         " bytes (expected at most " + std::to_string(wire::kMessageBytesMax) +
+                         "; use shorter node or group names, or fewer groups)");
+}
+
 std::vector<core::GroupConfig> parse_groups(const toml::table& root,
                                             const std::vector<core::NodeConfig>& nodes,
                                             const fs::path& base_dir, Problems& problems) {
@@ -430,8 +456,9 @@ std::vector<core::GroupConfig> parse_groups(const toml::table& root,
     const toml::array* array = n ? read_table_array(*n, "group", "[[group]]", problems) : nullptr;
     if (array == nullptr) return {};
     if (array->size() > core::kGroupsMax)
-        problems.add(*n, "group", std::to_string(array->size()) + " groups (expected 0.." +
-                                      std::to_string(core::kGroupsMax) + ")");
+        problems.add(*n, "group",
+                     std::to_string(array->size()) + " groups (expected 0.." +
+                         std::to_string(core::kGroupsMax) + ")");
     std::vector<core::GroupConfig> groups;
     std::vector<const toml::node*> name_at;
     std::vector<VipSeen> vips_seen;
@@ -442,6 +469,7 @@ std::vector<core::GroupConfig> parse_groups(const toml::table& root,
         name_at.push_back(table.get("name"));
     }
     check_groups(nodes, groups, name_at, vips_seen, problems);
+    check_heartbeat_fits(nodes, groups, *n, problems);
     return groups;
 }
 
@@ -475,7 +503,7 @@ Result<core::Config> load_config(const std::string& path) {
     if (ec) return Error::io(path + ": cannot make the path absolute: " + ec.message());
     const std::string name = absolute.string();
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(name.c_str(), "rb"),
-                                                          &std::fclose);
+                                                         &std::fclose);
     if (!file) {
         const int err = errno;
         std::string message = name + ": cannot open config file: " + std::strerror(err);

@@ -11,9 +11,9 @@
 #include <array>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <optional>
-#include <fstream>
 #include <set>
 #include <sstream>
 #include <string>
@@ -47,7 +47,8 @@ notify = "/usr/local/bin/on-role-change"   # optional; run as: CMD GROUP ROLE EP
 )";
 
 // kValid with the first occurrence of `from` replaced by `to`.
-std::string edit(std::string_view from, std::string_view to, std::string text = std::string(kValid)) {
+std::string edit(std::string_view from, std::string_view to,
+                 std::string text = std::string(kValid)) {
     const std::size_t at = text.find(from);
     EXPECT_NE(at, std::string::npos) << "test edit not found: " << from;
     if (at != std::string::npos) text.replace(at, from.size(), to);
@@ -146,19 +147,20 @@ preempt = false
 INSTANTIATE_TEST_SUITE_P(
     Config, ConfigAccepts,
     testing::Values(
-        AcceptCase{"SingleStringAddressIsOneLink",
-                   edit("address = [\"198.18.0.12\", \"198.18.1.12\"]", "address = \"198.18.0.12\"",
-                        edit("address = [\"198.18.0.11\", \"198.18.1.11\"]",
-                             "address = \"198.18.0.11\"")),
-                   [](const core::Config& c) {
-                       EXPECT_EQ(c.nodes[0].addresses, std::vector<std::string>{"198.18.0.11"});
-                   }},
-        AcceptCase{"Ipv6LinksAreCanonicalized",
-                   edit("\"198.18.1.12\"", "\"FD00:0:0::12\"", edit("\"198.18.1.11\"", "\"fd00::11\"")),
-                   [](const core::Config& c) {
-                       EXPECT_EQ(c.nodes[0].addresses[1], "fd00::11");
-                       EXPECT_EQ(c.nodes[1].addresses[1], "fd00::12");
-                   }},
+        AcceptCase{
+            "SingleStringAddressIsOneLink",
+            edit("address = [\"198.18.0.12\", \"198.18.1.12\"]", "address = \"198.18.0.12\"",
+                 edit("address = [\"198.18.0.11\", \"198.18.1.11\"]", "address = \"198.18.0.11\"")),
+            [](const core::Config& c) {
+                EXPECT_EQ(c.nodes[0].addresses, std::vector<std::string>{"198.18.0.11"});
+            }},
+        AcceptCase{
+            "Ipv6LinksAreCanonicalized",
+            edit("\"198.18.1.12\"", "\"FD00:0:0::12\"", edit("\"198.18.1.11\"", "\"fd00::11\"")),
+            [](const core::Config& c) {
+                EXPECT_EQ(c.nodes[0].addresses[1], "fd00::11");
+                EXPECT_EQ(c.nodes[1].addresses[1], "fd00::12");
+            }},
         AcceptCase{"PreemptDefaultsToTrue", edit("preempt = true\n", ""),
                    [](const core::Config& c) { EXPECT_TRUE(c.groups[0].preempt); }},
         AcceptCase{"NoGroupsIsAllowed", std::string(kValid.substr(0, kValid.find("[[group]]"))),
@@ -196,27 +198,31 @@ INSTANTIATE_TEST_SUITE_P(
                    [](const core::Config& c) {
                        EXPECT_EQ(c.groups[0].notify, "/etc/vigil/hooks/notify.sh");
                    }},
-        AcceptCase{"BareNotifyIsKeptAsWritten",
-                   edit("\"/usr/local/bin/on-role-change\"", "\"on-role-change --quiet\""),
-                   [](const core::Config& c) {
-                       EXPECT_EQ(c.groups[0].notify, "on-role-change --quiet");
-                   }},
-        AcceptCase{"LimitsAreInclusive",
-                   edit("= 50", "= 5", edit("= 250", "= 10", edit("= 7405", "= 65535\n"
-                        "announce_count = 20\nwarn_time_ms = 10\ninit_dead_ms = 10",
-                        edit("n1 = 150, n2 = 100", "n1 = 255, n2 = 1",
-                             edit("\"controller\"", "\"" + std::string(63, 'c') + "\""))))),
-                   [](const core::Config& c) {
-                       EXPECT_EQ(c.cluster.heartbeat_interval_ms, 5);
-                       EXPECT_EQ(c.cluster.name.size(), 63u);
-                       EXPECT_EQ(c.groups[0].priority[0], 255);
-                   }},
-        AcceptCase{"VipPrefixBounds",
-                   edit("198.18.0.10/24", "198.18.0.10/32", edit("fd00:18::10/64", "fd00:18::10/128")),
-                   [](const core::Config& c) {
-                       EXPECT_EQ(c.groups[0].vips[0].prefix_length, 32);
-                       EXPECT_EQ(c.groups[0].vips[1].prefix_length, 128);
-                   }}),
+        AcceptCase{
+            "BareNotifyIsKeptAsWritten",
+            edit("\"/usr/local/bin/on-role-change\"", "\"on-role-change --quiet\""),
+            [](const core::Config& c) { EXPECT_EQ(c.groups[0].notify, "on-role-change --quiet"); }},
+        AcceptCase{
+            "LimitsAreInclusive",
+            edit("= 50", "= 5",
+                 edit("= 250", "= 10",
+                      edit("= 7405",
+                           "= 65535\n"
+                           "announce_count = 20\nwarn_time_ms = 10\ninit_dead_ms = 10",
+                           edit("n1 = 150, n2 = 100", "n1 = 255, n2 = 1",
+                                edit("\"controller\"", "\"" + std::string(63, 'c') + "\""))))),
+            [](const core::Config& c) {
+                EXPECT_EQ(c.cluster.heartbeat_interval_ms, 5);
+                EXPECT_EQ(c.cluster.name.size(), 63u);
+                EXPECT_EQ(c.groups[0].priority[0], 255);
+            }},
+        AcceptCase{
+            "VipPrefixBounds",
+            edit("198.18.0.10/24", "198.18.0.10/32", edit("fd00:18::10/64", "fd00:18::10/128")),
+            [](const core::Config& c) {
+                EXPECT_EQ(c.groups[0].vips[0].prefix_length, 32);
+                EXPECT_EQ(c.groups[0].vips[1].prefix_length, 128);
+            }}),
     [](const testing::TestParamInfo<AcceptCase>& info) { return info.param.name; });
 
 TEST(ConfigParse, PathWithoutDirectoryLeavesRelativePathsRelative) {
@@ -242,7 +248,8 @@ TEST_P(ConfigRejects, NamesFileLineKeyAndExpectation) {
     EXPECT_EQ(config.error().code, Error::Code::invalid_argument);
     const auto lines = lines_of(config.error().message);
     EXPECT_NE(std::find(lines.begin(), lines.end(), GetParam().problem), lines.end())
-        << "want: " << GetParam().problem << "\ngot:\n" << config.error().message;
+        << "want: " << GetParam().problem << "\ngot:\n"
+        << config.error().message;
 }
 
 std::string set_cluster(std::string_view key_line) {
@@ -261,15 +268,17 @@ INSTANTIATE_TEST_SUITE_P(
         // Unknown keys, anywhere.
         RejectCase{"UnknownTopLevelTable", std::string(kValid) + "[extra]\nx = 1\n",
                    "vigil.toml:23: extra: unknown key (expected one of: cluster, node, group)"},
-        RejectCase{"UnknownClusterKey", set_cluster("heartbeat_ms = 50"),
-                   std::string("vigil.toml:7: cluster.heartbeat_ms: unknown key (expected one of: ") +
-                       kClusterKeys + ")"},
+        RejectCase{
+            "UnknownClusterKey", set_cluster("heartbeat_ms = 50"),
+            std::string("vigil.toml:7: cluster.heartbeat_ms: unknown key (expected one of: ") +
+                kClusterKeys + ")"},
         RejectCase{"UnknownNodeKey", edit("name = \"n2\"", "name = \"n2\"\nweight = 3"),
                    "vigil.toml:14: node[1].weight: unknown key (expected one of: name, address)"},
         RejectCase{"UnknownGroupKey", edit("preempt = true", "preempt = true\npre_empt = true"),
                    "vigil.toml:20: group[0].pre_empt: unknown key (expected one of: name, "
                    "priority, preempt, vip, notify)"},
-        RejectCase{"UnknownVipKey", edit("interface = \"eth0\" },", "interface = \"eth0\", dev = 1 },"),
+        RejectCase{"UnknownVipKey",
+                   edit("interface = \"eth0\" },", "interface = \"eth0\", dev = 1 },"),
                    "vigil.toml:20: group[0].vip[0].dev: unknown key (expected one of: address, "
                    "interface)"},
         RejectCase{"QuotedUnknownKeyIsEscaped", set_cluster("\"a\\nb\" = 1"),
@@ -305,7 +314,8 @@ INSTANTIATE_TEST_SUITE_P(
         RejectCase{"PreemptAsString", edit("preempt = true", "preempt = \"yes\""),
                    "vigil.toml:19: group[0].preempt: expected a boolean (true or false), got a "
                    "string"},
-        RejectCase{"AddressAsInteger", edit("address = [\"198.18.0.12\", \"198.18.1.12\"]", "address = 7"),
+        RejectCase{"AddressAsInteger",
+                   edit("address = [\"198.18.0.12\", \"198.18.1.12\"]", "address = 7"),
                    "vigil.toml:14: node[1].address: expected an address string or an array of "
                    "them, got an integer"},
         RejectCase{"NodeNotAnArrayOfTables",
@@ -369,13 +379,15 @@ INSTANTIATE_TEST_SUITE_P(
                    "vigil.toml:25: group[1].name: duplicate group name \"northbound\" (also "
                    "group[0].name)"},
         // Nodes and links.
-        RejectCase{"OneNode", edit("[[node]]\nname = \"n2\"\naddress = [\"198.18.0.12\", "
-                                   "\"198.18.1.12\"]\n", "", edit("n1 = 150, n2 = 100", "n1 = 150")),
-                   "vigil.toml:8: node: 1 nodes (expected 2..16 [[node]] tables)"},
+        RejectCase{"OneNode",
+                   edit("[[node]]\nname = \"n2\"\naddress = [\"198.18.0.12\", "
+                        "\"198.18.1.12\"]\n",
+                        "", edit("n1 = 150, n2 = 100", "n1 = 150")),
+                   "vigil.toml:8: node: 1 node (expected 2..16 [[node]] tables)"},
         RejectCase{"NoNodes", std::string(kValid.substr(0, kValid.find("[[node]]"))),
                    "vigil.toml:1: node: missing (expected 2..16 [[node]] tables)"},
         RejectCase{"LinkCountDiffers", edit(", \"198.18.1.12\"]", "]"),
-                   "vigil.toml:14: node[1].address: 1 addresses, but node[0] has 2 (expected one "
+                   "vigil.toml:14: node[1].address: 1 address, but node[0] has 2 (expected one "
                    "address per link on every node)"},
         RejectCase{"LinkFamilyDiffers", edit("\"198.18.1.12\"", "\"fd00::12\""),
                    "vigil.toml:14: node[1].address[1]: IPv6 address, but link 1 is IPv4 on "
@@ -431,11 +443,12 @@ INSTANTIATE_TEST_SUITE_P(
                    "vigil.toml:21: group[0].vip[1].address: address 198.18.0.10 is already used "
                    "by group[0].vip[0].address (expected every VIP once, and no VIP equal to a "
                    "node address)"},
-        RejectCase{"VipUsedTwiceAcrossGroups",
-                   kTwoGroups + "vip = [ { address = \"FD00:18:0::10/48\", interface = \"eth1\" } ]\n",
-                   "vigil.toml:28: group[1].vip[0].address: address fd00:18::10 is already used "
-                   "by group[0].vip[1].address (expected every VIP once, and no VIP equal to a "
-                   "node address)"},
+        RejectCase{
+            "VipUsedTwiceAcrossGroups",
+            kTwoGroups + "vip = [ { address = \"FD00:18:0::10/48\", interface = \"eth1\" } ]\n",
+            "vigil.toml:28: group[1].vip[0].address: address fd00:18::10 is already used "
+            "by group[0].vip[1].address (expected every VIP once, and no VIP equal to a "
+            "node address)"},
         RejectCase{"VipIsANodeAddress", edit("198.18.0.10/24", "198.18.0.12/24"),
                    "vigil.toml:20: group[0].vip[0].address: address 198.18.0.12 is already used "
                    "by node[1].address[0] (expected every VIP once, and no VIP equal to a node "
@@ -471,14 +484,19 @@ TEST(ConfigParse, EmptyFileReportsEveryMissingSection) {
 }
 
 // Builds a file with `node_count` nodes, `group_count` groups and `vip_count` VIPs in the
-// first group, to test the limits without spelling the files out.
-std::string generated(std::size_t node_count, std::size_t group_count, std::size_t vip_count) {
+// first group, names padded to `name_bytes`, to test the limits without spelling files out.
+std::string generated(std::size_t node_count, std::size_t group_count, std::size_t vip_count,
+                      std::size_t name_bytes = 2) {
+    auto name = [&](char kind, std::size_t i) {
+        std::string s = kind + std::to_string(i);
+        return "\"" + s + std::string(name_bytes - std::min(name_bytes, s.size()), '_') + "\"";
+    };
     std::string text = "[cluster]\nname = \"c\"\nauth_key_file = \"k\"\n";
     for (std::size_t i = 0; i < node_count; ++i)
-        text += "[[node]]\nname = \"n" + std::to_string(i) + "\"\naddress = \"10.0.0." +
+        text += "[[node]]\nname = " + name('n', i) + "\naddress = \"10.0.0." +
                 std::to_string(i + 1) + "\"\n";
     for (std::size_t g = 0; g < group_count; ++g) {
-        text += "[[group]]\nname = \"g" + std::to_string(g) + "\"\npriority = { n0 = 1 }\n";
+        text += "[[group]]\nname = " + name('g', g) + "\npriority = { " + name('n', 0) + " = 1 }\n";
         for (std::size_t v = 0; g == 0 && v < vip_count; ++v)
             text += "[[group.vip]]\naddress = \"10.1." + std::to_string(v) +
                     ".1/24\"\ninterface = \"eth0\"\n";
@@ -498,6 +516,16 @@ TEST(ConfigParse, CountLimitsAreEnforced) {
     auto vips = parse_config(generated(2, 1, core::kVipsPerGroupMax + 1), "v.toml");
     ASSERT_FALSE(vips);
     EXPECT_EQ(vips.error().message, "v.toml:13: group[0].vip: 33 vips (expected 0..32)");
+}
+
+// docs/wire.md "Limits": 128 groups fit with short names but not with 63-byte names.
+TEST(ConfigParse, HeartbeatMustFitOneDatagram) {
+    EXPECT_TRUE(parse_config(generated(2, core::kGroupsMax, 0, 16), "v.toml"));
+    auto config = parse_config(generated(2, core::kGroupsMax, 0, core::kNameBytesMax), "v.toml");
+    ASSERT_FALSE(config);
+    EXPECT_EQ(config.error().message,
+              "v.toml:10: group: with these names a heartbeat can take 40549 bytes (expected at "
+              "most 16384; use shorter node or group names, or fewer groups)");
 }
 
 // The digest must ignore presentation and per-node details, and see every semantic change.
@@ -583,10 +611,11 @@ TEST(ConfigDescribe, SummarizesTheExample) {
     EXPECT_EQ(describe_config(*config),
               "config ok: cluster controller, 2 nodes (n1, n2), 2 links, 1 group (northbound: 2 "
               "vips)");
-    auto two = parse_config(edit("address = [\"198.18.0.12\", \"198.18.1.12\"]", "address = \"198.18.0.12\"",
-                                 edit("address = [\"198.18.0.11\", \"198.18.1.11\"]",
-                                      "address = \"198.18.0.11\"", kTwoGroups)),
-                            "v.toml");
+    auto two = parse_config(
+        edit("address = [\"198.18.0.12\", \"198.18.1.12\"]", "address = \"198.18.0.12\"",
+             edit("address = [\"198.18.0.11\", \"198.18.1.11\"]", "address = \"198.18.0.11\"",
+                  kTwoGroups)),
+        "v.toml");
     ASSERT_TRUE(two) << two.error().message;
     EXPECT_EQ(describe_config(*two),
               "config ok: cluster controller, 2 nodes (n1, n2), 1 link, 2 groups (northbound: 2 "
@@ -597,7 +626,8 @@ TEST(ConfigDescribe, SummarizesTheExample) {
 class ConfigLoad : public testing::Test {
 protected:
     void SetUp() override {
-        std::string pattern = (std::filesystem::temp_directory_path() / "vigil-cfg-XXXXXX").string();
+        std::string pattern =
+            (std::filesystem::temp_directory_path() / "vigil-cfg-XXXXXX").string();
         ASSERT_NE(mkdtemp(pattern.data()), nullptr);
         dir_ = pattern;
     }
@@ -624,8 +654,9 @@ TEST_F(ConfigLoad, ErrorsNameTheAbsolutePath) {
     std::ofstream(dir_ / "vigil.toml") << edit("= 7405", "= 0");
     auto config = load_config((dir_ / "vigil.toml").string());
     ASSERT_FALSE(config);
-    EXPECT_EQ(config.error().message, (dir_ / "vigil.toml").string() +
-                                          ":6: cluster.port: 0 is out of range (expected 1..65535)");
+    EXPECT_EQ(
+        config.error().message,
+        (dir_ / "vigil.toml").string() + ":6: cluster.port: 0 is out of range (expected 1..65535)");
 }
 
 TEST_F(ConfigLoad, OversizedFileIsRefused) {

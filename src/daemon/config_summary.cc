@@ -60,28 +60,25 @@ std::array<std::uint8_t, 32> compute_config_digest(const core::Config& config) {
     }
     std::array<std::uint8_t, 32> digest{};
     unsigned int size = 0;
-    const int ok = EVP_Digest(c.bytes().data(), c.bytes().size(), digest.data(), &size,
-                              EVP_sha256(), nullptr);
+    const int ok =
+        EVP_Digest(c.bytes().data(), c.bytes().size(), digest.data(), &size, EVP_sha256(), nullptr);
     VIGIL_ASSERT(ok == 1);  // SHA-256 over memory cannot fail short of a broken libcrypto
     VIGIL_ASSERT(size == digest.size());
     return digest;
 }
 
 std::string describe_config(const core::Config& config) {
-    auto count = [](std::size_t n, std::string_view noun) {
-        return std::to_string(n) + " " + std::string(noun) + (n == 1 ? "" : "s");
-    };
     std::vector<std::string> node_names;
     for (const auto& node : config.nodes) node_names.push_back(node.name);
     const std::size_t links = config.nodes.empty() ? 0 : config.nodes[0].addresses.size();
     std::string out = "config ok: cluster " + config.cluster.name + ", " +
-                      count(config.nodes.size(), "node") + " (" + join(node_names) + "), " +
-                      count(links, "link") + ", " + count(config.groups.size(), "group");
+                      counted(config.nodes.size(), "node") + " (" + join(node_names) + "), " +
+                      counted(links, "link") + ", " + counted(config.groups.size(), "group");
     constexpr std::size_t kGroupsListed = 8;  // a summary line, not a listing
     std::vector<std::string> listed;
     for (std::size_t g = 0; g < config.groups.size() && g < kGroupsListed; ++g) {
         const core::GroupConfig& group = config.groups[g];
-        listed.push_back(group.name + ": " + count(group.vips.size(), "vip"));
+        listed.push_back(group.name + ": " + counted(group.vips.size(), "vip"));
     }
     if (config.groups.size() > kGroupsListed)
         listed.push_back(std::to_string(config.groups.size() - kGroupsListed) + " more");

@@ -46,16 +46,26 @@ bool is_bare_key(std::string_view k) {
 
 std::string type_name(const toml::node& n) {
     switch (n.type()) {
-        case toml::node_type::string: return "a string";
-        case toml::node_type::integer: return "an integer";
-        case toml::node_type::floating_point: return "a float";
-        case toml::node_type::boolean: return "a boolean";
-        case toml::node_type::date: return "a date";
-        case toml::node_type::time: return "a time";
-        case toml::node_type::date_time: return "a date-time";
-        case toml::node_type::table: return "a table";
-        case toml::node_type::array: return "an array";
-        default: return "nothing";
+        case toml::node_type::string:
+            return "a string";
+        case toml::node_type::integer:
+            return "an integer";
+        case toml::node_type::floating_point:
+            return "a float";
+        case toml::node_type::boolean:
+            return "a boolean";
+        case toml::node_type::date:
+            return "a date";
+        case toml::node_type::time:
+            return "a time";
+        case toml::node_type::date_time:
+            return "a date-time";
+        case toml::node_type::table:
+            return "a table";
+        case toml::node_type::array:
+            return "an array";
+        default:
+            return "nothing";
     }
 }
 
@@ -93,6 +103,12 @@ std::string join(const std::vector<std::string>& items) {
     return out;
 }
 
+std::string counted(std::size_t n, std::string_view noun) {
+    std::string out = std::to_string(n) + " " + std::string(noun);
+    if (n != 1) out += noun.ends_with("s") ? "es" : "s";
+    return out;
+}
+
 void type_mismatch(const toml::node& n, std::string_view path, std::string_view expected,
                    Problems& problems) {
     problems.add(n, path, "expected " + std::string(expected) + ", got " + type_name(n));
@@ -126,16 +142,17 @@ std::optional<std::string> read_string(const toml::node& n, std::string_view pat
     return std::nullopt;
 }
 
-std::optional<std::int64_t> read_int(const toml::node& n, std::string_view path,
-                                     std::int64_t lo, std::int64_t hi, Problems& problems) {
+std::optional<std::int64_t> read_int(const toml::node& n, std::string_view path, std::int64_t lo,
+                                     std::int64_t hi, Problems& problems) {
     const auto* i = n.as_integer();
     if (i == nullptr) {
         type_mismatch(n, path, "an integer", problems);
         return std::nullopt;
     }
     if (i->get() < lo || i->get() > hi) {
-        problems.add(n, path, std::to_string(i->get()) + " is out of range (expected " +
-                                  std::to_string(lo) + ".." + std::to_string(hi) + ")");
+        problems.add(n, path,
+                     std::to_string(i->get()) + " is out of range (expected " + std::to_string(lo) +
+                         ".." + std::to_string(hi) + ")");
         return std::nullopt;
     }
     return i->get();
@@ -155,9 +172,9 @@ std::optional<std::string> read_name(const toml::node& n, std::string_view path,
         return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
     });
     if (s->empty() || s->size() > core::kNameBytesMax || !charset_ok) {
-        problems.add(n, path, quote(*s) + " is not a valid name (expected 1.." +
-                                  std::to_string(core::kNameBytesMax) +
-                                  " characters of A-Z a-z 0-9 _ . -)");
+        problems.add(n, path,
+                     quote(*s) + " is not a valid name (expected 1.." +
+                         std::to_string(core::kNameBytesMax) + " characters of A-Z a-z 0-9 _ . -)");
         return std::nullopt;
     }
     return s;

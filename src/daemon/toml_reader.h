@@ -3,14 +3,14 @@
 // failing. Private to daemon/config_parse; split out to keep that file about the format.
 #pragma once
 
+#include <toml++/toml.h>
+
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <toml++/toml.h>
 
 namespace vigil::daemon {
 
@@ -43,6 +43,8 @@ std::string quote(std::string_view s);
 std::string member(std::string_view path, std::string_view key);
 std::string element(std::string_view path, std::size_t index);
 std::string join(const std::vector<std::string>& items);  // "a, b, c"
+// "1 node", "2 nodes"; "1 address", "2 addresses".
+std::string counted(std::size_t n, std::string_view noun);
 
 void type_mismatch(const toml::node& n, std::string_view path, std::string_view expected,
                    Problems& problems);
@@ -56,8 +58,8 @@ const toml::node* require(const toml::table& table, std::string_view path, std::
 std::optional<std::string> read_string(const toml::node& n, std::string_view path,
                                        Problems& problems);
 // An integer in lo..hi (inclusive); floats and strings are type errors.
-std::optional<std::int64_t> read_int(const toml::node& n, std::string_view path,
-                                     std::int64_t lo, std::int64_t hi, Problems& problems);
+std::optional<std::int64_t> read_int(const toml::node& n, std::string_view path, std::int64_t lo,
+                                     std::int64_t hi, Problems& problems);
 std::optional<bool> read_bool(const toml::node& n, std::string_view path, Problems& problems);
 // A node, group or cluster name: 1..core::kNameBytesMax bytes of [A-Za-z0-9_.-].
 std::optional<std::string> read_name(const toml::node& n, std::string_view path,

@@ -126,6 +126,7 @@ Result<void> ensure_promote_secondaries(nl_sock* sock, const char* verb, const V
                                         int ifindex) {
     rtnl_link* raw = nullptr;
     int err = rtnl_link_get_kernel(sock, ifindex, nullptr, &raw);
+    if (err == -NLE_NODEV || err == -NLE_OBJ_NOTFOUND) return interface_missing(verb, vip);
     if (err < 0) return netlink_error(verb, vip, err);
     RtnlLinkPtr link(raw);
     uint32_t promote = 0;
@@ -184,6 +185,7 @@ public:
         if (!sock) return sock.error();
         if (!vip.ipv6) {  // set at add() already, unless someone cleared it since
             auto promoted = ensure_promote_secondaries(*sock, kVerb, vip, target->ifindex);
+            if (!promoted && promoted.error().code == Error::Code::not_found) return {};
             if (!promoted) return promoted;
         }
         const int err = rtnl_addr_delete(*sock, addr->get(), 0);

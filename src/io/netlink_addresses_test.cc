@@ -190,9 +190,9 @@ bool is_neighbour_advert(const std::vector<unsigned char>& frame) {
 // included, is all ones when the checksum is right.
 bool icmpv6_checksum_ok(const ip6_hdr& ip, const unsigned char* message, std::size_t bytes) {
     uint32_t sum = 0;
-    auto add = [&sum](const unsigned char* p, std::size_t n) {
-        for (std::size_t i = 0; i + 1 < n; i += 2) sum += static_cast<uint32_t>(p[i] << 8 | p[i + 1]);
-        if (n % 2) sum += static_cast<uint32_t>(p[n - 1] << 8);
+    auto add = [&sum](const unsigned char* p, std::size_t n) {  // n is even here
+        for (std::size_t i = 0; i + 1 < n; i += 2)
+            sum += static_cast<uint32_t>(p[i] << 8 | p[i + 1]);
     };
     add(reinterpret_cast<const unsigned char*>(&ip.ip6_src), 32);  // source, destination
     sum += static_cast<uint32_t>(bytes) + IPPROTO_ICMPV6;
@@ -275,7 +275,8 @@ TEST(NetlinkAddresses, Ipv4VipIsAddedFoundAndRemovedIdempotently) {
         // Any prefix length counts as present: the host answers for the address.
         auto as_host = addresses->present({vip.address, 32, false, vip.interface});
         REQUIRE(as_host.has_value() && *as_host, "present whatever the prefix length");
-        // A second VIP in the same subnet becomes a secondary address.
+        // A second VIP in the same subnet becomes a secondary address, and must outlive
+        // the first (the primary): see promote_secondaries in netlink_addresses.cc.
         const VipConfig second{"198.18.0.11", 24, false, kVipSide};
         REQUIRE_OK(addresses->add(second), "add second");
         auto flags = address_flags(second);
@@ -451,30 +452,43 @@ TEST(Announcer, NeighbourAdvertisementOverridesWithInterfaceMac) {
     });
 }
 
+std::string recreate_veth_with_vip(Addresses& addresses) {
+    const int old_ifindex = static_cast<int>(if_nametoindex(kVipSide));
+    REQUIRE(delete_link(kVipSide).empty(), "delete veth");
+    REQUIRE(create_veth().empty(), "recreate veth");
+    REQUIRE(static_cast<int>(if_nametoindex(kVipSide)) != old_ifindex, "new ifindex");
+    REQUIRE_OK(addresses.add(vip6()), "add to the new interface");
+    return std::string();
+}
+
 // The cached per-interface state must follow an interface that is deleted and recreated
-// under the same name: an error while it is gone, the new MAC once it is back.
+// under the same name: the new MAC once it is back, and an error while it is gone.
 TEST(Announcer, RecreatedInterfaceIsResolvedAgain) {
     check_in_fresh_netns([] {
         auto addresses = make_netlink_addresses();
         auto announcer = make_raw_announcer();
         REQUIRE_OK(addresses->add(vip6()), "add");
-        REQUIRE_OK(announcer->announce(vip6()), "announce v6");
+        REQUIRE_OK(announcer->announce(vip6()), "announce v6");  // caches a bound socket
         REQUIRE_OK(announcer->announce(vip4()), "announce v4");
-        const int old_ifindex = static_cast<int>(if_nametoindex(kVipSide));
 
+        // Replaced between two announcements: only the changed ifindex shows it.
+        std::string failed = recreate_veth_with_vip(*addresses);
+        REQUIRE(failed.empty(), failed);
+        failed = check_neighbour_advert(*announcer, mac_of(kVipSide));
+        REQUIRE(failed.empty(), "after a quiet replacement: " + failed);
+
+        // Announced while gone: an error naming the interface, then recovery.
         REQUIRE(delete_link(kVipSide).empty(), "delete veth");
         for (const VipConfig& vip : {vip4(), vip6()}) {
             auto gone = announcer->announce(vip);
             REQUIRE(!gone.has_value(), "announce fails while the interface is gone");
             REQUIRE(gone.error().message.find(kVipSide) != std::string::npos, "names it");
         }
-
         REQUIRE(create_veth().empty(), "recreate veth");
-        REQUIRE(static_cast<int>(if_nametoindex(kVipSide)) != old_ifindex, "new ifindex");
         REQUIRE_OK(addresses->add(vip6()), "add again");
         const Mac mac = mac_of(kVipSide);
-        const std::string v6 = check_neighbour_advert(*announcer, mac);
-        REQUIRE(v6.empty(), "after recreation: " + v6);
+        failed = check_neighbour_advert(*announcer, mac);
+        REQUIRE(failed.empty(), "after recreation: " + failed);
         return check_gratuitous_arp(*announcer, mac);
     });
 }

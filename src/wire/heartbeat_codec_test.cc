@@ -325,7 +325,7 @@ std::vector<std::uint8_t> build(const RawHeartbeat& raw) {
     b.push_back(raw.link);
     zeros(8 + 8 + 2);  // boot_id, seq, interval_ms
     b.push_back(raw.node_flags);
-    const std::uint16_t count = raw.group_count.value_or(raw.groups.size());
+    const std::uint16_t count = raw.group_count.value_or(static_cast<std::uint16_t>(raw.groups.size()));
     b.push_back(static_cast<std::uint8_t>(count >> 8));
     b.push_back(static_cast<std::uint8_t>(count));
     for (const RawGroup& g : raw.groups) {
@@ -390,6 +390,9 @@ TEST(HeartbeatCodec, MalformedSignedDatagramsNameTheField) {
         {"duplicate group",
          {.groups = {{.name = "x"}, {.name = "y"}, {.name = "x"}}},
          "heartbeat: group[2].name: duplicate of group[0]"},
+        {"first of several duplicates",
+         {.groups = {{.name = "y"}, {.name = "x"}, {.name = "z"}, {.name = "x"}, {.name = "y"}}},
+         "heartbeat: group[3].name: duplicate of group[1]"},
         {"cut in a field",
          {.body_cut = 39 + 22 - 1},  // header with sender "a", group of 22
          "heartbeat: group[0].switchover_id: truncated: needs 4 bytes, 3 remain"},

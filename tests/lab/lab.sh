@@ -61,8 +61,8 @@
 #   lab_on_cleanup CMD             eval CMD first thing at cleanup (last added runs first)
 #   lab_cleanup                    remove everything now (idempotent; also runs on EXIT)
 #
-# Variables: VIGIL_BIN, VIGIL_PROBE (default: the first build*/ dir of the repo that has
-# them), LAB_DIR (mktemp -d; kept and printed when LAB_KEEP=1), LAB_PREFIX, LAB_NODES,
+# Variables: VIGIL_BIN, VIGIL_PROBE (default: the newest in the repo's build*/ dirs),
+# LAB_DIR (mktemp -d; kept and printed when LAB_KEEP=1), LAB_PREFIX, LAB_NODES,
 # LAB_PROBE_FIFO=0 (run the probe at normal priority; see lab_probe_start).
 
 LAB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -82,12 +82,12 @@ LAB_CLEANED=0
 declare -A LAB_PIDS=()        # pid -> start time (field 22 of /proc/pid/stat)
 declare -A LAB_AGENT_PIDS=()  # node -> supervisor pid
 
-lab__find_bin() {  # $1 = target name; prints the first build dir's binary, if any
-    local f
+lab__find_bin() {  # $1 = target name; the newest build*/$1 (a stale build dir loses)
+    local f best=""
     for f in "$LAB_ROOT"/build*/"$1"; do
-        [[ -x $f ]] && { echo "$f"; return; }
+        if [[ -x $f && ( -z $best || $f -nt $best ) ]]; then best=$f; fi
     done
-    echo "$1"
+    echo "${best:-$1}"
 }
 VIGIL_BIN=${VIGIL_BIN:-$(lab__find_bin vigil)}
 VIGIL_PROBE=${VIGIL_PROBE:-$(lab__find_bin vigil-probe)}
@@ -186,6 +186,7 @@ lab_write_config() {
     shift
     ((nodes >= 1)) || nodes=2
     while (($#)); do
+        (($# >= 2)) || lab__die "lab_write_config: $1 needs a value"
         case $1 in
             --nodes) nodes=$2 ;;
             --groups) groups=$2 ;;
@@ -197,8 +198,12 @@ lab_write_config() {
             --name) name=$2 ;;
             *) lab__die "lab_write_config: unknown option '$1'" ;;
         esac
-        shift 2 || lab__die "lab_write_config: $1 needs a value"
+        shift 2
     done
+    for i in "$nodes" "$hb" "$dead" "$port"; do
+        [[ $i =~ ^[0-9]+$ ]] || lab__die "lab_write_config: '$i' is not a number"
+    done
+    ((nodes >= 1 && nodes <= 9)) || lab__die "lab_write_config: --nodes is 1..9"
     [[ $groups == 1 || $groups == 2 ]] || lab__die "lab_write_config: --groups is 1 or 2"
     [[ $preempt == true || $preempt == false ]] || lab__die "--preempt is true or false"
     ((groups == 1 || nodes >= 2)) || lab__die "lab_write_config: 2 groups need 2 nodes"
@@ -250,7 +255,7 @@ lab_start_bg() {
     lab__init
     ip netns exec "$ns" "$@" >>"$log" 2>&1 </dev/null &
     LAB_LAST_PID=$!
-    LAB_PIDS[$LAB_LAST_PID]=$(lab__start_time "$LAB_LAST_PID")
+    LAB_PIDS[$LAB_LAST_PID]=$(lab__start_time "$LAB_LAST_PID" || true)  # "" if gone already
     # Disowned, so bash does not print "Killed" when we end it; bash still reaps it.
     disown "$LAB_LAST_PID"
 }
