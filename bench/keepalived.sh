@@ -144,12 +144,12 @@ bench_stats_json() {
 # stderr and counted as measured (a lower bound). Results go to globals, not stdout:
 # this starts processes, so it must not run inside $(...), whose records would be lost.
 bench_fault_rounds() {
-    local name=$1 rounds=$2 fault=$3 recovered=$4 restore=$5 timeout_ms=$6 tail_ms=$7 r
+    local name=$1 rounds=$2 fault=$3 recovered=$4 restore=$5 timeout_ms=$6 tail_ms=$7 r note
     BENCH_RUNS=()
     for ((r = 1; r <= rounds; r++)); do
         lab_measure_outage "$BENCH_VIP" "$fault" "$recovered" "$timeout_ms" "$tail_ms"
         BENCH_RUNS+=("$LAB_OUTAGE_MS")
-        local note=""
+        note=""
         ((LAB_OUTAGE_OPEN)) && note=" (still out at the end: a lower bound)"
         echo "bench: $name round $r/$rounds: ${LAB_OUTAGE_MS} ms$note" >&2
         eval "$restore"

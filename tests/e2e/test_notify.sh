@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The notify hook runs on every role change as CMD GROUP ROLE EPOCH, in order, and again
+# after an agent restart, so external state never stays pointed at a loser.
+source "$(dirname "$0")/lib.sh"
+lab_skip_unless_root
+lab_create 2
+hook=$LAB_DIR/hook.sh
+cat >"$hook" <<HOOK
+#!/bin/sh
+echo "\$(hostname_of_ns) \$1 \$2 \$3" >/dev/null
+echo "\$VIGIL_NODE_TAG \$1 \$2 \$3" >> "$LAB_DIR/notify.\$VIGIL_NODE_TAG"
+HOOK
+chmod +x "$hook"
+lab_write_config "$LAB_DIR/vigil.toml" --nodes 2 --notify "$hook"
+VIGIL_NODE_TAG=n1 lab_start_agent n1
+VIGIL_NODE_TAG=n2 lab_start_agent n2
+lab_wait_for 3000 is_primary n1 || fail "n1 not primary"
+lab_wait_for 2000 grep -q "northbound primary 1" "$LAB_DIR/notify.n1" ||
+    fail "no primary notify on n1: $(cat "$LAB_DIR/notify.n1" 2>/dev/null)"
+lab_wait_for 2000 grep -q "northbound standby" "$LAB_DIR/notify.n2" || fail "no standby notify on n2"
+
+lab_vigil n1 switchover northbound >/dev/null || fail "switchover"
+lab_wait_for 2000 grep -q "northbound standby 1" "$LAB_DIR/notify.n1" || fail "no demotion notify"
+lab_wait_for 2000 grep -q "northbound primary 2" "$LAB_DIR/notify.n2" || fail "no promotion notify"
+
+# Restart n2's agent: it hands over on the way down and is told its role again on the way up.
+lab_stop_agent n2
+VIGIL_NODE_TAG=n2 lab_start_agent n2
+lab_wait_for 3000 bash -c "[[ \$(grep -c 'northbound standby' $LAB_DIR/notify.n2) -ge 3 ]]" ||
+    fail "no notify after restart: $(cat "$LAB_DIR/notify.n2")"
+grep -q 'event=notify_done group=northbound role=primary epoch=1 status="exit 0"' \
+    "$LAB_DIR/n1.log" || fail "notify exit status not logged"
+cat "$LAB_DIR/notify.n1" "$LAB_DIR/notify.n2"
+pass "notify hooks ran in order, and again after restart"
