@@ -10,13 +10,16 @@
 #include <string>
 #include <vector>
 
+#include "wire/heartbeat.h"
+
 namespace vigil::core {
 
-constexpr std::size_t kNodesMax = 16;   // heartbeat fan-out and status stay small
-constexpr std::size_t kLinksMax = 4;    // heartbeat links per node
-constexpr std::size_t kGroupsMax = 128; // one heartbeat carries every group's state
+constexpr std::size_t kNodesMax = 16;  // heartbeat fan-out and status stay small
+// The wire format bounds these (docs/wire.md); the config may not exceed them.
+constexpr std::size_t kLinksMax = wire::kLinksMax;    // heartbeat links per node
+constexpr std::size_t kGroupsMax = wire::kGroupsMax;  // one heartbeat carries every group
 constexpr std::size_t kVipsPerGroupMax = 32;
-constexpr std::size_t kNameBytesMax = 63;
+constexpr std::size_t kNameBytesMax = wire::kNameBytesMax;
 constexpr int kPriorityMin = 1;
 constexpr int kPriorityMax = 255;
 

@@ -60,6 +60,9 @@ void Agent::on_datagram(std::size_t link) {
             if (verdict == wire::ReplayGuard::Verdict::stale_boot)
                 log_.event(Level::warn, "stale_boot",
                            {{"peer", hb->sender},
+                            {"boot_id", std::to_string(hb->boot_id)},
+                            {"current_boot_id",
+                             std::to_string(replay_.boot_id(hb->sender).value_or(0))},
                             {"detail", "boot id older than the peer's current one: a replay, "
                                        "or the peer's clock stepped back across a restart"}});
             continue;

@@ -35,6 +35,23 @@ std::string resolve(const fs::path& base_dir, const std::string& p) {
     return (base_dir / p).lexically_normal().string();
 }
 
+// notify is a shell command line (the agent runs it with /bin/sh -c and appends GROUP ROLE
+// EPOCH). Only an explicitly relative program ("./" or "../") is resolved, and only the
+// program word: a bare name is meant for PATH lookup, and the arguments are the operator's.
+// The resolved program is single-quoted if the config directory holds shell metacharacters.
+std::string resolve_command(const fs::path& base_dir, const std::string& command) {
+    if (!command.starts_with("./") && !command.starts_with("../")) return command;
+    const std::size_t end = std::min(command.find_first_of(" \t"), command.size());
+    const std::string program = resolve(base_dir, command.substr(0, end));
+    const bool plain = std::all_of(program.begin(), program.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) ||
+               (c != '\0' && std::strchr("/._-+,:@%=", c) != nullptr);
+    });
+    std::string quoted = "'";
+    for (char c : program) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return (plain ? program : quoted + "'") + command.substr(end);
+}
+
 struct IpLiteral {
     bool ipv6 = false;
     std::string canonical;  // inet_ntop form, so that equal addresses compare equal
@@ -370,10 +387,7 @@ core::GroupConfig parse_group(const toml::table& table, const std::string& path,
     if (const auto* n = table.get("notify")) {
         auto s = read_string(*n, path + ".notify", problems);
         if (s && s->empty()) problems.add(*n, path + ".notify", "empty (expected a command)");
-        // Only explicitly relative commands are resolved; a bare name is kept as written
-        // (it may be meant for PATH lookup, and rewriting it would surprise).
-        const bool relative = s && (s->starts_with("./") || s->starts_with("../"));
-        if (s) group.notify = relative ? resolve(base_dir, *s) : *s;
+        if (s) group.notify = resolve_command(base_dir, *s);
     }
     const toml::node* n = table.get("vip");
     const toml::array* array =

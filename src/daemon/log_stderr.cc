@@ -41,7 +41,7 @@ void StderrLogger::event(Level level, std::string_view name, std::vector<LogFiel
     std::time_t secs = us / 1'000'000;
     std::tm tm{};
     gmtime_r(&secs, &tm);
-    char stamp[40];
+    char stamp[64];
     std::snprintf(stamp, sizeof stamp, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
                   tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
                   static_cast<int>((us / 1000) % 1000));

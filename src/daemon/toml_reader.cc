@@ -137,9 +137,17 @@ const toml::node* require(const toml::table& table, std::string_view path, std::
 
 std::optional<std::string> read_string(const toml::node& n, std::string_view path,
                                        Problems& problems) {
-    if (const auto* s = n.as_string()) return s->get();
-    type_mismatch(n, path, "a string", problems);
-    return std::nullopt;
+    const auto* s = n.as_string();
+    if (s == nullptr) {
+        type_mismatch(n, path, "a string", problems);
+        return std::nullopt;
+    }
+    // A NUL would silently cut a path or command short where it meets a C API.
+    if (s->get().find('\0') != std::string::npos) {
+        problems.add(n, path, quote(s->get()) + " contains a NUL byte (expected text)");
+        return std::nullopt;
+    }
+    return s->get();
 }
 
 std::optional<std::int64_t> read_int(const toml::node& n, std::string_view path, std::int64_t lo,

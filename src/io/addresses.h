@@ -18,9 +18,14 @@ public:
     virtual ~Addresses() = default;
     // Adds the VIP; adding an address that is already present succeeds. IPv6 VIPs are
     // added without duplicate address detection (IFA_F_NODAD) so they are usable at once.
+    // A missing interface is Error::Code::not_found. For IPv4 the netlink implementation
+    // also sets promote_secondaries on the interface (see netlink_addresses.cc for why).
     virtual Result<void> add(const VipConfig& vip) = 0;
-    // Removes the VIP; removing an absent address succeeds.
+    // Removes the VIP; removing an absent address succeeds, and so does removing from an
+    // interface that no longer exists (its addresses went with it).
     virtual Result<void> remove(const VipConfig& vip) = 0;
+    // True if the interface holds the address with any prefix length; false if the
+    // interface does not exist.
     virtual Result<bool> present(const VipConfig& vip) = 0;
 };
 

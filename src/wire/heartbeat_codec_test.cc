@@ -325,7 +325,8 @@ std::vector<std::uint8_t> build(const RawHeartbeat& raw) {
     b.push_back(raw.link);
     zeros(8 + 8 + 2);  // boot_id, seq, interval_ms
     b.push_back(raw.node_flags);
-    const std::uint16_t count = raw.group_count.value_or(static_cast<std::uint16_t>(raw.groups.size()));
+    const auto count =
+        raw.group_count.value_or(static_cast<std::uint16_t>(raw.groups.size()));
     b.push_back(static_cast<std::uint8_t>(count >> 8));
     b.push_back(static_cast<std::uint8_t>(count));
     for (const RawGroup& g : raw.groups) {

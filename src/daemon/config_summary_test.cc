@@ -1,0 +1,138 @@
+// Goal: the digest ignores presentation (key order, spacing, comments, table syntax,
+// defaults spelled out, address spelling) and per-node key paths, and changes with every
+// semantic change; the check-config summary reads as documented; the shipped example parses.
+// Method: examples/vigil.toml, and edits to it.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "daemon/config_parse.h"
+
+namespace vigil::daemon {
+namespace {
+
+const std::string& example() {
+    static const std::string text = [] {
+        std::ifstream in(VIGIL_SOURCE_DIR "/examples/vigil.toml");
+        std::stringstream buffer;
+        buffer << in.rdbuf();
+        return buffer.str();
+    }();
+    return text;
+}
+
+// `text` with the first occurrence of `from` replaced by `to`.
+std::string edit(std::string_view from, std::string_view to, std::string text = example()) {
+    const std::size_t at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << "test edit not found: " << from;
+    if (at != std::string::npos) text.replace(at, from.size(), to);
+    return text;
+}
+
+TEST(ConfigExample, ShippedExampleParses) {
+    ASSERT_FALSE(example().empty());
+    auto config = parse_config(example(), VIGIL_SOURCE_DIR "/examples/vigil.toml");
+    ASSERT_TRUE(config) << config.error().message;
+    EXPECT_EQ(config->cluster.auth_key_file, VIGIL_SOURCE_DIR "/examples/auth.key");
+}
+
+// The digest must ignore presentation and per-node details, and see every semantic change.
+TEST(ConfigDigest, PresentationDoesNotChangeTheDigest) {
+    const auto base = parse_config(example(), "/etc/vigil/vigil.toml");
+    ASSERT_TRUE(base) << base.error().message;
+    const std::string reordered = R"(
+# Same cluster, written differently: keys reordered, standard tables, other spacing.
+[[node]]
+address = [ "198.18.0.11","198.18.1.11" ]
+name    = "n1"
+[[node]]
+address = ["198.18.0.12", "198.18.1.12"]
+name = "n2"
+[cluster]
+port = 7405
+dead_time_ms = 250
+warn_time_ms = 100        # the default, 2 x heartbeat_interval_ms, spelled out
+init_dead_ms = 250        # the default, dead_time_ms
+heartbeat_interval_ms = 50
+auth_key_file = "/somewhere/else/auth.key"   # key paths are per node
+auth_key_next_file = "next.key"
+name = "controller"
+[[group]]
+notify = "/usr/local/bin/on-role-change"
+name = "northbound"
+[group.priority]
+n2 = 100
+n1 = 150
+[[group.vip]]
+interface = "eth0"
+address = "198.18.0.10/24"
+[[group.vip]]
+address = "FD00:18:0:0::10/64"
+interface = "eth0"
+)";
+    const auto same = parse_config(reordered, "/opt/other/vigil.toml");
+    ASSERT_TRUE(same) << same.error().message;
+    EXPECT_EQ(same->digest, base->digest);
+}
+
+TEST(ConfigDigest, EverySemanticChangeChangesTheDigest) {
+    const std::string n1 = "name = \"n1\"\naddress = [\"198.18.0.11\", \"198.18.1.11\"]";
+    const std::string n2 = "name = \"n2\"\naddress = [\"198.18.0.12\", \"198.18.1.12\"]";
+    const std::vector<std::string> changed = {
+        edit("\"controller\"", "\"controller2\""),
+        edit("heartbeat_interval_ms = 50", "heartbeat_interval_ms = 51"),
+        edit("dead_time_ms = 250", "dead_time_ms = 251"),
+        edit("port = 7405", "port = 7406"),
+        edit("port = 7405", "port = 7405\nwarn_time_ms = 101"),
+        edit("port = 7405", "port = 7405\ninit_dead_ms = 251"),
+        edit("port = 7405", "port = 7405\nannounce_count = 4"),
+        edit("port = 7405", "port = 7405\nannounce_interval_ms = 101"),
+        edit("port = 7405", "port = 7405\nnotify_timeout_ms = 10001"),
+        edit("\"n2\"\naddress", "\"n3\"\naddress", edit("n2 = 100", "n3 = 100")),
+        edit("\"198.18.1.12\"", "\"198.18.1.13\""),
+        edit("\"northbound\"", "\"southbound\""),
+        edit("n1 = 150", "n1 = 151"),
+        edit("n1 = 150, n2 = 100", "n1 = 150"),
+        edit("n1 = 150, n2 = 100", "n1 = 100, n2 = 150"),
+        edit("preempt = true", "preempt = false"),
+        edit("198.18.0.10/24", "198.18.0.9/24"),
+        edit("198.18.0.10/24", "198.18.0.10/25"),
+        edit("interface = \"eth0\" },\n", "interface = \"eth1\" },\n"),
+        edit("\"/usr/local/bin/on-role-change\"", "\"/usr/local/bin/other\""),
+        edit("notify = \"/usr/local/bin/on-role-change\"", ""),
+        edit(",\n        { address = \"fd00:18::10/64\", interface = \"eth0\" } ]", " ]"),
+        // Node order is meaningful: indexes are positions in the file.
+        edit("@", n2, edit(n2, n1, edit(n1, "@"))),
+    };
+    std::set<std::array<std::uint8_t, 32>> seen;
+    seen.insert(parse_config(example(), "v.toml")->digest);
+    for (std::size_t i = 0; i < changed.size(); ++i) {
+        auto config = parse_config(changed[i], "v.toml");
+        ASSERT_TRUE(config) << "change " << i << ": " << config.error().message;
+        EXPECT_TRUE(seen.insert(config->digest).second) << "same digest after change " << i;
+    }
+}
+
+TEST(ConfigDescribe, SummarizesTheExample) {
+    auto config = parse_config(example(), "v.toml");
+    ASSERT_TRUE(config);
+    EXPECT_EQ(describe_config(*config),
+              "config ok: cluster controller, 2 nodes (n1, n2), 2 links, 1 group (northbound: 2 "
+              "vips)");
+    auto two = parse_config(
+        edit("address = [\"198.18.0.12\", \"198.18.1.12\"]", "address = \"198.18.0.12\"",
+             edit("address = [\"198.18.0.11\", \"198.18.1.11\"]", "address = \"198.18.0.11\"",
+                  example() + "[[group]]\nname = \"southbound\"\npriority = { n2 = 200 }\n")),
+        "v.toml");
+    ASSERT_TRUE(two) << two.error().message;
+    EXPECT_EQ(describe_config(*two),
+              "config ok: cluster controller, 2 nodes (n1, n2), 1 link, 2 groups (northbound: 2 "
+              "vips, southbound: 0 vips)");
+}
+
+}  // namespace
+}  // namespace vigil::daemon
