@@ -81,7 +81,7 @@ void Agent::reload_keys() {
                    {{"error", keys.error().message}, {"effect", "keeping the current keys"}});
         return;
     }
-    keys_ = wire::Keys{keys->current, keys->next};
+    keys_ = std::move(*keys);
     log_.event(Level::info, "auth_keys_reloaded",
                {{"next_key", keys_.next.empty() ? "none" : "present"}});
 }

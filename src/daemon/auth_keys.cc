@@ -46,6 +46,19 @@ Result<std::string> read_key_file(const std::string& path, std::string_view key)
     return secret;
 }
 
+bool next_key_file_blank(const std::string& path) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) return !ec;
+    auto size = std::filesystem::file_size(path, ec);
+    if (ec || size > 64) return false;
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
+                                                         &std::fclose);
+    if (!file) return false;
+    char buf[65] = {};
+    std::size_t n = std::fread(buf, 1, sizeof buf - 1, file.get());
+    return std::string_view(buf, n).find_first_not_of(kWhitespace) == std::string_view::npos;
+}
+
 }  // namespace
 
 Result<AuthKeys> load_auth_keys(const core::ClusterConfig& cluster) {
@@ -54,6 +67,9 @@ Result<AuthKeys> load_auth_keys(const core::ClusterConfig& cluster) {
     if (!current) return current.error();
     keys.current = std::move(*current);
     if (cluster.auth_key_next_file.empty()) return keys;
+    // A next-key file that is absent or blank means "no next key": operators keep the key
+    // configured for good and rotate by writing the files and sending SIGHUP (docs/wire.md).
+    if (next_key_file_blank(cluster.auth_key_next_file)) return keys;
     auto next = read_key_file(cluster.auth_key_next_file, "auth_key_next_file");
     if (!next) return next.error();
     keys.next = std::move(*next);

@@ -7,6 +7,7 @@
 
 #include "common/result.h"
 #include "core/config.h"
+#include "wire/auth.h"
 
 namespace vigil::daemon {
 
@@ -15,10 +16,8 @@ constexpr std::size_t kAuthKeyFileBytesMax = 4096;
 
 // Raw key bytes: the file's contents with surrounding whitespace trimmed, so that
 // `head -c 32 /dev/urandom | base64 > auth.key` works as is (the key is the base64 text).
-struct AuthKeys {
-    std::string current;  // signs what we send; accepted on receipt
-    std::string next;     // empty = none; also accepted on receipt (key rotation)
-};
+// The keys as the wire layer uses them: sign with current; accept current or next.
+using AuthKeys = wire::Keys;
 
 // Reads cluster.auth_key_file and, if set, cluster.auth_key_next_file.
 // Errors name the file and say what is expected: not_found / io if unreadable,

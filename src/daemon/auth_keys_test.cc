@@ -80,6 +80,17 @@ TEST_F(AuthKeysTest, EmptyFileIsRefused) {
     EXPECT_NE(keys.error().message.find("is 0 bytes"), std::string::npos);
 }
 
+TEST_F(AuthKeysTest, AbsentOrBlankNextKeyFileMeansNoNextKey) {
+    // Rotation keeps auth_key_next_file configured; between rotations the file is empty.
+    const std::string current = write("a.key", std::string(32, 'k'));
+    auto absent = load_auth_keys(cluster(current, (dir_ / "nonexistent.key").string()));
+    ASSERT_TRUE(absent.has_value()) << absent.error().message;
+    EXPECT_EQ(absent->next, "");
+    auto blank = load_auth_keys(cluster(current, write("b.key", " \n")));
+    ASSERT_TRUE(blank.has_value()) << blank.error().message;
+    EXPECT_EQ(blank->next, "");
+}
+
 TEST_F(AuthKeysTest, ShortNextKeyNamesTheNextFile) {
     const std::string next = write("b.key", "short");
     auto keys = load_auth_keys(cluster(write("a.key", std::string(32, 'k')), next));

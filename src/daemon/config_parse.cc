@@ -23,6 +23,9 @@
 #include "wire/heartbeat_codec.h"
 
 namespace vigil::daemon {
+
+using namespace toml_reader;  // its helpers are this file's vocabulary
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -57,14 +60,19 @@ struct IpLiteral {
     std::string canonical;  // inet_ntop form, so that equal addresses compare equal
 };
 
+// A unicast IPv4 or IPv6 literal. Unspecified (0.0.0.0, ::), multicast (224/4, ff00::/8)
+// and the reserved and broadcast block 240/4 are refused: none can be a node or a VIP.
 std::optional<IpLiteral> parse_ip(std::string_view text) {
     const std::string s(text);  // inet_pton needs a terminator
-    unsigned char bytes[16];
+    unsigned char bytes[16] = {};
     IpLiteral ip;
     if (inet_pton(AF_INET, s.c_str(), bytes) != 1) {
         if (inet_pton(AF_INET6, s.c_str(), bytes) != 1) return std::nullopt;
         ip.ipv6 = true;
     }
+    const bool unspecified = std::all_of(bytes, bytes + 16, [](unsigned char b) { return b == 0; });
+    const bool multicast = ip.ipv6 ? bytes[0] == 0xff : bytes[0] >= 224;
+    if (unspecified || multicast) return std::nullopt;
     char buf[INET6_ADDRSTRLEN];
     if (inet_ntop(ip.ipv6 ? AF_INET6 : AF_INET, bytes, buf, sizeof buf) == nullptr)
         return std::nullopt;
@@ -197,8 +205,9 @@ void read_addresses(const toml::node& n, NodeDraft& draft, core::NodeConfig& nod
         auto s = read_string(*at, item_path, problems);
         auto ip = s ? parse_ip(*s) : std::nullopt;
         if (s && !ip)
-            problems.add(*at, item_path,
-                         quote(*s) + " is not an address (expected an IPv4 or IPv6 literal)");
+            problems.add(
+                *at, item_path,
+                quote(*s) + " is not an address (expected a unicast IPv4 or IPv6 literal)");
         ok = ok && ip.has_value();
         if (!ip) continue;
         node.addresses.push_back(ip->canonical);
@@ -311,8 +320,8 @@ std::optional<core::VipConfig> read_vip(const toml::table& table, const std::str
                                });
         if (s && (!ip || !digits_ok || std::stoi(digits) > prefix_max)) {
             problems.add(*n, address_path,
-                         quote(*s) + " is not a VIP (expected ADDRESS/PREFIX with an IPv4 " +
-                             "literal and prefix 0..32 or an IPv6 literal and prefix 0..128)");
+                         quote(*s) + " is not a VIP (expected ADDRESS/PREFIX with a unicast " +
+                             "IPv4 literal and prefix 0..32 or IPv6 literal and prefix 0..128)");
         } else if (s) {
             vip.address = ip->canonical;
             vip.ipv6 = ip->ipv6;
@@ -325,10 +334,9 @@ std::optional<core::VipConfig> read_vip(const toml::table& table, const std::str
     if (const auto* n = require(table, path, "interface", "an interface name", problems)) {
         auto s = read_string(*n, path + ".interface", problems);
         // IFNAMSIZ is 16 with the terminator; the kernel also forbids '/' and whitespace.
-        const bool chars_ok =
-            s && std::none_of(s->begin(), s->end(), [](char c) {
-                return c == '/' || std::isspace(static_cast<unsigned char>(c)) || c == '\0';
-            });
+        const bool chars_ok = s && std::none_of(s->begin(), s->end(), [](char c) {
+                                  return c == '/' || std::isspace(static_cast<unsigned char>(c));
+                              });
         if (s && (s->empty() || s->size() > 15 || !chars_ok))
             problems.add(*n, path + ".interface",
                          quote(*s) + " is not an interface name (expected 1..15 characters, " +

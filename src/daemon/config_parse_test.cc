@@ -403,10 +403,20 @@ INSTANTIATE_TEST_SUITE_P(
                    "node[0] (expected one family per link)"},
         RejectCase{"AddressNotALiteral", edit("\"198.18.0.12\"", "\"n2.example.com\""),
                    "vigil.toml:14: node[1].address[0]: \"n2.example.com\" is not an address "
-                   "(expected an IPv4 or IPv6 literal)"},
+                   "(expected a unicast IPv4 or IPv6 literal)"},
         RejectCase{"AddressOctetTooLarge", edit("\"198.18.0.12\"", "\"198.18.0.256\""),
                    "vigil.toml:14: node[1].address[0]: \"198.18.0.256\" is not an address "
-                   "(expected an IPv4 or IPv6 literal)"},
+                   "(expected a unicast IPv4 or IPv6 literal)"},
+        RejectCase{"AddressMulticast", edit("\"198.18.0.12\"", "\"224.0.0.18\""),
+                   "vigil.toml:14: node[1].address[0]: \"224.0.0.18\" is not an address "
+                   "(expected a unicast IPv4 or IPv6 literal)"},
+        RejectCase{"AddressUnspecified", edit("\"198.18.1.12\"", "\"0.0.0.0\""),
+                   "vigil.toml:14: node[1].address[1]: \"0.0.0.0\" is not an address "
+                   "(expected a unicast IPv4 or IPv6 literal)"},
+        RejectCase{"VipIpv6Multicast", edit("fd00:18::10/64", "ff02::12/64"),
+                   "vigil.toml:21: group[0].vip[1].address: \"ff02::12/64\" is not a VIP "
+                   "(expected ADDRESS/PREFIX with a unicast IPv4 literal and prefix 0..32 or IPv6 "
+                   "literal and prefix 0..128)"},
         RejectCase{"AddressUsedTwice", edit("\"198.18.1.12\"", "\"198.18.1.11\""),
                    "vigil.toml:14: node[1].address[1]: address 198.18.1.11 is already used by "
                    "node[0].address[1] (expected every address once)"},
@@ -425,19 +435,19 @@ INSTANTIATE_TEST_SUITE_P(
                    "priority)"},
         RejectCase{"VipWithoutPrefix", edit("198.18.0.10/24", "198.18.0.10"),
                    "vigil.toml:20: group[0].vip[0].address: \"198.18.0.10\" is not a VIP "
-                   "(expected ADDRESS/PREFIX with an IPv4 literal and prefix 0..32 or an IPv6 "
+                   "(expected ADDRESS/PREFIX with a unicast IPv4 literal and prefix 0..32 or IPv6 "
                    "literal and prefix 0..128)"},
         RejectCase{"VipIpv4PrefixTooLong", edit("198.18.0.10/24", "198.18.0.10/33"),
                    "vigil.toml:20: group[0].vip[0].address: \"198.18.0.10/33\" is not a VIP "
-                   "(expected ADDRESS/PREFIX with an IPv4 literal and prefix 0..32 or an IPv6 "
+                   "(expected ADDRESS/PREFIX with a unicast IPv4 literal and prefix 0..32 or IPv6 "
                    "literal and prefix 0..128)"},
         RejectCase{"VipIpv6PrefixTooLong", edit("fd00:18::10/64", "fd00:18::10/129"),
                    "vigil.toml:21: group[0].vip[1].address: \"fd00:18::10/129\" is not a VIP "
-                   "(expected ADDRESS/PREFIX with an IPv4 literal and prefix 0..32 or an IPv6 "
+                   "(expected ADDRESS/PREFIX with a unicast IPv4 literal and prefix 0..32 or IPv6 "
                    "literal and prefix 0..128)"},
         RejectCase{"VipPrefixNotANumber", edit("198.18.0.10/24", "198.18.0.10/-1"),
                    "vigil.toml:20: group[0].vip[0].address: \"198.18.0.10/-1\" is not a VIP "
-                   "(expected ADDRESS/PREFIX with an IPv4 literal and prefix 0..32 or an IPv6 "
+                   "(expected ADDRESS/PREFIX with a unicast IPv4 literal and prefix 0..32 or IPv6 "
                    "literal and prefix 0..128)"},
         RejectCase{"VipMissingInterface", edit(", interface = \"eth0\" },", " },"),
                    "vigil.toml:20: group[0].vip[0].interface: missing required key (expected an "

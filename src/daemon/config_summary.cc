@@ -6,6 +6,10 @@
 #include "daemon/toml_reader.h"
 
 namespace vigil::daemon {
+
+using toml_reader::counted;
+using toml_reader::join;
+
 namespace {
 
 // Length-prefixed fields, so that no two different configs serialize alike.

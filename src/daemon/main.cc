@@ -45,7 +45,7 @@ int run_agent(const std::string& config_path, std::string node, std::string sock
     const core::Config& cfg = *config;
     auto agent_main = [&]() {
         daemon::StderrLogger agent_log(node, "");
-        daemon::Agent agent(cfg, *self, wire::Keys{keys->current, keys->next},
+        daemon::Agent agent(cfg, *self, *keys,
                             daemon::AgentOptions{socket}, agent_log);
         return agent.run();
     };

@@ -8,7 +8,7 @@
 
 #include "core/config.h"
 
-namespace vigil::daemon {
+namespace vigil::daemon::toml_reader {
 
 void Problems::add(const toml::node& at, std::string_view key_path, std::string_view what) {
     add_at(at.source().begin.line, key_path, what);
@@ -196,4 +196,4 @@ const toml::array* read_table_array(const toml::node& n, std::string_view path,
     return nullptr;
 }
 
-}  // namespace vigil::daemon
+}  // namespace vigil::daemon::toml_reader

@@ -1,6 +1,7 @@
 // Reading a toml++ tree without stopping at the first problem: typed getters that record a
 // Problem (line, key path, what was expected) and return nullopt / nullptr instead of
-// failing. Private to daemon/config_parse; split out to keep that file about the format.
+// failing. Private to daemon/config_parse, split out to keep that file about the format; in
+// its own namespace so that generic names (quote, join) cannot collide with other code.
 #pragma once
 
 #include <toml++/toml.h>
@@ -12,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-namespace vigil::daemon {
+namespace vigil::daemon::toml_reader {
 
 // Problems found so far in one file, each tied to a line and a key path.
 class Problems {
@@ -69,4 +70,4 @@ std::optional<std::string> read_name(const toml::node& n, std::string_view path,
 const toml::array* read_table_array(const toml::node& n, std::string_view path,
                                     std::string_view header, Problems& problems);
 
-}  // namespace vigil::daemon
+}  // namespace vigil::daemon::toml_reader
