@@ -90,6 +90,7 @@ void Node::on_heartbeat(const HeartbeatReceived& e, Actions& out) {
     VIGIL_ASSERT(e.sender < peers_.size());
     const wire::Heartbeat& hb = e.heartbeat;
     PeerView& p = peers_[e.sender];
+    bool peer_came_alive = false;
     bool mismatch = !std::equal(hb.config_digest.begin(), hb.config_digest.end(),
                                 config_.digest.begin());
     if (mismatch != p.config_mismatch || !p.received) {
@@ -128,12 +129,7 @@ void Node::on_heartbeat(const HeartbeatReceived& e, Actions& out) {
             out.peer_changes.push_back({e.sender, e.link, true, "heartbeat received"});
         if (heard.peer_came_alive) {
             out.peer_changes.push_back({e.sender, std::nullopt, true, "heartbeat received"});
-            // A partition may have healed: the other side may have held our VIPs, so tell
-            // the neighbours again where they live now.
-            for (std::size_t g = 0; g < groups_.size(); ++g)
-                if (groups_[g].role == Role::primary)
-                    for (std::size_t v = 0; v < config_.groups[g].vips.size(); ++v)
-                        out.announcements.push_back({VipChange::Kind::add, g, v});
+            peer_came_alive = true;
         }
         if (heard.late_gap)
             log_.event(Level::warn, "heartbeat_late",
@@ -148,7 +144,16 @@ void Node::on_heartbeat(const HeartbeatReceived& e, Actions& out) {
             if (n != self_ && !peers_[n].received) all = false;
         if (all) settle(e.now, out);
     }
-    for (std::size_t g = 0; g < groups_.size(); ++g) evaluate(g, e.now, out);
+    for (std::size_t g = 0; g < groups_.size(); ++g) {
+        Role before = groups_[g].role;
+        evaluate(g, e.now, out);
+        // A partition may have healed: the other side may have held our VIPs, so tell the
+        // neighbours again where they live. Only after the election: a stale primary that
+        // just demoted must not announce addresses it no longer holds.
+        if (peer_came_alive && before == Role::primary && groups_[g].role == Role::primary)
+            for (std::size_t v = 0; v < config_.groups[g].vips.size(); ++v)
+                out.announcements.push_back({VipChange::Kind::add, g, v});
+    }
 }
 
 void Node::settle(TimePoint now, Actions& out) {

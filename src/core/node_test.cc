@@ -218,6 +218,21 @@ TEST(NodeSplitBrain, PrimaryReannouncesWhenAPeerComesBack) {
     EXPECT_GT(c.announcements(n1), before);
 }
 
+TEST(NodeSplitBrain, StalePrimaryDoesNotAnnounceWhenItDemotesOnHealing) {
+    TestCluster c(make_config(2, 2, /*preempt=*/false));
+    c.run_for(ms(100));
+    c.cut(n1, n2);
+    c.run_for(ms(400));
+    std::size_t before = c.announcements(n1);
+    c.heal();
+    c.run_for(ms(100));
+    ASSERT_EQ(c.primaries(), std::vector<std::size_t>{n2});
+    // n1 heard n2 again and demoted in the same step: announcing the VIPs it just removed
+    // would pull the neighbours' traffic to a node that no longer answers for them.
+    EXPECT_EQ(c.announcements(n1), before);
+    EXPECT_GT(c.announcements(n2), 0u);
+}
+
 TEST(NodeSplitBrain, EqualEpochsAreResolvedByRank) {
     auto cfg = make_config(2, 2, false);
     TestCluster c(cfg);
