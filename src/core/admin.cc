@@ -44,6 +44,11 @@ void Node::on_switchover(const AdminSwitchover& e, Actions& out) {
         out.rejected = "node " + name(*target) + " is not alive";
         return;
     }
+    const wire::GroupState* target_view = *target == self_ ? nullptr : view(*target, *g);
+    if (target_view && target_view->role == Role::starting) {
+        out.rejected = "node " + name(*target) + " is still starting; retry in a moment";
+        return;
+    }
     if (priority_of(*g, *target) == 0) {
         out.rejected = "node " + name(*target) + " may not be primary of " + e.group +
                        " (in maintenance or no priority for this group)";
@@ -55,6 +60,7 @@ void Node::on_switchover(const AdminSwitchover& e, Actions& out) {
         return;
     }
     s.switchover_to = target;
+    s.switchover_from = primary;
     s.switchover_id += 1;
     s.switchover_deadline = e.now + 2 * dead_time_;
     out.send_heartbeat = true;

@@ -42,7 +42,9 @@ std::optional<std::size_t> Node::best_candidate(std::size_t g,
     for (std::size_t n = 0; n < config_.nodes.size(); ++n) {
         if (n == excluded || !live(n) || priority_of(g, n) == 0) continue;
         if (n == self_ && !settled_) continue;
-        if (n != self_ && settled_only && view(n, g)->role == Role::starting) continue;
+        if (n != self_ && view(n, g)->role == Role::starting &&
+            (settled_only || !deferred_to_while_starting(n)))
+            continue;
         if (!best || outranks(g, n, *best)) best = n;
     }
     return best;
@@ -61,10 +63,32 @@ std::optional<std::size_t> Node::claimed_primary(std::size_t g) const {
     return best;
 }
 
+bool Node::deferred_to_while_starting(std::size_t node) const {
+    const TimePoint since = peers_[node].starting_since;
+    return !since.is_never() && now_ - since < dead_time_;
+}
+
+std::optional<std::size_t> Node::relayed_primary(std::size_t g) const {
+    for (std::size_t n = 0; n < config_.nodes.size(); ++n) {
+        if (n == self_ || !detector_.alive(n)) continue;
+        const wire::GroupState* v = view(n, g);
+        if (!v || v->role == Role::primary || v->primary.empty()) continue;
+        if (v->epoch < groups_[g].epoch) continue;  // it has not heard of a newer promotion
+        auto p = config_.node_index(v->primary);
+        // Heartbeats name only primaries their sender sees directly, so relays cannot
+        // echo each other. A primary this node sees alive but not claiming is a stale
+        // report.
+        if (p && *p != self_ && *p != n && !detector_.alive(*p)) return p;
+    }
+    return std::nullopt;
+}
+
 void Node::evaluate(std::size_t g, TimePoint now, Actions& out) {
-    if (!settled_ || leaving_) return;  // a starting or leaving node takes no part
     Group& s = groups_[g];
+    // Expiries first, whatever the phase: a deadline left in the past would make the daemon
+    // spin on an ever-due timer.
     if (s.offer && now >= s.offer->expires) s.offer.reset();
+    if (!settled_ || leaving_) return;  // a starting or leaving node takes no part
     if (s.switchover_to && now >= s.switchover_deadline) {
         log_.event(Level::warn, "switchover_expired",
                    {{"group", config_.groups[g].name}, {"target", name(*s.switchover_to)}});
@@ -80,7 +104,8 @@ void Node::evaluate(std::size_t g, TimePoint now, Actions& out) {
 
 void Node::evaluate_primary(std::size_t g, TimePoint now, Actions& out) {
     Group& s = groups_[g];
-    if (auto other = claimed_primary(g)) {
+    auto other = claimed_primary(g);
+    if (other) {
         const wire::GroupState* v = view(*other, g);
         if (v->epoch > s.primary_epoch ||
             (v->epoch == s.primary_epoch && outranks(g, *other, self_))) {
@@ -88,11 +113,30 @@ void Node::evaluate_primary(std::size_t g, TimePoint now, Actions& out) {
             s.primary = other;
             return;
         }
+        // We outrank it, yet it goes on claiming the group: it does not hear us. Two
+        // primaries that can only be resolved by one of them: the one that hears yields.
+        if (s.lower_claim_since.is_never()) s.lower_claim_since = now;
+        if (now - s.lower_claim_since > 3 * interval_) {
+            log_.event(Level::warn, "one_way_link",
+                       {{"group", config_.groups[g].name}, {"peer", name(*other)},
+                        {"detail", "peer keeps claiming primary: it does not hear this node"}});
+            demote(g, name(*other) + " keeps claiming primary and does not hear this node; "
+                                     "yielding", out);
+            s.primary = other;
+            return;
+        }
+    } else {
+        s.lower_claim_since = TimePoint::never();
     }
-    if (s.epoch > s.primary_epoch) {
-        // A peer knows a newer epoch, so somebody promoted after us: we are stale (a
-        // pause, a healed partition). Yield at once; the election settles who leads.
-        demote(g, "a newer epoch " + std::to_string(s.epoch) + " exists", out);
+    // A live standby reports another primary at a newer epoch: somebody promoted after us
+    // (a pause, a healed partition, a node we cannot hear). Yield at once.
+    for (std::size_t n = 0; n < config_.nodes.size(); ++n) {
+        if (n == self_ || !detector_.alive(n)) continue;
+        const wire::GroupState* v = view(n, g);
+        if (!v || v->role == Role::primary || v->primary.empty()) continue;
+        if (v->primary == name(self_) || v->epoch <= s.primary_epoch) continue;
+        demote(g, name(n) + " reports primary " + v->primary + " at newer epoch " +
+                      std::to_string(v->epoch), out);
         return;
     }
     if (priority_of(g, self_) == 0) {
@@ -103,7 +147,9 @@ void Node::evaluate_primary(std::size_t g, TimePoint now, Actions& out) {
     for (std::size_t n = 0; n < config_.nodes.size(); ++n) {
         if (n == self_ || !detector_.alive(n)) continue;
         const wire::GroupState* v = view(n, g);
-        if (!v || v->switchover_to.empty()) continue;
+        // Only requests addressed to this primary: a request its sender made of an earlier
+        // primary is stale (the group has moved since) and its sender will drop it.
+        if (!v || v->switchover_to.empty() || v->primary != name(self_)) continue;
         if (v->switchover_id == peers_[n].switchover_id_done[g]) continue;
         peers_[n].switchover_id_done[g] = v->switchover_id;
         auto target = config_.node_index(v->switchover_to);
@@ -127,6 +173,15 @@ void Node::evaluate_primary(std::size_t g, TimePoint now, Actions& out) {
 void Node::evaluate_standby(std::size_t g, TimePoint now, Actions& out) {
     Group& s = groups_[g];
     s.primary = claimed_primary(g);
+    s.relayed_primary.reset();
+    if (s.switchover_to && s.primary && s.primary != s.switchover_from &&
+        s.primary != s.switchover_to) {
+        log_.event(Level::warn, "switchover_superseded",
+                   {{"group", config_.groups[g].name}, {"target", name(*s.switchover_to)},
+                    {"primary", name(*s.primary)}});
+        s.switchover_to.reset();
+        s.switchover_deadline = TimePoint::never();
+    }
     if (s.primary) {
         s.offer.reset();
         if (s.handoff_to == s.primary) {
@@ -164,6 +219,9 @@ void Node::evaluate_standby(std::size_t g, TimePoint now, Actions& out) {
         auto target = config_.node_index(v->handoff_to);
         if (target && *target != self_ && live(*target)) return;
     }
+    // Some live peer sees a primary that this node cannot see: the group is served.
+    s.relayed_primary = relayed_primary(g);
+    if (s.relayed_primary) return;
     auto best = best_candidate(g, std::nullopt, false);
     if (best != self_) return;
     std::string reason = "no live primary; highest eligible priority";

@@ -26,6 +26,7 @@ Node::Node(const Config& config, std::size_t self, TimePoint start, Logger& logg
                 ms(config.cluster.dead_time_ms), ms(config.effective_warn_time_ms())),
       peers_(config.nodes.size()),
       groups_(config.groups.size()),
+      now_(start),
       settle_deadline_(start + ms(config.effective_init_dead_ms())),
       next_heartbeat_(start),
       interval_(ms(config.cluster.heartbeat_interval_ms)),
@@ -42,6 +43,7 @@ Node::Node(const Config& config, std::size_t self, TimePoint start, Logger& logg
 
 Actions Node::step(const Event& event) {
     Actions out;
+    now_ = std::visit([](const auto& e) { return e.now; }, event);
     std::visit(
         [&](const auto& e) {
             using T = std::decay_t<decltype(e)>;
@@ -91,6 +93,25 @@ void Node::on_heartbeat(const HeartbeatReceived& e, Actions& out) {
     const wire::Heartbeat& hb = e.heartbeat;
     PeerView& p = peers_[e.sender];
     bool peer_came_alive = false;
+    if (p.received && hb.boot_id == p.boot_id && hb.seq <= p.seq_max) {
+        // Older than a datagram already applied (it took a slower link): it proves the link
+        // works, but its content is stale and must not undo newer state (a handover already
+        // done, a goodbye already said).
+        if (detector_.alive(e.sender) && detector_.heard(e.sender, e.link, e.now).link_came_alive)
+            out.peer_changes.push_back({e.sender, e.link, true, "heartbeat received"});
+        return;
+    }
+    if (p.received && hb.boot_id != p.boot_id) {
+        // The peer restarted, perhaps faster than the dead time: it numbers its switchover
+        // requests from 1 again.
+        std::fill(p.switchover_id_done.begin(), p.switchover_id_done.end(), 0);
+    }
+    p.boot_id = hb.boot_id;
+    p.seq_max = hb.seq;
+    bool starting = false;
+    for (const wire::GroupState& gs : hb.groups) starting = starting || gs.role == Role::starting;
+    if (!starting) p.starting_since = TimePoint::never();
+    else if (p.starting_since.is_never()) p.starting_since = e.now;
     bool mismatch = !std::equal(hb.config_digest.begin(), hb.config_digest.end(),
                                 config_.digest.begin());
     if (mismatch != p.config_mismatch || !p.received) {
@@ -110,11 +131,13 @@ void Node::on_heartbeat(const HeartbeatReceived& e, Actions& out) {
         if (!g) continue;  // a group we do not have: the digest mismatch already says so
         p.groups[*g] = gs;
         Group& s = groups_[*g];
+        // An offer made at an older epoch than we know is stale: somebody has promoted since
+        // (a heartbeat sent just before the handover completed, still in flight).
+        bool fresh_offer = gs.handoff_to == name(self_) && gs.epoch >= s.epoch;
         s.epoch = std::max(s.epoch, gs.epoch);
         if (gs.role == Role::primary && s.role != Role::primary) s.primary = e.sender;
         if (gs.role != Role::primary && s.primary == e.sender) s.primary.reset();
-        if (gs.handoff_to == name(self_))
-            s.offer = Offer{e.sender, gs.admin, e.now + dead_time_};
+        if (fresh_offer) s.offer = Offer{e.sender, gs.admin, e.now + dead_time_};
     }
 
     if (hb.leaving) {
@@ -229,6 +252,10 @@ NodeStatus Node::status() const {
         GroupStatus gs{config_.groups[g].name, s.role, s.epoch, "", "", s.admin, s.elections};
         if (s.role == Role::primary) gs.primary = name(self_);
         else if (s.primary) gs.primary = name(*s.primary);
+        else if (s.relayed_primary) {
+            gs.primary = name(*s.relayed_primary);
+            gs.primary_via_peer = true;
+        }
         if (s.handoff_to) gs.handoff_to = name(*s.handoff_to);
         st.groups.push_back(std::move(gs));
     }

@@ -48,6 +48,7 @@ struct GroupStatus {
     std::string handoff_to;  // a handover in progress from this node
     bool admin = false;      // the current epoch began with a switchover
     std::uint64_t elections = 0;  // promotions of this node for this group
+    bool primary_via_peer = false;  // this node cannot see it; a live peer reports it
 };
 
 struct NodeStatus {
@@ -80,6 +81,13 @@ private:
         bool config_mismatch = false;
         std::vector<std::optional<wire::GroupState>> groups;  // by local group index
         std::vector<std::uint32_t> switchover_id_done;        // by group
+        // The newest datagram applied, per boot: an older one (reordered across links)
+        // only refreshes link liveness, never the peer's state.
+        std::uint64_t boot_id = 0;
+        std::uint64_t seq_max = 0;
+        // When this peer was first heard starting (never = it is not starting). A starting
+        // peer is deferred to for at most one dead time.
+        TimePoint starting_since = TimePoint::never();
     };
     struct Offer {  // a peer handing a group to this node
         std::size_t from;
@@ -91,17 +99,22 @@ private:
         std::uint64_t epoch = 0;          // highest known
         std::uint64_t primary_epoch = 0;  // the epoch of this node's own promotion
         bool admin = false;
-        std::optional<std::size_t> primary;
+        std::optional<std::size_t> primary;  // seen directly (it claims, or it is us)
+        std::optional<std::size_t> relayed_primary;  // seen only through a peer
         std::optional<std::size_t> handoff_to;
         bool handoff_admin = false;
         TimePoint handoff_deadline = TimePoint::never();
         std::optional<Offer> offer;
         std::optional<std::size_t> switchover_to;  // request from this non-primary node
+        std::optional<std::size_t> switchover_from;  // the primary it was addressed to
         std::uint32_t switchover_id = 0;
         TimePoint switchover_deadline = TimePoint::never();
         std::uint64_t elections = 0;
         // Why the last primary went away, for the promotion's reason and timeline.
         std::optional<std::size_t> lost_primary;
+        // Since when a live peer has kept claiming this group although it ranks below this
+        // primary: it cannot hear us (a one-way link), so after a while we yield.
+        TimePoint lower_claim_since = TimePoint::never();
     };
 
     void on_tick(TimePoint now, Actions& out);
@@ -128,6 +141,10 @@ private:
     std::optional<std::size_t> best_candidate(std::size_t g, std::optional<std::size_t> excluded,
                                               bool settled_only) const;
     std::optional<std::size_t> claimed_primary(std::size_t g) const;
+    // A primary that a live standby peer reports seeing, when this node cannot see it
+    // itself (three or more nodes, some links cut). nullopt if none or stale.
+    std::optional<std::size_t> relayed_primary(std::size_t g) const;
+    bool deferred_to_while_starting(std::size_t node) const;
     const wire::GroupState* view(std::size_t node, std::size_t g) const;
     const std::string& name(std::size_t node) const { return config_.nodes[node].name; }
     TimePoint next_wakeup() const;
@@ -141,6 +158,7 @@ private:
     bool maintenance_ = false;
     bool settled_ = false;
     bool leaving_ = false;
+    TimePoint now_;  // of the event being handled
     TimePoint settle_deadline_;
     TimePoint next_heartbeat_;
     Micros interval_;

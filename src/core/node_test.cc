@@ -344,5 +344,152 @@ TEST(NodeHandover, PrimaryDemotesWhenAPeerReportsANewerEpoch) {
     EXPECT_NE(c.role_changes(n1).back().reason.find("newer epoch 7"), std::string::npos);
 }
 
+// Regressions from the first review (docs/design.md, "Election").
+
+TEST(NodePartition, NonTransitivePartitionOfThreeNodesDoesNotFlap) {
+    TestCluster c(make_config(3));
+    c.run_for(ms(100));
+    c.cut(n1, n2);  // n3 still hears both
+    c.run_for(ms(5000));
+    EXPECT_EQ(c.primaries(), std::vector<std::size_t>{n1});
+    EXPECT_EQ(c.role_changes(n1).size(), 2u);  // starting->standby->primary, nothing after
+    EXPECT_EQ(c.role_changes(n2).size(), 1u);
+    EXPECT_TRUE(c.node(n2).status().groups[0].primary_via_peer);
+    EXPECT_EQ(c.node(n2).status().groups[0].primary, "n1");
+}
+
+TEST(NodePartition, RelayedPrimaryOnlyDelaysARealFailoverByAboutOneInterval) {
+    TestCluster c(make_config(3));
+    c.run_for(ms(100));
+    c.crash(n1);
+    Micros took = c.run_until([&] { return c.primaries().size() == 1; }, ms(2000));
+    EXPECT_LE(took, ms(301));
+    EXPECT_EQ(c.primaries(), std::vector<std::size_t>{n2});
+}
+
+TEST(NodePartition, OneWayLinkEndsWithOnePrimary) {
+    TestCluster c(make_config(2, 2, /*preempt=*/false));
+    c.allow_equal_epoch_primaries();
+    c.cut_one_way(n1, n2);  // n2 never hears n1; n1 hears n2
+    c.run_for(ms(2000));
+    // Both promoted at epoch 1; n1 outranks n2 but n2 cannot know: n1, which hears the
+    // conflict, yields.
+    EXPECT_EQ(c.primaries(), std::vector<std::size_t>{n2});
+    EXPECT_EQ(c.log(n1).count("one_way_link"), 1);
+}
+
+TEST(NodeReorder, OlderDatagramDoesNotReviveAPeerThatLeft) {
+    TestCluster c(make_config());
+    c.run_for(ms(100));
+    wire::Heartbeat before_leaving = c.last_sent(n1);
+    c.admin(n1, Shutdown{c.now()});
+    c.run_for(ms(2));
+    ASSERT_EQ(c.primaries(), std::vector<std::size_t>{n2});
+    c.crash(n1);
+    c.inject(n2, n1, 1, before_leaving);  // a pre-shutdown datagram, late on link 1
+    c.run_for(ms(100));
+    EXPECT_FALSE(c.node(n2).status().peers[0].alive);
+    EXPECT_EQ(c.primaries(), std::vector<std::size_t>{n2});
+}
+
+TEST(NodeReorder, StaleHandoverDatagramDoesNotPromoteAgain) {
+    TestCluster c(make_config());
+    c.run_for(ms(100));
+    ASSERT_TRUE(c.switchover(n1, "northbound").rejected.empty());
+    wire::Heartbeat handoff = c.last_sent(n1);
+    ASSERT_EQ(handoff.groups[0].handoff_to, "n2");
+    c.run_for(ms(5));
+    ASSERT_TRUE(c.switchover(n2, "northbound", "n1").rejected.empty());
+    c.run_for(ms(5));
+    ASSERT_EQ(c.primaries(), std::vector<std::size_t>{n1});
+    c.inject(n2, n1, 1, handoff);  // the old handover, late on link 1
+    c.run_for(ms(100));
+    EXPECT_EQ(c.primaries(), std::vector<std::size_t>{n1});
+}
+
+TEST(NodeSwitchover, RequestAfterAFastRestartIsNotIgnored) {
+    TestCluster c(make_config(3));
+    c.run_for(ms(100));
+    ASSERT_TRUE(c.switchover(n3, "northbound", "n2").rejected.empty());
+    c.run_for(ms(5));
+    ASSERT_EQ(c.primaries(), std::vector<std::size_t>{n2});
+    c.start(n3);  // restarts faster than the dead time: its request ids start again at 1
+    c.run_for(ms(100));
+    ASSERT_TRUE(c.switchover(n3, "northbound", "n1").rejected.empty());
+    c.run_for(ms(5));
+    EXPECT_EQ(c.primaries(), std::vector<std::size_t>{n1});
+}
+
+TEST(NodeSwitchover, ConcurrentRequestsMoveTheGroupOnce) {
+    TestCluster c(make_config(3));
+    c.run_for(ms(100));
+    ASSERT_TRUE(c.switchover(n2, "northbound", "n2").rejected.empty());
+    ASSERT_TRUE(c.switchover(n3, "northbound", "n3").rejected.empty());
+    c.run_for(ms(1000));
+    EXPECT_EQ(c.primaries(), std::vector<std::size_t>{n2});
+    EXPECT_EQ(c.node(n2).epoch(0), 2u);
+    EXPECT_EQ(c.log(n3).count("switchover_superseded"), 1);
+}
+
+TEST(NodeStartup, SwitchoverToAStartingNodeIsRefused) {
+    auto cfg = make_config();
+    cfg.cluster.init_dead_ms = 4000;
+    TestCluster c(cfg);
+    c.run_for(ms(100));
+    c.start(n2);
+    c.cut_one_way(n1, n2);  // n2 cannot settle by hearing n1
+    c.run_for(ms(100));
+    auto a = c.switchover(n1, "northbound", "n2");
+    EXPECT_NE(a.rejected.find("still starting"), std::string::npos) << a.rejected;
+    EXPECT_EQ(c.primaries(), std::vector<std::size_t>{n1});
+}
+
+TEST(NodeStartup, StartingPeerBlocksPromotionForAtMostOneDeadTime) {
+    auto cfg = make_config(3);
+    cfg.cluster.init_dead_ms = 4000;
+    TestCluster c(cfg);
+    c.run_for(ms(100));
+    c.crash(n3);
+    c.run_for(ms(400));
+    c.start(n1);  // the primary restarts faster than the dead time; cannot hear n3
+    Micros took = c.run_until([&] { return c.primaries().size() == 1; }, ms(2000));
+    EXPECT_GE(took, 0);
+    EXPECT_LE(took, ms(300));
+    EXPECT_EQ(c.primaries(), std::vector<std::size_t>{n2});
+}
+
+TEST(NodeStartup, ExpiredOfferIsClearedWhileStarting) {
+    auto cfg = make_config();
+    cfg.cluster.init_dead_ms = 4000;
+    TestCluster c(cfg);
+    c.cut_one_way(n1, n2);
+    c.run_for(ms(10));
+    wire::Heartbeat hb = c.node(n1).heartbeat();
+    hb.groups[0].handoff_to = "n2";
+    c.inject(n2, n1, 0, hb);
+    c.run_for(ms(300));  // past the offer's expiry; n2 is still starting
+    auto a = c.admin(n2, Tick{c.now()});
+    EXPECT_GT(a.next_wakeup, c.now());  // no deadline left in the past: no busy loop
+}
+
+TEST(NodeReorder, OfferFromAnOlderEpochIsIgnored) {
+    TestCluster c(make_config());
+    c.run_for(ms(100));
+    ASSERT_TRUE(c.switchover(n1, "northbound").rejected.empty());
+    c.run_for(ms(5));
+    ASSERT_TRUE(c.switchover(n2, "northbound", "n1").rejected.empty());
+    c.run_for(ms(5));
+    ASSERT_EQ(c.primaries(), std::vector<std::size_t>{n1});
+    // In order on the wire (fresh sequence number) but made at epoch 1, before n2's
+    // promotion at epoch 2: a handover that was already completed.
+    wire::Heartbeat hb = c.node(n1).heartbeat();
+    hb.groups[0].role = Role::standby;
+    hb.groups[0].epoch = 1;
+    hb.groups[0].primary = "";
+    hb.groups[0].handoff_to = "n2";
+    c.inject(n2, n1, 0, hb);
+    EXPECT_EQ(c.node(n2).role(0), Role::standby);
+}
+
 }  // namespace
 }  // namespace vigil::core

@@ -81,6 +81,7 @@ json Agent::status_json(bool verbose) {
                 {"epoch", gs.epoch},         {"primary", gs.primary},
                 {"admin_switchover", gs.admin}, {"elections", gs.elections}};
         if (!gs.handoff_to.empty()) jg["handoff_to"] = gs.handoff_to;
+        if (gs.primary_via_peer) jg["primary_seen_via_peer"] = true;
         json vips = json::array();
         for (const auto& vip : config_.groups[g].vips) {
             auto present = addresses_->present(vip);

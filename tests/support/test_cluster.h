@@ -75,6 +75,8 @@ public:
     void start(std::size_t n) {
         slots_[n].node = std::make_unique<core::Node>(config_, n, now_, slots_[n].log);
         slots_[n].vips.clear();
+        slots_[n].boot_id = ++boots_;  // increases across restarts, like the wall clock
+        slots_[n].seq = 0;
         apply(n, slots_[n].node->step(core::Tick{now_}));
     }
     // Power off / kill -9: the node vanishes; its VIPs go with it (the supervisor's job).
@@ -151,9 +153,15 @@ public:
     std::size_t announcements(std::size_t n) const { return slots_[n].announcements; }
 
     // Delivers a hand-made heartbeat to node `to` as if it came from `from` on `link`.
+    // REQUIRES: hb.seq set by the caller, or 0 to stamp the sender's next sequence number.
     void inject(std::size_t to, std::size_t from, std::size_t link, wire::Heartbeat hb) {
+        hb.boot_id = slots_[from].boot_id;
+        if (hb.seq == 0) hb.seq = ++slots_[from].seq;
+        hb.link = static_cast<std::uint8_t>(link);
         apply(to, node(to).step(core::HeartbeatReceived{now_, from, link, std::move(hb)}));
     }
+    // The last datagram node `from` sent (to anyone), as a peer would have captured it.
+    wire::Heartbeat last_sent(std::size_t from) const { return slots_[from].last_sent; }
 
 private:
     struct Slot {
@@ -163,6 +171,9 @@ private:
         std::set<std::pair<std::size_t, std::size_t>> vips;  // (group, vip) held
         std::vector<core::RoleChange> role_changes;
         std::size_t announcements = 0;
+        std::uint64_t boot_id = 0;
+        std::uint64_t seq = 0;
+        wire::Heartbeat last_sent;
     };
     struct InFlight {
         std::size_t from, to, link;
@@ -182,11 +193,14 @@ private:
         if (a.send_heartbeat) {
             wire::Heartbeat hb = s.node->heartbeat();
             std::copy_n(config_.digest.begin(), wire::kDigestBytes, hb.config_digest.begin());
+            hb.boot_id = s.boot_id;
             for (std::size_t to = 0; to < slots_.size(); ++to) {
                 if (to == n) continue;
                 for (std::size_t l = 0; l < links(); ++l) {
-                    if (blocked_.count({n, to, l})) continue;
                     hb.link = static_cast<std::uint8_t>(l);
+                    hb.seq = ++s.seq;
+                    s.last_sent = hb;
+                    if (blocked_.count({n, to, l})) continue;
                     in_flight_.emplace(now_ + kLatency, InFlight{n, to, l, hb});
                 }
             }
@@ -224,6 +238,7 @@ private:
     std::multimap<TimePoint, InFlight> in_flight_;
     std::set<std::tuple<std::size_t, std::size_t, std::size_t>> blocked_;
     TimePoint now_{1'000'000};
+    std::uint64_t boots_ = 0;
     bool check_epochs_ = true;
 };
 
