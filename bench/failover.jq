@@ -6,6 +6,7 @@
 
 def med($r; $p; $f): $r[$p][$f].median_ms // null;
 def ratio($a; $b): if $a == null or $b == null or $b == 0 then null
+                   elif $a < $b then ($a / $b * 100 | round / 100)
                    else ($a / $b * 10 | round / 10) end;
 def target($name; $value; $op; $limit):
     {name: $name, value: $value, limit_ms: $limit,
@@ -51,10 +52,11 @@ def cell($p; $f):
          "\(.[$p][$f].max_ms | round)]" +
          (if $f == "kill_9" and ($p | startswith("keepalived")) then "*" else "" end)
     end;
-def times($x): if $x == null then "-" else "\($x)x" end;
+def times($x; $f): if $x == null then "-"
+                   else "\($x)x" + (if $f == "kill_9" then "*" else "" end) end;
 def line($cells): ($cells | map(tostring)) as $c
     | "\($c[0] | pad(18)) \($c[1] | pad(18)) \($c[2] | pad(18)) \($c[3] | pad(20))" +
-      " \($c[4] | pad(18)) \($c[5] | pad(10)) \($c[6])";
+      " \($c[4] | pad(18)) \($c[5] | pad(10)) \($c[6])" | sub(" +$"; "");
 
 def table:
     . as $r
@@ -67,9 +69,9 @@ def table:
        | line([$f, cell("vigil_default"; $f), cell("vigil_fast"; $f),
                cell("keepalived_default"; $f), cell("keepalived_fast"; $f),
                (if $f == "switchover" then "n/a" elif $r.ratios[$f] == null then ""
-                else times($r.ratios[$f]["keepalived_default/vigil_default"]) end),
+                else times($r.ratios[$f]["keepalived_default/vigil_default"]; $f) end),
                (if $f == "switchover" then "n/a" elif $r.ratios[$f] == null then ""
-                else times($r.ratios[$f]["keepalived_fast/vigil_default"]) end)])),
+                else times($r.ratios[$f]["keepalived_fast/vigil_default"]; $f) end)])),
       "(median [min-max] ms of the longest client reply gap, \(.rounds) rounds each;" +
       " vd = vigil default.",
       " switchover: n/a for keepalived, which has no switchover command.",

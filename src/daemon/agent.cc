@@ -86,13 +86,13 @@ int Agent::run() {
 
     if (auto r = open_sockets(); !r) {
         log_.event(Level::error, "agent_failed", {{"error", r.error().message}});
-        return 1;
+        return kExitStartupFailed;
     }
     control_ = std::make_unique<io::UnixServer>(
         loop_, [this](const std::string& req) { return handle_control(req); });
     if (auto r = control_->listen(options_.socket_path); !r) {
         log_.event(Level::error, "agent_failed", {{"error", r.error().message}});
-        return 1;
+        return kExitStartupFailed;
     }
     auto monitor = io::make_netlink_address_monitor();
     if (monitor) {
@@ -137,6 +137,7 @@ void Agent::on_signal() {
 void Agent::on_timer() {
     TimePoint now = io::monotonic_now();
     notify_.on_tick(now);
+    if (control_) control_->expire(now);
     send_announcements(now);
     if (now >= next_core_wakeup_) feed(core::Tick{now});
     if (now >= next_vip_check_) {
@@ -150,7 +151,10 @@ void Agent::on_addresses_changed() {
     if (monitor_) monitor_->drain();
     // Whatever changed, check the VIPs this node must hold; netlink is cheap at this scale.
     for (std::size_t g = 0; g < config_.groups.size(); ++g) {
-        if (node_.role(g) != Role::primary) continue;
+        if (node_.role(g) != Role::primary) {
+            remove_stray_vips(g);
+            continue;
+        }
         for (std::size_t v = 0; v < config_.groups[g].vips.size(); ++v) {
             auto present = addresses_->present(config_.groups[g].vips[v]);
             if (present && !*present) {
@@ -162,6 +166,20 @@ void Agent::on_addresses_changed() {
                 feed(core::VipLost{io::monotonic_now(), g, v});
             }
         }
+    }
+}
+
+void Agent::remove_stray_vips(std::size_t g) {
+    // A VIP on a node that is not primary of its group: a removal that failed on demotion,
+    // or an address someone added by hand. Two nodes answering for it is worse than none.
+    for (const auto& vip : config_.groups[g].vips) {
+        auto present = addresses_->present(vip);
+        if (!present || !*present) continue;
+        auto removed = addresses_->remove(vip);
+        log_.event(removed ? Level::warn : Level::error, "vip_removed",
+                   {{"group", config_.groups[g].name}, {"vip", vip.cidr()},
+                    {"interface", vip.interface},
+                    {"reason", removed ? "held while not primary" : removed.error().message}});
     }
 }
 
@@ -290,6 +308,7 @@ void Agent::rearm() {
     next = std::min(next, announces_.next_deadline());
     next = std::min(next, notify_.next_deadline());
     next = std::min(next, next_vip_check_);
+    if (control_) next = std::min(next, control_->next_deadline());
     loop_.wake_at(next);
 }
 
@@ -299,8 +318,9 @@ void Agent::shutdown() {
     send_heartbeats();  // the goodbye once more, in case the first datagram was lost
     for (std::size_t g = 0; g < config_.groups.size(); ++g)
         for (const auto& vip : config_.groups[g].vips) (void)addresses_->remove(vip);
-    // Let the last notify hooks run (bounded): they may record that this node stopped.
-    TimePoint give_up = now + ms(2000);
+    // Let the last notify hooks run: they may record that this node stopped. Each run is
+    // bounded by notify_timeout_ms; allow the running one and the one queued by shutdown.
+    TimePoint give_up = now + 2 * ms(config_.cluster.notify_timeout_ms) + ms(100);
     while (!notify_.idle() && io::monotonic_now() < give_up) {
         loop_.wake_at(std::min(give_up, notify_.next_deadline()));
         (void)loop_.run_once([this] { notify_.on_tick(io::monotonic_now()); });

@@ -26,6 +26,10 @@
 
 namespace vigil::daemon {
 
+// Exit code of an agent that failed before it started (bad socket, port in use): its
+// supervisor then leaves the VIPs alone, since they may belong to another, running agent.
+constexpr int kExitStartupFailed = 75;
+
 struct AgentOptions {
     std::string socket_path;
 };
@@ -53,6 +57,7 @@ private:
     void on_datagram(std::size_t link);
     void on_signal();
     void on_addresses_changed();
+    void remove_stray_vips(std::size_t group);
     void feed(const core::Event& event);
     void perform(const core::Actions& actions, TimePoint now);
     void apply_vip_change(const core::VipChange& change, TimePoint now);
@@ -64,6 +69,7 @@ private:
     void shutdown();
     void reload_keys();
     std::string handle_control(const std::string& request);
+    std::string handle_control_request(const std::string& request);
     nlohmann::json status_json(bool verbose);
 
     const core::Config& config_;

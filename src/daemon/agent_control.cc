@@ -29,6 +29,16 @@ std::string hex(const std::uint8_t* bytes, std::size_t n) {
 }  // namespace
 
 std::string Agent::handle_control(const std::string& request) {
+    // The JSON library throws on type mismatches; a client's mistake must never reach
+    // the agent's loop (daemon/ converts third-party exceptions at the boundary).
+    try {
+        return handle_control_request(request);
+    } catch (const std::exception& e) {
+        return json{{"ok", false}, {"error", std::string("bad request: ") + e.what()}}.dump();
+    }
+}
+
+std::string Agent::handle_control_request(const std::string& request) {
     json req = json::parse(request, nullptr, /*allow_exceptions=*/false);
     if (req.is_discarded() || !req.is_object() || !req.contains("cmd") ||
         !req["cmd"].is_string())
@@ -37,6 +47,8 @@ std::string Agent::handle_control(const std::string& request) {
     std::string cmd = req["cmd"];
     TimePoint now = io::monotonic_now();
     if (cmd == "status") {
+        if (req.contains("verbose") && !req["verbose"].is_boolean())
+            return json{{"ok", false}, {"error", "\"verbose\" must be true or false"}}.dump();
         bool verbose = req.value("verbose", false);
         json reply = status_json(verbose);
         reply["ok"] = true;
@@ -46,7 +58,9 @@ std::string Agent::handle_control(const std::string& request) {
     if (cmd == "switchover") {
         if (!req.contains("group") || !req["group"].is_string())
             return json{{"ok", false}, {"error", "switchover needs \"group\""}}.dump();
-        std::string target = req.contains("to") && req["to"].is_string() ? req["to"] : "";
+        if (req.contains("to") && !req["to"].is_string())
+            return json{{"ok", false}, {"error", "\"to\" must be a node name"}}.dump();
+        std::string target = req.contains("to") ? req["to"].get<std::string>() : "";
         actions = node_.step(core::AdminSwitchover{now, req["group"], target});
     } else if (cmd == "standby") {
         if (!req.contains("on") || !req["on"].is_boolean())

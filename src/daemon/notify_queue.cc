@@ -12,11 +12,16 @@ NotifyQueue::NotifyQueue(io::EventLoop& loop, Logger& log, Micros timeout)
 
 NotifyQueue::~NotifyQueue() {
     // Hooks still running at exit are left to finish: they may be recording the final role.
-    for (auto& [group, lane] : lanes_)
+    for (auto& [group, lane] : lanes_) {
+        for (const Run& run : lane.pending)
+            log_.event(Level::warn, "notify_dropped",
+                       {{"group", group}, {"role", run.role},
+                        {"epoch", std::to_string(run.epoch)}, {"reason", "agent stopped"}});
         if (lane.child.pidfd >= 0) {
             loop_.unwatch(lane.child.pidfd);
             close(lane.child.pidfd);
         }
+    }
 }
 
 void NotifyQueue::push(TimePoint now, const std::string& group, const std::string& command,

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "daemon/agent.h"
 #include "io/addresses.h"
 
 namespace vigil::daemon {
@@ -61,6 +62,11 @@ int run_supervised(const core::Config& config, Logger& log, const std::function<
     while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
     }
     int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (code == kExitStartupFailed) {
+        // It never started: the VIPs on this host, if any, are another agent's business.
+        log.event(Level::error, "agent_start_failed", {{"agent_pid", std::to_string(child)}});
+        return code;
+    }
     if (WIFSIGNALED(status) || code != 0) {
         log.event(Level::error, "agent_died",
                   {{"agent_pid", std::to_string(child)},

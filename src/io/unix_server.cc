@@ -8,6 +8,9 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <vector>
+
+#include "io/clock.h"
 
 namespace vigil::io {
 
@@ -65,13 +68,13 @@ void UnixServer::accept_ready() {
             close(fd);
             continue;
         }
-        clients_[fd] = {};
+        clients_[fd] = Client{{}, monotonic_now() + kIdleMax};
         if (!loop_.watch(fd, [this, fd] { client_ready(fd); })) drop(fd);
     }
 }
 
 void UnixServer::client_ready(int fd) {
-    std::string& buf = clients_[fd];
+    std::string& buf = clients_[fd].received;
     char chunk[4096];
     for (;;) {
         ssize_t n = recv(fd, chunk, sizeof chunk, 0);
@@ -94,6 +97,19 @@ void UnixServer::client_ready(int fd) {
     // them rather than stalling the agent.
     (void)!send(fd, reply.data(), reply.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
     drop(fd);
+}
+
+void UnixServer::expire(TimePoint now) {
+    std::vector<int> late;
+    for (const auto& [fd, client] : clients_)
+        if (now >= client.deadline) late.push_back(fd);
+    for (int fd : late) drop(fd);
+}
+
+TimePoint UnixServer::next_deadline() const {
+    TimePoint next = TimePoint::never();
+    for (const auto& [fd, client] : clients_) next = std::min(next, client.deadline);
+    return next;
 }
 
 void UnixServer::drop(int fd) {

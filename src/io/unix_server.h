@@ -24,6 +24,11 @@ public:
     ~UnixServer();
     // Creates the parent directory if needed, replaces a stale socket file.
     Result<void> listen(const std::string& path);
+    // A client gets kIdleMax to send its request; then it is dropped, so that idle
+    // connections cannot use up the slots. Call expire() when next_deadline() passes.
+    static constexpr Micros kIdleMax = 1'000'000;
+    void expire(TimePoint now);
+    TimePoint next_deadline() const;
 
 private:
     void accept_ready();
@@ -34,7 +39,11 @@ private:
     Handler handler_;
     std::string path_;
     int listen_fd_ = -1;
-    std::map<int, std::string> clients_;  // fd -> bytes received so far
+    struct Client {
+        std::string received;
+        TimePoint deadline;
+    };
+    std::map<int, Client> clients_;  // by fd
 };
 
 }  // namespace vigil::io
