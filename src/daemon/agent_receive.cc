@@ -18,7 +18,7 @@ void Agent::on_datagram(std::size_t link) {
     for (int i = 0; i < kDatagramsPerWakeMax; ++i) {
         auto d = sockets_[link].receive();
         if (!d) continue;  // an ICMP error from an earlier send; keep reading
-        if (d->bytes.empty()) return;
+        if (!d->present) return;
         counters_.received++;
         TimePoint now = io::monotonic_now();
         auto hb = d->truncated ? Result<wire::Heartbeat>(Error::protocol("datagram too large"))

@@ -100,6 +100,7 @@ Result<UdpSocket::Datagram> UdpSocket::receive() {
         // ICMP errors from earlier sends (port unreachable) surface here; not fatal.
         return Error::io(errno_text("recvfrom"));
     }
+    d.present = true;
     if (static_cast<std::size_t>(n) > d.bytes.size()) d.truncated = true;
     d.bytes.resize(std::min<std::size_t>(static_cast<std::size_t>(n), d.bytes.size()));
     return d;

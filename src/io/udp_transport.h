@@ -36,8 +36,10 @@ public:
     int fd() const { return fd_; }
     // Best effort: a full buffer or an unreachable peer is reported, never blocks.
     Result<void> send_to(const SocketAddress& to, std::span<const std::uint8_t> bytes);
-    // Returns the datagram and its sender; an empty datagram and no error = nothing pending.
+    // Returns the datagram and its sender; `present` is false when nothing is pending (a
+    // zero-length datagram is present, and empty).
     struct Datagram {
+        bool present = false;
         std::vector<std::uint8_t> bytes;
         SocketAddress from;
         bool truncated = false;

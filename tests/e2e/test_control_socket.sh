@@ -22,17 +22,19 @@ done
 pass "bad requests refused with a reason"
 
 # 40 idle connections (more than the 32 slots), held open for 2 s.
-python3 - "$sock" <<'PY' &
+python3 - "$sock" "$LAB_DIR/idle.ready" <<'PY' &
 import socket, sys, time
 conns = []
 for _ in range(40):
     s = socket.socket(socket.AF_UNIX)
     try: s.connect(sys.argv[1]); conns.append(s)
     except OSError: pass
-time.sleep(2)
+open(sys.argv[2], "w").close()
+time.sleep(2.5)
 PY
 idle=$!
-sleep 1.2
+lab_wait_for 5000 test -e "$LAB_DIR/idle.ready" || fail "idle clients did not connect"
+sleep 1.2  # the agent drops idle clients after 1 s
 lab_vigil n1 status >/dev/null || fail "status locked out by idle connections"
 wait "$idle" || true
 is_primary n1 || fail "agent lost its role"

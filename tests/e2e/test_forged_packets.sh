@@ -13,7 +13,7 @@ lab_exec n1 timeout 5 tcpdump -i eth0 -c 3 -w "$pcap" -U \
     fail "could not capture heartbeats"
 
 lab_exec n2 python3 - "$pcap" <<'PY' || fail "sender script failed"
-import os, random, socket, struct, sys
+import os, random, socket, struct, sys, time
 data = open(sys.argv[1], "rb").read()
 off, payloads = 24, []
 while off + 16 <= len(data):
@@ -33,8 +33,10 @@ for p in payloads:                   # replays: valid HMAC, old sequence numbers
 for i in range(200):                 # forged: one byte flipped (HMAC no longer matches)
     p = bytearray(payloads[0]); p[rnd.randrange(len(p))] ^= 0xFF
     s.sendto(bytes(p), dst)
+    time.sleep(0.0005)               # paced: measure the agent, not the socket buffer
 for i in range(200):                 # garbage of every size, and empty datagrams
     s.sendto(os.urandom(rnd.randrange(0, 2000)), dst)
+    time.sleep(0.0005)
 s.sendto(b"\0" * 60000, dst)         # oversized
 PY
 sleep 0.3
@@ -44,7 +46,13 @@ auth=$(jq .counters.auth_failures <<<"$json")
 malformed=$(jq .counters.malformed <<<"$json")
 echo "rejected: replays=$replays auth_failures=$auth malformed=$malformed"
 ((replays >= 9)) || fail "replays not rejected ($replays)"
-((auth + malformed >= 400)) || fail "forged/garbage not all rejected ($auth + $malformed)"
+received=$(jq .counters.datagrams_received <<<"$json")
+accepted=$(jq .counters.heartbeats_accepted <<<"$json")
+# The kernel may drop some of the burst (socket buffer); every one that reached the agent
+# and was not a genuine heartbeat must be counted as rejected.
+((received - accepted == replays + auth + malformed)) ||
+    fail "rejections do not add up: received $received, accepted $accepted"
+((auth + malformed >= 300)) || fail "too few forged datagrams seen ($auth + $malformed)"
 ((auth >= 1)) || fail "no auth failure counted"
 [[ $(jq -r '.groups[0].role' <<<"$json") == primary ]] || fail "n1 lost its role"
 [[ $(jq -r '.groups[0].epoch' <<<"$json") == "$epoch" ]] || fail "epoch changed"
