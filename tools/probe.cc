@@ -33,9 +33,9 @@ namespace {
 
 constexpr std::int64_t kDurationMsMax = 600000;  // bounded: a probe never outlives a run
 constexpr std::int64_t kIntervalMsMax = 60000;
-constexpr std::int64_t kGapIntervals = 3;        // a gap is > 3 intervals without a reply
-constexpr std::size_t kGapsMax = 10000;          // bounded output; gap_count stays exact
-constexpr std::uint32_t kMagic = 0x76676c70;     // "vglp": tells our payloads from others'
+constexpr std::int64_t kGapIntervals = 3;     // a gap is > 3 intervals without a reply
+constexpr std::size_t kGapsMax = 10000;       // bounded output; gap_count stays exact
+constexpr std::uint32_t kMagic = 0x76676c70;  // "vglp": tells our payloads from others'
 constexpr std::int64_t kNsPerMs = 1000000;
 // Linux's ICMP_FILTER from linux/icmp.h, which clashes with glibc's netinet/ip_icmp.h: a
 // bit mask of the ICMP types a raw socket drops.
@@ -43,14 +43,23 @@ constexpr int kIcmpFilter = 1;
 
 // Carried in the echo data; the target returns it verbatim. index is the full send index
 // (the 16-bit wire sequence wraps in long runs); send_ns is CLOCK_MONOTONIC at send.
-struct Payload { std::uint32_t magic, pad; std::uint64_t index; std::int64_t send_ns; };
+struct Payload {
+    std::uint32_t magic, pad;
+    std::uint64_t index;
+    std::int64_t send_ns;
+};
 
 // after_ns: when the gap began (the last reply before it), from start; open: still running
 // when the probe stopped.
-struct Gap { std::int64_t after_ns, length_ns; bool open; };
+struct Gap {
+    std::int64_t after_ns, length_ns;
+    bool open;
+};
 
 volatile std::sig_atomic_t g_stop = 0;
-void on_signal(int) { g_stop = 1; }
+void on_signal(int) {
+    g_stop = 1;
+}
 
 std::int64_t mono_ns() {
     timespec ts{};
@@ -62,8 +71,10 @@ timespec to_timespec(std::int64_t ns) {
 }
 
 [[noreturn]] void usage_error(const std::string& message) {
-    std::fprintf(stderr, "vigil-probe: %s\nusage: vigil-probe --target ADDR [--interval-ms N]"
-                         " [--duration-ms N] [--json]\n", message.c_str());
+    std::fprintf(stderr,
+                 "vigil-probe: %s\nusage: vigil-probe --target ADDR [--interval-ms N]"
+                 " [--duration-ms N] [--json]\n",
+                 message.c_str());
     std::exit(2);
 }
 
@@ -72,8 +83,8 @@ std::int64_t parse_ms(const std::string& flag, const char* text, std::int64_t ma
     errno = 0;
     long long v = std::strtoll(text, &end, 10);
     if (errno != 0 || end == text || *end != '\0' || v < 1 || v > max) {
-        usage_error(flag + " wants an integer in [1, " + std::to_string(max) + "], got '" +
-                    text + "'");
+        usage_error(flag + " wants an integer in [1, " + std::to_string(max) + "], got '" + text +
+                    "'");
     }
     return v;
 }
@@ -123,7 +134,8 @@ struct Probe {
         ++sent;
         // Failures (EHOSTUNREACH while ARP fails, ENOBUFS) are part of an outage, not fatal.
         if (sendto(fd, packet, sizeof packet, 0, reinterpret_cast<sockaddr*>(&target),
-                   target_bytes) < 0) ++send_errors;
+                   target_bytes) < 0)
+            ++send_errors;
     }
 
     void receive_all() {
@@ -140,8 +152,12 @@ struct Probe {
             std::memcpy(&p, buffer + offset + sizeof h, sizeof p);
             if (h.type != (v6 ? ICMP6_ECHO_REPLY : ICMP_ECHOREPLY) || ntohs(h.un.echo.id) != id ||
                 p.magic != kMagic || p.index >= sent ||
-                static_cast<std::uint16_t>(p.index) != ntohs(h.un.echo.sequence)) continue;
-            if (seen[p.index]) { ++duplicates; continue; }
+                static_cast<std::uint16_t>(p.index) != ntohs(h.un.echo.sequence))
+                continue;
+            if (seen[p.index]) {
+                ++duplicates;
+                continue;
+            }
             seen[p.index] = true;
             ++received;
             if (first_reply_ns < 0) first_reply_ns = now;
@@ -158,11 +174,16 @@ void parse_options(Probe& p, int argc, char** argv) {
             if (i + 1 >= argc) usage_error(a + " needs a value");
             return argv[++i];
         };
-        if (a == "--target") p.target_text = value();
-        else if (a == "--interval-ms") p.interval_ms = parse_ms(a, value(), kIntervalMsMax);
-        else if (a == "--duration-ms") p.duration_ms = parse_ms(a, value(), kDurationMsMax);
-        else if (a == "--json") p.json = true;
-        else usage_error("unknown argument '" + a + "'");
+        if (a == "--target")
+            p.target_text = value();
+        else if (a == "--interval-ms")
+            p.interval_ms = parse_ms(a, value(), kIntervalMsMax);
+        else if (a == "--duration-ms")
+            p.duration_ms = parse_ms(a, value(), kDurationMsMax);
+        else if (a == "--json")
+            p.json = true;
+        else
+            usage_error("unknown argument '" + a + "'");
     }
     if (p.target_text.empty()) usage_error("--target is required");
     auto* s4 = reinterpret_cast<sockaddr_in*>(&p.target);
@@ -229,7 +250,8 @@ std::int64_t run(Probe& p) {
         // Ticks missed while we were descheduled are skipped, not sent in a burst.
         std::uint64_t expirations = 0;
         if (read(tfd, &expirations, sizeof expirations) == sizeof expirations &&
-            p.sent < p.seen.size()) p.send_one();
+            p.sent < p.seen.size())
+            p.send_one();
     }
     close(tfd);
     return stop_ns;
@@ -242,16 +264,18 @@ void print_result(const Probe& p, std::int64_t end_ns) {
     if (!p.json) {
         std::printf("vigil-probe %s: sent %" PRIu64 " received %" PRIu64 " lost %" PRIu64
                     ", max gap %.1f ms (%" PRIu64 " gaps > %" PRId64 " ms), first reply %.1f ms\n",
-                    p.target_text.c_str(), p.sent, p.received, lost, ms(p.max_gap_ns),
-                    p.gap_count, kGapIntervals * p.interval_ms, first_ms);
+                    p.target_text.c_str(), p.sent, p.received, lost, ms(p.max_gap_ns), p.gap_count,
+                    kGapIntervals * p.interval_ms, first_ms);
         return;
     }
-    std::printf("{\"target\":\"%s\",\"interval_ms\":%" PRId64 ",\"duration_ms\":%.3f,"
+    std::printf("{\"target\":\"%s\",\"interval_ms\":%" PRId64
+                ",\"duration_ms\":%.3f,"
                 "\"sent\":%" PRIu64 ",\"received\":%" PRIu64 ",\"lost\":%" PRIu64
-                ",\"duplicates\":%" PRIu64 ",\"send_errors\":%" PRIu64 ",\"max_gap_ms\":%.3f,"
+                ",\"duplicates\":%" PRIu64 ",\"send_errors\":%" PRIu64
+                ",\"max_gap_ms\":%.3f,"
                 "\"gap_count\":%" PRIu64 ",\"gaps\":[",
-                p.target_text.c_str(), p.interval_ms, ms(end_ns - p.start_ns), p.sent,
-                p.received, lost, p.duplicates, p.send_errors, ms(p.max_gap_ns), p.gap_count);
+                p.target_text.c_str(), p.interval_ms, ms(end_ns - p.start_ns), p.sent, p.received,
+                lost, p.duplicates, p.send_errors, ms(p.max_gap_ns), p.gap_count);
     for (std::size_t i = 0; i < p.gaps.size(); ++i)
         std::printf("%s{\"after_ms\":%.3f,\"ms\":%.3f%s}", i ? "," : "", ms(p.gaps[i].after_ns),
                     ms(p.gaps[i].length_ns), p.gaps[i].open ? ",\"open\":true" : "");
@@ -269,7 +293,7 @@ int main(int argc, char** argv) {
     p.id = static_cast<std::uint16_t>(getpid());
     p.seen.assign(static_cast<std::size_t>(p.duration_ms / p.interval_ms + 2), false);
     // No SA_RESTART: the signal must interrupt poll() so that we stop and still print.
-    struct sigaction sa{};
+    struct sigaction sa {};
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, nullptr);
     sigaction(SIGTERM, &sa, nullptr);

@@ -1,9 +1,8 @@
 // The CLI's side of the control socket: one JSON request, one JSON reply (docs/control.md).
 #pragma once
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "common/result.h"
 

@@ -21,8 +21,8 @@ std::string fixed(double v) {
 
 std::string render_status(const json& s, bool verbose) {
     std::ostringstream o;
-    o << "node " << s.value("node", "?") << " (cluster " << s.value("cluster", "?")
-      << ", pid " << s.value("pid", 0) << ")";
+    o << "node " << s.value("node", "?") << " (cluster " << s.value("cluster", "?") << ", pid "
+      << s.value("pid", 0) << ")";
     if (s.value("maintenance", false)) o << "  [STANDBY ON: will not be primary]";
     o << "\n\ngroups:\n";
     for (const auto& g : s["groups"]) {
@@ -31,11 +31,12 @@ std::string render_status(const json& s, bool verbose) {
         for (char c : role) upper += static_cast<char>(std::toupper(c));
         o << "  " << g.value("name", "?") << ": " << upper << "  epoch " << g.value("epoch", 0)
           << "  primary " << (g.value("primary", "").empty() ? "(none)" : g.value("primary", ""));
-        if (g.contains("handoff_to")) o << "  handing over to " << g["handoff_to"].get<std::string>();
+        if (g.contains("handoff_to"))
+            o << "  handing over to " << g["handoff_to"].get<std::string>();
         if (g.value("admin_switchover", false)) o << "  (by switchover)";
         o << "\n";
         for (const auto& v : g["vips"]) {
-            std::string state = v["present"].is_null() ? "unknown"
+            std::string state = v["present"].is_null()     ? "unknown"
                                 : v["present"].get<bool>() ? "present"
                                                            : "absent";
             o << "    vip " << v.value("address", "?") << " on " << v.value("interface", "?")
@@ -43,11 +44,11 @@ std::string render_status(const json& s, bool verbose) {
         }
         if (verbose && g.contains("last_failover")) {
             const auto& t = g["last_failover"];
-            o << "    last failover: epoch " << t.value("epoch", 0) << ", "
-              << t.value("reason", "") << "\n";
+            o << "    last failover: epoch " << t.value("epoch", 0) << ", " << t.value("reason", "")
+              << "\n";
             for (const auto& st : t["steps"])
-                o << "      +" << fixed(st.value("at_ms", 0.0)) << " ms  "
-                  << st.value("event", "") << "\n";
+                o << "      +" << fixed(st.value("at_ms", 0.0)) << " ms  " << st.value("event", "")
+                  << "\n";
         }
     }
     o << "\npeers:\n";

@@ -2,9 +2,8 @@
 // --json, so the two never disagree).
 #pragma once
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace vigil::cli {
 

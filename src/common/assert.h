@@ -6,8 +6,8 @@ namespace vigil::detail {
 [[noreturn]] void assert_failed(const char* file, int line, const char* condition);
 }
 
-#define VIGIL_ASSERT(cond)                                             \
-    do {                                                               \
+#define VIGIL_ASSERT(cond)                                                      \
+    do {                                                                        \
         if (!(cond)) ::vigil::detail::assert_failed(__FILE__, __LINE__, #cond); \
     } while (0)
 

@@ -21,7 +21,11 @@ struct TimePoint {
     bool is_never() const { return us == std::numeric_limits<std::int64_t>::max(); }
 };
 
-constexpr Micros ms(std::int64_t v) { return v * 1000; }
-constexpr double to_ms(Micros d) { return static_cast<double>(d) / 1000.0; }
+constexpr Micros ms(std::int64_t v) {
+    return v * 1000;
+}
+constexpr double to_ms(Micros d) {
+    return static_cast<double>(d) / 1000.0;
+}
 
 }  // namespace vigil

@@ -80,8 +80,7 @@ struct Config {
         return std::nullopt;
     }
     int effective_warn_time_ms() const {
-        return cluster.warn_time_ms > 0 ? cluster.warn_time_ms
-                                        : 2 * cluster.heartbeat_interval_ms;
+        return cluster.warn_time_ms > 0 ? cluster.warn_time_ms : 2 * cluster.heartbeat_interval_ms;
     }
     int effective_init_dead_ms() const {
         return cluster.init_dead_ms > 0 ? cluster.init_dead_ms : cluster.dead_time_ms;

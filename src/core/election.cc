@@ -35,8 +35,7 @@ bool Node::outranks(std::size_t g, std::size_t a, std::size_t b) const {
     return name(a) < name(b);  // the lower name wins a tie, the same on every node
 }
 
-std::optional<std::size_t> Node::best_candidate(std::size_t g,
-                                                std::optional<std::size_t> excluded,
+std::optional<std::size_t> Node::best_candidate(std::size_t g, std::optional<std::size_t> excluded,
                                                 bool settled_only) const {
     std::optional<std::size_t> best;
     for (std::size_t n = 0; n < config_.nodes.size(); ++n) {
@@ -118,10 +117,14 @@ void Node::evaluate_primary(std::size_t g, TimePoint now, Actions& out) {
         if (s.lower_claim_since.is_never()) s.lower_claim_since = now;
         if (now - s.lower_claim_since > 3 * interval_) {
             log_.event(Level::warn, "one_way_link",
-                       {{"group", config_.groups[g].name}, {"peer", name(*other)},
+                       {{"group", config_.groups[g].name},
+                        {"peer", name(*other)},
                         {"detail", "peer keeps claiming primary: it does not hear this node"}});
-            demote(g, name(*other) + " keeps claiming primary and does not hear this node; "
-                                     "yielding", out);
+            demote(g,
+                   name(*other) +
+                       " keeps claiming primary and does not hear this node; "
+                       "yielding",
+                   out);
             s.primary = other;
             return;
         }
@@ -135,13 +138,14 @@ void Node::evaluate_primary(std::size_t g, TimePoint now, Actions& out) {
         const wire::GroupState* v = view(n, g);
         if (!v || v->role == Role::primary || v->primary.empty()) continue;
         if (v->primary == name(self_) || v->epoch <= s.primary_epoch) continue;
-        demote(g, name(n) + " reports primary " + v->primary + " at newer epoch " +
-                      std::to_string(v->epoch), out);
+        demote(g,
+               name(n) + " reports primary " + v->primary + " at newer epoch " +
+                   std::to_string(v->epoch),
+               out);
         return;
     }
     if (priority_of(g, self_) == 0) {
-        hand_off(g, best_candidate(g, self_, true), false, now, "maintenance (standby on)",
-                 out);
+        hand_off(g, best_candidate(g, self_, true), false, now, "maintenance (standby on)", out);
         return;
     }
     for (std::size_t n = 0; n < config_.nodes.size(); ++n) {
@@ -155,7 +159,8 @@ void Node::evaluate_primary(std::size_t g, TimePoint now, Actions& out) {
         auto target = config_.node_index(v->switchover_to);
         if (!target || *target == self_ || !live(*target) || priority_of(g, *target) == 0) {
             log_.event(Level::warn, "switchover_refused",
-                       {{"group", config_.groups[g].name}, {"requested_by", name(n)},
+                       {{"group", config_.groups[g].name},
+                        {"requested_by", name(n)},
                         {"target", v->switchover_to},
                         {"reason", "target is this node, unknown, dead or not eligible"}});
             continue;
@@ -177,7 +182,8 @@ void Node::evaluate_standby(std::size_t g, TimePoint now, Actions& out) {
     if (s.switchover_to && s.primary && s.primary != s.switchover_from &&
         s.primary != s.switchover_to) {
         log_.event(Level::warn, "switchover_superseded",
-                   {{"group", config_.groups[g].name}, {"target", name(*s.switchover_to)},
+                   {{"group", config_.groups[g].name},
+                    {"target", name(*s.switchover_to)},
                     {"primary", name(*s.primary)}});
         s.switchover_to.reset();
         s.switchover_deadline = TimePoint::never();
@@ -205,7 +211,8 @@ void Node::evaluate_standby(std::size_t g, TimePoint now, Actions& out) {
     if (s.handoff_to) {
         if (now < s.handoff_deadline && live(*s.handoff_to)) return;
         log_.event(Level::warn, "handover_failed",
-                   {{"group", config_.groups[g].name}, {"target", name(*s.handoff_to)},
+                   {{"group", config_.groups[g].name},
+                    {"target", name(*s.handoff_to)},
                     {"reason", "target did not take over within dead_time"}});
         s.handoff_to.reset();
         s.handoff_deadline = TimePoint::never();
@@ -272,8 +279,8 @@ void Node::demote(std::size_t g, std::string reason, Actions& out) {
         {g, Role::primary, Role::standby, s.epoch, std::move(reason), {}, {}, {}});
 }
 
-void Node::hand_off(std::size_t g, std::optional<std::size_t> target, bool admin,
-                    TimePoint now, std::string reason, Actions& out) {
+void Node::hand_off(std::size_t g, std::optional<std::size_t> target, bool admin, TimePoint now,
+                    std::string reason, Actions& out) {
     Group& s = groups_[g];
     if (!target) {
         demote(g, reason + "; no eligible standby is alive", out);

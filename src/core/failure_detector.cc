@@ -6,16 +6,15 @@
 
 namespace vigil::core {
 
-FailureDetector::FailureDetector(std::size_t node_count, std::size_t link_count,
-                                 Micros dead_time, Micros warn_time)
+FailureDetector::FailureDetector(std::size_t node_count, std::size_t link_count, Micros dead_time,
+                                 Micros warn_time)
     : nodes_(node_count), dead_time_(dead_time), warn_time_(warn_time) {
     VIGIL_ASSERT(dead_time > 0);
     VIGIL_ASSERT(link_count > 0);
     for (auto& n : nodes_) n.links.resize(link_count);
 }
 
-FailureDetector::Heard FailureDetector::heard(std::size_t node, std::size_t link,
-                                              TimePoint now) {
+FailureDetector::Heard FailureDetector::heard(std::size_t node, std::size_t link, TimePoint now) {
     VIGIL_ASSERT(node < nodes_.size());
     VIGIL_ASSERT(link < nodes_[node].links.size());
     Peer& p = nodes_[node];

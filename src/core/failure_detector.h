@@ -28,8 +28,8 @@ public:
     void forget(std::size_t node, TimePoint now);
 
     struct Expired {
-        std::vector<std::size_t> peers;                               // just declared dead
-        std::vector<std::pair<std::size_t, std::size_t>> links;       // (node, link) gone silent
+        std::vector<std::size_t> peers;                          // just declared dead
+        std::vector<std::pair<std::size_t, std::size_t>> links;  // (node, link) gone silent
     };
     // Applies the passage of time: returns what became dead since the last call.
     Expired expire(TimePoint now);

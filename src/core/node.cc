@@ -110,10 +110,12 @@ void Node::on_heartbeat(const HeartbeatReceived& e, Actions& out) {
     p.seq_max = hb.seq;
     bool starting = false;
     for (const wire::GroupState& gs : hb.groups) starting = starting || gs.role == Role::starting;
-    if (!starting) p.starting_since = TimePoint::never();
-    else if (p.starting_since.is_never()) p.starting_since = e.now;
-    bool mismatch = !std::equal(hb.config_digest.begin(), hb.config_digest.end(),
-                                config_.digest.begin());
+    if (!starting)
+        p.starting_since = TimePoint::never();
+    else if (p.starting_since.is_never())
+        p.starting_since = e.now;
+    bool mismatch =
+        !std::equal(hb.config_digest.begin(), hb.config_digest.end(), config_.digest.begin());
     if (mismatch != p.config_mismatch || !p.received) {
         if (mismatch)
             log_.event(Level::warn, "config_mismatch",
@@ -141,8 +143,10 @@ void Node::on_heartbeat(const HeartbeatReceived& e, Actions& out) {
     }
 
     if (hb.leaving) {
+        // The goodbye is sent on every link, twice: report the departure once.
+        if (detector_.alive(e.sender))
+            out.peer_changes.push_back({e.sender, std::nullopt, false, "left the cluster"});
         detector_.forget(e.sender, e.now);
-        out.peer_changes.push_back({e.sender, std::nullopt, false, "left the cluster"});
         for (auto& s : groups_)
             if (s.primary == e.sender) s.primary.reset();
         std::fill(p.switchover_id_done.begin(), p.switchover_id_done.end(), 0);
@@ -250,8 +254,10 @@ NodeStatus Node::status() const {
     for (std::size_t g = 0; g < groups_.size(); ++g) {
         const Group& s = groups_[g];
         GroupStatus gs{config_.groups[g].name, s.role, s.epoch, "", "", s.admin, s.elections};
-        if (s.role == Role::primary) gs.primary = name(self_);
-        else if (s.primary) gs.primary = name(*s.primary);
+        if (s.role == Role::primary)
+            gs.primary = name(self_);
+        else if (s.primary)
+            gs.primary = name(*s.primary);
         else if (s.relayed_primary) {
             gs.primary = name(*s.relayed_primary);
             gs.primary_via_peer = true;

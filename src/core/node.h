@@ -44,10 +44,10 @@ struct GroupStatus {
     std::string name;
     Role role = Role::starting;
     std::uint64_t epoch = 0;
-    std::string primary;     // "" = none known
-    std::string handoff_to;  // a handover in progress from this node
-    bool admin = false;      // the current epoch began with a switchover
-    std::uint64_t elections = 0;  // promotions of this node for this group
+    std::string primary;            // "" = none known
+    std::string handoff_to;         // a handover in progress from this node
+    bool admin = false;             // the current epoch began with a switchover
+    std::uint64_t elections = 0;    // promotions of this node for this group
     bool primary_via_peer = false;  // this node cannot see it; a live peer reports it
 };
 
@@ -99,13 +99,13 @@ private:
         std::uint64_t epoch = 0;          // highest known
         std::uint64_t primary_epoch = 0;  // the epoch of this node's own promotion
         bool admin = false;
-        std::optional<std::size_t> primary;  // seen directly (it claims, or it is us)
+        std::optional<std::size_t> primary;          // seen directly (it claims, or it is us)
         std::optional<std::size_t> relayed_primary;  // seen only through a peer
         std::optional<std::size_t> handoff_to;
         bool handoff_admin = false;
         TimePoint handoff_deadline = TimePoint::never();
         std::optional<Offer> offer;
-        std::optional<std::size_t> switchover_to;  // request from this non-primary node
+        std::optional<std::size_t> switchover_to;    // request from this non-primary node
         std::optional<std::size_t> switchover_from;  // the primary it was addressed to
         std::uint32_t switchover_id = 0;
         TimePoint switchover_deadline = TimePoint::never();
@@ -129,8 +129,8 @@ private:
     void evaluate_standby(std::size_t g, TimePoint now, Actions& out);
     void promote(std::size_t g, bool admin, std::string reason, Actions& out);
     void demote(std::size_t g, std::string reason, Actions& out);
-    void hand_off(std::size_t g, std::optional<std::size_t> target, bool admin,
-                  TimePoint now, std::string reason, Actions& out);
+    void hand_off(std::size_t g, std::optional<std::size_t> target, bool admin, TimePoint now,
+                  std::string reason, Actions& out);
     void settle(TimePoint now, Actions& out);
     void peer_died(std::size_t node, TimePoint now, Actions& out);
 

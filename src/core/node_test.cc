@@ -10,8 +10,8 @@
 namespace vigil::core {
 namespace {
 
-using testing::TestCluster;
 using testing::make_config;
+using testing::TestCluster;
 constexpr std::size_t n1 = 0, n2 = 1, n3 = 2;
 
 TEST(NodeElection, HighestPriorityBecomesPrimaryAtStart) {
@@ -104,6 +104,24 @@ TEST(NodeFailover, GracefulShutdownHandsOverWithoutWaitingForDeadTime) {
     EXPECT_FALSE(c.node(n2).status().peers[0].alive);  // it said it is leaving
 }
 
+TEST(NodeFailover, GoodbyeOnEveryLinkIsReportedOnce) {
+    TestCluster c(make_config());
+    c.run_for(ms(100));
+    c.admin(n1, Shutdown{c.now()});
+    wire::Heartbeat bye = c.last_sent(n1);
+    int departures = 0;
+    auto count = [&](const Actions& a) {
+        for (const auto& p : a.peer_changes) departures += !p.link && !p.alive;
+    };
+    bye.seq = 0;
+    for (std::size_t link : {0, 1, 0, 1}) {
+        c.inject(n2, n1, link, bye);  // fresh sequence numbers: all four are new datagrams
+        count(c.admin(n2, Tick{c.now()}));
+    }
+    EXPECT_FALSE(c.node(n2).status().peers[0].alive);
+    EXPECT_LE(departures, 1);
+}
+
 TEST(NodePreempt, RecoveredHigherPriorityNodeTakesBackWithHandover) {
     TestCluster c(make_config());
     c.run_for(ms(100));
@@ -111,8 +129,8 @@ TEST(NodePreempt, RecoveredHigherPriorityNodeTakesBackWithHandover) {
     c.run_for(ms(400));
     ASSERT_EQ(c.primaries(), std::vector<std::size_t>{n2});
     c.start(n1);
-    Micros took = c.run_until([&] { return c.primaries() == std::vector<std::size_t>{n1}; },
-                              ms(1000));
+    Micros took =
+        c.run_until([&] { return c.primaries() == std::vector<std::size_t>{n1}; }, ms(1000));
     EXPECT_GE(took, 0);
     EXPECT_LE(took, ms(5));  // hears n2 at once, settles, n2 hands over
     EXPECT_EQ(c.node(n1).epoch(0), 3u);
@@ -157,8 +175,7 @@ TEST(NodeSwitchover, RequestFromAStandbyReachesThePrimary) {
 TEST(NodeSwitchover, BadRequestsAreRejectedWithAReason) {
     TestCluster c(make_config());
     c.run_for(ms(100));
-    EXPECT_NE(c.switchover(n1, "nope").rejected.find("unknown group \"nope\""),
-              std::string::npos);
+    EXPECT_NE(c.switchover(n1, "nope").rejected.find("unknown group \"nope\""), std::string::npos);
     EXPECT_NE(c.switchover(n1, "northbound", "n9").rejected.find("unknown node"),
               std::string::npos);
     EXPECT_NE(c.switchover(n2, "northbound", "n1").rejected.find("already primary"),
@@ -198,7 +215,7 @@ TEST(NodeSplitBrain, StalePrimaryDemotesWhenPartitionHeals) {
     EXPECT_EQ(c.node(n2).epoch(0), 2u);
     c.heal();
     Micros took = c.run_until([&] { return c.primaries().size() == 1; }, ms(1000));
-    EXPECT_LE(took, ms(51));  // the first heartbeat after healing
+    EXPECT_LE(took, ms(51));                                 // the first heartbeat after healing
     EXPECT_EQ(c.primaries(), std::vector<std::size_t>{n2});  // the higher epoch wins
     EXPECT_NE(c.role_changes(n1).back().reason.find("epoch 2"), std::string::npos);
     EXPECT_EQ(c.vip_holders(), std::vector<std::size_t>{n2});

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "common/assert.h"
+#include "daemon/vip_cleanup.h"
 #include "io/clock.h"
 #include "wire/heartbeat_codec.h"
 
@@ -14,8 +15,8 @@ namespace vigil::daemon {
 using core::Role;
 using core::VipChange;
 
-Agent::Agent(const core::Config& config, std::size_t self, wire::Keys keys,
-             AgentOptions options, Logger& log)
+Agent::Agent(const core::Config& config, std::size_t self, wire::Keys keys, AgentOptions options,
+             Logger& log)
     : config_(config),
       self_(self),
       keys_(std::move(keys)),
@@ -59,17 +60,8 @@ Result<void> Agent::open_sockets() {
 void Agent::remove_leftover_vips() {
     // A killed agent (or a crashed node) may have left VIPs behind. This node is not primary
     // of anything yet, so whatever it holds of its groups' VIPs must go.
-    for (std::size_t g = 0; g < config_.groups.size(); ++g)
-        for (const auto& vip : config_.groups[g].vips) {
-            auto present = addresses_->present(vip);
-            if (!present || !*present) continue;
-            auto removed = addresses_->remove(vip);
-            log_.event(removed ? Level::warn : Level::error, "vip_removed",
-                       {{"group", config_.groups[g].name}, {"vip", vip.cidr()},
-                        {"interface", vip.interface},
-                        {"reason", removed ? "left over from an earlier run; not primary"
-                                           : removed.error().message}});
-        }
+    for (const auto& group : config_.groups)
+        remove_present_vips(*addresses_, group, log_, "left over from an earlier run; not primary");
 }
 
 int Agent::run() {
@@ -105,7 +97,8 @@ int Agent::run() {
     }
     remove_leftover_vips();
     log_.event(Level::info, "agent_started",
-               {{"cluster", config_.cluster.name}, {"pid", std::to_string(getpid())},
+               {{"cluster", config_.cluster.name},
+                {"pid", std::to_string(getpid())},
                 {"socket", options_.socket_path},
                 {"links", std::to_string(sockets_.size())},
                 {"groups", std::to_string(config_.groups.size())}});
@@ -128,8 +121,7 @@ void Agent::on_signal() {
             reload_keys();
             continue;
         }
-        log_.event(Level::info, "agent_stopping",
-                   {{"signal", std::to_string(info.ssi_signo)}});
+        log_.event(Level::info, "agent_stopping", {{"signal", std::to_string(info.ssi_signo)}});
         stopping_ = true;
     }
 }
@@ -172,15 +164,7 @@ void Agent::on_addresses_changed() {
 void Agent::remove_stray_vips(std::size_t g) {
     // A VIP on a node that is not primary of its group: a removal that failed on demotion,
     // or an address someone added by hand. Two nodes answering for it is worse than none.
-    for (const auto& vip : config_.groups[g].vips) {
-        auto present = addresses_->present(vip);
-        if (!present || !*present) continue;
-        auto removed = addresses_->remove(vip);
-        log_.event(removed ? Level::warn : Level::error, "vip_removed",
-                   {{"group", config_.groups[g].name}, {"vip", vip.cidr()},
-                    {"interface", vip.interface},
-                    {"reason", removed ? "held while not primary" : removed.error().message}});
-    }
+    remove_present_vips(*addresses_, config_.groups[g], log_, "held while not primary");
 }
 
 void Agent::feed(const core::Event& event) {
@@ -200,8 +184,7 @@ void Agent::perform(const core::Actions& actions, TimePoint now) {
             t.promoted_realtime_us = io::realtime_us();
             if (change.previous_primary) {
                 t.add(change.previous_last_heard, *change.previous_primary + " last heard");
-                t.add(change.previous_declared_dead, *change.previous_primary +
-                                                         " declared dead");
+                t.add(change.previous_declared_dead, *change.previous_primary + " declared dead");
             }
             t.add(now, "promoted to primary (epoch " + std::to_string(change.epoch) + ")");
         }
@@ -212,10 +195,10 @@ void Agent::perform(const core::Actions& actions, TimePoint now) {
             fields.push_back({"address", config_.nodes[p.node].addresses[*p.link]});
         }
         fields.push_back({"reason", p.reason});
-        log_.event(p.alive ? Level::info : Level::warn,
-                   p.link ? (p.alive ? "link_up" : "link_down")
-                          : (p.alive ? "peer_up" : "peer_down"),
-                   std::move(fields));
+        log_.event(
+            p.alive ? Level::info : Level::warn,
+            p.link ? (p.alive ? "link_up" : "link_down") : (p.alive ? "peer_up" : "peer_down"),
+            std::move(fields));
     }
     for (const auto& change : actions.role_changes) log_role_change(change);
     for (const auto& change : actions.vip_changes) apply_vip_change(change, now);
@@ -237,7 +220,9 @@ void Agent::apply_vip_change(const VipChange& change, TimePoint now) {
     TimePoint done = io::monotonic_now();
     if (!r) {
         log_.event(Level::error, add ? "vip_add_failed" : "vip_remove_failed",
-                   {{"group", group}, {"vip", vip.cidr()}, {"interface", vip.interface},
+                   {{"group", group},
+                    {"vip", vip.cidr()},
+                    {"interface", vip.interface},
                     {"error", r.error().message}});
         if (add) timelines_[change.group].add(done, "vip " + vip.cidr() + " add FAILED");
         return;
@@ -253,19 +238,22 @@ void Agent::send_announcements(TimePoint now) {
         auto r = announcer_->announce(vip);
         TimePoint done = io::monotonic_now();
         std::string what = std::string(vip.ipv6 ? "unsolicited NA" : "gratuitous ARP") + " " +
-                           std::to_string(due.number) + "/" + std::to_string(due.count) +
-                           " for " + vip.address;
+                           std::to_string(due.number) + "/" + std::to_string(due.count) + " for " +
+                           vip.address;
         if (!r) {
             log_.event(Level::error, "announce_failed",
-                       {{"group", config_.groups[due.group].name}, {"vip", vip.cidr()},
+                       {{"group", config_.groups[due.group].name},
+                        {"vip", vip.cidr()},
                         {"error", r.error().message}});
             continue;
         }
         counters_.announcements++;
         if (due.number == 1)  // one line per burst; the timeline has every announcement
             log_.event(Level::info, "vip_announced",
-                       {{"group", config_.groups[due.group].name}, {"vip", vip.cidr()},
-                        {"interface", vip.interface}, {"count", std::to_string(due.count)}});
+                       {{"group", config_.groups[due.group].name},
+                        {"vip", vip.cidr()},
+                        {"interface", vip.interface},
+                        {"count", std::to_string(due.count)}});
         timelines_[due.group].add(done, what + " sent");
     }
 }
@@ -292,8 +280,10 @@ void Agent::log_role_change(const core::RoleChange& change) {
     roles_[change.group] = change.to;
     log_.event(Level::info, "role_change",
                {{"group", config_.groups[change.group].name},
-                {"from", core::role_name(change.from)}, {"to", core::role_name(change.to)},
-                {"epoch", std::to_string(change.epoch)}, {"reason", change.reason}});
+                {"from", core::role_name(change.from)},
+                {"to", core::role_name(change.to)},
+                {"epoch", std::to_string(change.epoch)},
+                {"reason", change.reason}});
 }
 
 void Agent::notify_role_change(const core::RoleChange& change) {

@@ -5,11 +5,10 @@
 #pragma once
 
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "common/log.h"
 #include "core/config.h"
@@ -78,8 +77,8 @@ private:
     AgentOptions options_;
     Logger& log_;
     io::EventLoop loop_;
-    std::vector<io::UdpSocket> sockets_;                  // by link
-    std::vector<std::vector<io::SocketAddress>> peers_;   // [node][link]
+    std::vector<io::UdpSocket> sockets_;                 // by link
+    std::vector<std::vector<io::SocketAddress>> peers_;  // [node][link]
     std::unique_ptr<io::Addresses> addresses_;
     std::unique_ptr<io::Announcer> announcer_;
     std::unique_ptr<io::AddressMonitor> monitor_;

@@ -40,10 +40,8 @@ std::string Agent::handle_control(const std::string& request) {
 
 std::string Agent::handle_control_request(const std::string& request) {
     json req = json::parse(request, nullptr, /*allow_exceptions=*/false);
-    if (req.is_discarded() || !req.is_object() || !req.contains("cmd") ||
-        !req["cmd"].is_string())
-        return json{{"ok", false}, {"error", "request must be a JSON object with \"cmd\""}}
-            .dump();
+    if (req.is_discarded() || !req.is_object() || !req.contains("cmd") || !req["cmd"].is_string())
+        return json{{"ok", false}, {"error", "request must be a JSON object with \"cmd\""}}.dump();
     std::string cmd = req["cmd"];
     TimePoint now = io::monotonic_now();
     if (cmd == "status") {
@@ -91,9 +89,12 @@ json Agent::status_json(bool verbose) {
     json groups = json::array();
     for (std::size_t g = 0; g < st.groups.size(); ++g) {
         const auto& gs = st.groups[g];
-        json jg{{"name", gs.name},           {"role", core::role_name(gs.role)},
-                {"epoch", gs.epoch},         {"primary", gs.primary},
-                {"admin_switchover", gs.admin}, {"elections", gs.elections}};
+        json jg{{"name", gs.name},
+                {"role", core::role_name(gs.role)},
+                {"epoch", gs.epoch},
+                {"primary", gs.primary},
+                {"admin_switchover", gs.admin},
+                {"elections", gs.elections}};
         if (!gs.handoff_to.empty()) jg["handoff_to"] = gs.handoff_to;
         if (gs.primary_via_peer) jg["primary_seen_via_peer"] = true;
         json vips = json::array();
@@ -106,8 +107,7 @@ json Agent::status_json(bool verbose) {
             vips.push_back(jv);
         }
         jg["vips"] = vips;
-        if (st.settled && gs.primary.empty())
-            problems.push_back(gs.name + ": no primary");
+        if (st.settled && gs.primary.empty()) problems.push_back(gs.name + ": no primary");
         if (gs.role == core::Role::fault) problems.push_back(gs.name + ": fault");
         const Timeline& t = timelines_[g];
         if (verbose && !t.steps.empty()) {

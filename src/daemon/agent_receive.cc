@@ -33,7 +33,8 @@ void Agent::on_datagram(std::size_t link) {
             }
             if (auth_log_budget_-- > 0)
                 log_.event(Level::warn, auth ? "auth_failed" : "malformed_packet",
-                           {{"from", d->from.text()}, {"link", std::to_string(link)},
+                           {{"from", d->from.text()},
+                            {"link", std::to_string(link)},
                             {"error", hb.error().message},
                             {"total", std::to_string(auth ? counters_.auth_failures
                                                           : counters_.malformed)}});
@@ -46,7 +47,8 @@ void Agent::on_datagram(std::size_t link) {
             counters_.unknown_sender++;
             if (counters_.unknown_sender % 100 == 1)
                 log_.event(Level::warn, "unknown_sender",
-                           {{"from", d->from.text()}, {"sender", hb->sender},
+                           {{"from", d->from.text()},
+                            {"sender", hb->sender},
                             {"link", std::to_string(link)}});
             continue;
         }
@@ -58,13 +60,14 @@ void Agent::on_datagram(std::size_t link) {
         if (!wire::accepted(verdict)) {
             counters_.replays++;
             if (verdict == wire::ReplayGuard::Verdict::stale_boot)
-                log_.event(Level::warn, "stale_boot",
-                           {{"peer", hb->sender},
-                            {"boot_id", std::to_string(hb->boot_id)},
-                            {"current_boot_id",
-                             std::to_string(replay_.boot_id(hb->sender).value_or(0))},
-                            {"detail", "boot id older than the peer's current one: a replay, "
-                                       "or the peer's clock stepped back across a restart"}});
+                log_.event(
+                    Level::warn, "stale_boot",
+                    {{"peer", hb->sender},
+                     {"boot_id", std::to_string(hb->boot_id)},
+                     {"current_boot_id", std::to_string(replay_.boot_id(hb->sender).value_or(0))},
+                     {"detail",
+                      "boot id older than the peer's current one: a replay, "
+                      "or the peer's clock stepped back across a restart"}});
             continue;
         }
         if (verdict == wire::ReplayGuard::Verdict::new_boot)

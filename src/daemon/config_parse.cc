@@ -80,7 +80,9 @@ std::optional<IpLiteral> parse_ip(std::string_view text) {
     return ip;
 }
 
-const char* family_name(bool ipv6) { return ipv6 ? "IPv6" : "IPv4"; }
+const char* family_name(bool ipv6) {
+    return ipv6 ? "IPv6" : "IPv4";
+}
 
 // ---- [cluster] ----
 

@@ -126,7 +126,9 @@ struct AcceptCase {
     std::function<void(const core::Config&)> check;
 };
 
-void PrintTo(const AcceptCase& c, std::ostream* os) { *os << c.name; }
+void PrintTo(const AcceptCase& c, std::ostream* os) {
+    *os << c.name;
+}
 
 class ConfigAccepts : public testing::TestWithParam<AcceptCase> {};
 
@@ -244,7 +246,9 @@ struct RejectCase {
     std::string problem;
 };
 
-void PrintTo(const RejectCase& c, std::ostream* os) { *os << c.name; }
+void PrintTo(const RejectCase& c, std::ostream* os) {
+    *os << c.name;
+}
 
 class ConfigRejects : public testing::TestWithParam<RejectCase> {};
 

@@ -45,8 +45,8 @@ void StderrLogger::event(Level level, std::string_view name, std::vector<LogFiel
     std::snprintf(stamp, sizeof stamp, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
                   tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
                   static_cast<int>((us / 1000) % 1000));
-    std::string line = std::string("ts=") + stamp + " level=" + level_name(level) +
-                       " node=" + logfmt_value(node_);
+    std::string line =
+        std::string("ts=") + stamp + " level=" + level_name(level) + " node=" + logfmt_value(node_);
     if (!process_.empty()) line += " process=" + process_;
     line += " event=" + std::string(name);
     for (const auto& f : fields) line += " " + f.key + "=" + logfmt_value(f.value);

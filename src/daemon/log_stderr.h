@@ -10,8 +10,8 @@ namespace vigil::daemon {
 
 class StderrLogger final : public Logger {
 public:
-    StderrLogger(std::string node, std::string process) : node_(std::move(node)),
-                                                          process_(std::move(process)) {}
+    StderrLogger(std::string node, std::string process)
+        : node_(std::move(node)), process_(std::move(process)) {}
     void event(Level level, std::string_view name, std::vector<LogField> fields) override;
     void set_debug(bool on) { debug_ = on; }
 

@@ -45,8 +45,7 @@ int run_agent(const std::string& config_path, std::string node, std::string sock
     const core::Config& cfg = *config;
     auto agent_main = [&]() {
         daemon::StderrLogger agent_log(node, "");
-        daemon::Agent agent(cfg, *self, *keys,
-                            daemon::AgentOptions{socket}, agent_log);
+        daemon::Agent agent(cfg, *self, *keys, daemon::AgentOptions{socket}, agent_log);
         return agent.run();
     };
     if (!supervise) return agent_main();
@@ -77,8 +76,9 @@ int main(int argc, char** argv) {
     std::string node, socket;
     auto add_target = [&](CLI::App* cmd) {
         cmd->add_option("--node", node, "the agent's node name (default: this host's name)");
-        cmd->add_option("--socket", socket, "the agent's control socket "
-                                            "(default: /run/vigil/NODE.sock)");
+        cmd->add_option("--socket", socket,
+                        "the agent's control socket "
+                        "(default: /run/vigil/NODE.sock)");
     };
     auto socket_path = [&] { return socket.empty() ? cli::default_socket_path(node) : socket; };
 

@@ -15,8 +15,10 @@ NotifyQueue::~NotifyQueue() {
     for (auto& [group, lane] : lanes_) {
         for (const Run& run : lane.pending)
             log_.event(Level::warn, "notify_dropped",
-                       {{"group", group}, {"role", run.role},
-                        {"epoch", std::to_string(run.epoch)}, {"reason", "agent stopped"}});
+                       {{"group", group},
+                        {"role", run.role},
+                        {"epoch", std::to_string(run.epoch)},
+                        {"reason", "agent stopped"}});
         if (lane.child.pidfd >= 0) {
             loop_.unwatch(lane.child.pidfd);
             close(lane.child.pidfd);
@@ -29,7 +31,8 @@ void NotifyQueue::push(TimePoint now, const std::string& group, const std::strin
     Lane& lane = lanes_[group];
     if (lane.pending.size() >= kPendingMax) {
         log_.event(Level::warn, "notify_dropped",
-                   {{"group", group}, {"role", lane.pending.front().role},
+                   {{"group", group},
+                    {"role", lane.pending.front().role},
                     {"reason", "too many pending notify runs"}});
         lane.pending.pop_front();
     }
@@ -43,8 +46,9 @@ void NotifyQueue::start_next(TimePoint now, const std::string& group, Lane& lane
         lane.pending.pop_front();
         // The hook is a shell command line, so that operators can pass their own arguments;
         // vigil appends GROUP ROLE EPOCH as positional parameters.
-        std::vector<std::string> argv = {"/bin/sh", "-c", run.command + " \"$@\"", "vigil-notify",
-                                         group, run.role, std::to_string(run.epoch)};
+        std::vector<std::string> argv = {
+            "/bin/sh", "-c",     run.command + " \"$@\"",  "vigil-notify",
+            group,     run.role, std::to_string(run.epoch)};
         std::vector<std::string> env = {"VIGIL_GROUP=" + group, "VIGIL_ROLE=" + run.role,
                                         "VIGIL_EPOCH=" + std::to_string(run.epoch)};
         auto child = io::spawn(argv, env);
@@ -58,7 +62,8 @@ void NotifyQueue::start_next(TimePoint now, const std::string& group, Lane& lane
         lane.deadline = now + timeout_;
         lane.killed = false;
         log_.event(Level::info, "notify_start",
-                   {{"group", group}, {"role", lane.running_run->role},
+                   {{"group", group},
+                    {"role", lane.running_run->role},
                     {"epoch", std::to_string(lane.running_run->epoch)},
                     {"pid", std::to_string(lane.child.pid)}});
         if (!loop_.watch(lane.child.pidfd, [this, group] { finished(group); }))
@@ -75,7 +80,8 @@ void NotifyQueue::finished(const std::string& group) {
     loop_.unwatch(fd);
     Level level = status->code == 0 ? Level::info : Level::warn;
     log_.event(level, "notify_done",
-               {{"group", group}, {"role", lane.running_run->role},
+               {{"group", group},
+                {"role", lane.running_run->role},
                 {"epoch", std::to_string(lane.running_run->epoch)},
                 {"status", lane.killed ? "killed after notify_timeout_ms" : status->text}});
     lane.running_run.reset();

@@ -5,8 +5,8 @@
 #pragma once
 
 #include <deque>
-#include <map>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>

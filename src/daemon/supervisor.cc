@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "daemon/agent.h"
+#include "daemon/vip_cleanup.h"
 #include "io/addresses.h"
 
 namespace vigil::daemon {
@@ -23,15 +24,7 @@ void forward(int signo) {
 
 void remove_all_vips(const core::Config& config, Logger& log, const char* reason) {
     auto addresses = io::make_netlink_addresses();
-    for (const auto& group : config.groups)
-        for (const auto& vip : group.vips) {
-            auto present = addresses->present(vip);
-            if (!present || !*present) continue;
-            auto removed = addresses->remove(vip);
-            log.event(removed ? Level::warn : Level::error, "vip_removed",
-                      {{"group", group.name}, {"vip", vip.cidr()}, {"interface", vip.interface},
-                       {"reason", removed ? reason : removed.error().message}});
-        }
+    for (const auto& group : config.groups) remove_present_vips(*addresses, group, log, reason);
 }
 
 int run_supervised(const core::Config& config, Logger& log, const std::function<int()>& agent) {
@@ -50,7 +43,7 @@ int run_supervised(const core::Config& config, Logger& log, const std::function<
         _exit(code);
     }
     g_child = child;
-    struct sigaction sa{};
+    struct sigaction sa {};
     sa.sa_handler = forward;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, nullptr);
@@ -68,11 +61,11 @@ int run_supervised(const core::Config& config, Logger& log, const std::function<
         return code;
     }
     if (WIFSIGNALED(status) || code != 0) {
-        log.event(Level::error, "agent_died",
-                  {{"agent_pid", std::to_string(child)},
-                   {"status", WIFSIGNALED(status)
-                                  ? "killed by signal " + std::to_string(WTERMSIG(status))
-                                  : "exit " + std::to_string(code)}});
+        log.event(
+            Level::error, "agent_died",
+            {{"agent_pid", std::to_string(child)},
+             {"status", WIFSIGNALED(status) ? "killed by signal " + std::to_string(WTERMSIG(status))
+                                            : "exit " + std::to_string(code)}});
         remove_all_vips(config, log, "agent died; removed by its supervisor");
     }
     return code;

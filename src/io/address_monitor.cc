@@ -90,8 +90,8 @@ Result<std::unique_ptr<AddressMonitor>> make_netlink_address_monitor() {
     }
     for (const int group : {RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR}) {
         if (::setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group, sizeof(group)) != 0) {
-            return Error::io("address monitor: joining rtnetlink group " +
-                             std::to_string(group) + ": " + std::strerror(errno));
+            return Error::io("address monitor: joining rtnetlink group " + std::to_string(group) +
+                             ": " + std::strerror(errno));
         }
     }
     return std::unique_ptr<AddressMonitor>(std::move(monitor));

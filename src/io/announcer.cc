@@ -238,16 +238,14 @@ private:
                          static_cast<socklen_t>(vip.interface.size())) != 0) {
             return system_error(vip, "SO_BINDTODEVICE", errno);
         }
-        if (::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifindex,
-                         sizeof(ifindex)) != 0) {
+        if (::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifindex, sizeof(ifindex)) !=
+            0) {
             return system_error(vip, "IPV6_MULTICAST_IF", errno);
         }
-        if (::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof(hops)) !=
-            0) {
+        if (::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof(hops)) != 0) {
             return system_error(vip, "IPV6_MULTICAST_HOPS", errno);
         }
-        if (::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &loop, sizeof(loop)) !=
-            0) {
+        if (::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &loop, sizeof(loop)) != 0) {
             return system_error(vip, "IPV6_MULTICAST_LOOP", errno);
         }
         const int raw = fd.get();
@@ -262,6 +260,8 @@ private:
 
 }  // namespace
 
-std::unique_ptr<Announcer> make_raw_announcer() { return std::make_unique<RawAnnouncer>(); }
+std::unique_ptr<Announcer> make_raw_announcer() {
+    return std::make_unique<RawAnnouncer>();
+}
 
 }  // namespace vigil::io

@@ -10,7 +10,11 @@ static std::int64_t read_us(clockid_t id) {
     return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1000;
 }
 
-TimePoint monotonic_now() { return TimePoint{read_us(CLOCK_MONOTONIC)}; }
-std::int64_t realtime_us() { return read_us(CLOCK_REALTIME); }
+TimePoint monotonic_now() {
+    return TimePoint{read_us(CLOCK_MONOTONIC)};
+}
+std::int64_t realtime_us() {
+    return read_us(CLOCK_REALTIME);
+}
 
 }  // namespace vigil::io

@@ -7,7 +7,7 @@
 
 namespace vigil::io {
 
-TimePoint monotonic_now();            // CLOCK_MONOTONIC
-std::int64_t realtime_us();           // CLOCK_REALTIME, for boot ids and log stamps
+TimePoint monotonic_now();   // CLOCK_MONOTONIC
+std::int64_t realtime_us();  // CLOCK_REALTIME, for boot ids and log stamps
 
 }  // namespace vigil::io

@@ -89,8 +89,7 @@ Result<int> interface_index(const char* verb, const VipConfig& vip) {
     }
     const unsigned index = if_nametoindex(vip.interface.c_str());
     if (index == 0 && errno != ENODEV && errno != ENXIO) {
-        return Error::io(describe(verb, vip) + ": looking up interface: " +
-                         std::strerror(errno));
+        return Error::io(describe(verb, vip) + ": looking up interface: " + std::strerror(errno));
     }
     return static_cast<int>(index);
 }
@@ -139,8 +138,8 @@ Result<void> ensure_promote_secondaries(nl_sock* sock, const char* verb, const V
     err = rtnl_link_inet_set_conf(change.get(), IPV4_DEVCONF_PROMOTE_SECONDARIES, 1);
     if (err >= 0) err = rtnl_link_change(sock, link.get(), change.get(), 0);
     if (err < 0) {
-        return Error::io(describe(verb, vip) + ": setting promote_secondaries on " +
-                         vip.interface + ": netlink: " + nl_geterror(err));
+        return Error::io(describe(verb, vip) + ": setting promote_secondaries on " + vip.interface +
+                         ": netlink: " + nl_geterror(err));
     }
     return {};
 }

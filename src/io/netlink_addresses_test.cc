@@ -48,19 +48,23 @@ constexpr const char* kPeerSide = "vigil-b";  // the capture socket listens here
 constexpr int kSkipExit = 77;
 constexpr unsigned kChildSecondsMax = 20;  // SIGALRM ends a child that hangs
 
-VipConfig vip4() { return {"198.18.0.10", 24, false, kVipSide}; }
-VipConfig vip6() { return {"fd00:18::10", 64, true, kVipSide}; }
+VipConfig vip4() {
+    return {"198.18.0.10", 24, false, kVipSide};
+}
+VipConfig vip6() {
+    return {"fd00:18::10", 64, true, kVipSide};
+}
 
 using Mac = std::array<unsigned char, ETH_ALEN>;
 using Body = std::function<std::string()>;  // child side; "" = passed, else what failed
 
-#define REQUIRE(cond, what)                                                          \
-    do {                                                                             \
+#define REQUIRE(cond, what)                                                                 \
+    do {                                                                                    \
         if (!(cond)) return std::string(what) + " (line " + std::to_string(__LINE__) + ")"; \
     } while (0)
-#define REQUIRE_OK(result, what)                                               \
-    do {                                                                       \
-        auto&& r_ = (result);                                                  \
+#define REQUIRE_OK(result, what)                                                \
+    do {                                                                        \
+        auto&& r_ = (result);                                                   \
         REQUIRE(r_.has_value(), std::string(what) + ": " + r_.error().message); \
     } while (0)
 
@@ -72,8 +76,8 @@ std::string set_up(const char* name, bool up) {
     std::strncpy(req.ifr_name, name, IFNAMSIZ - 1);
     int rc = ioctl(fd, SIOCGIFFLAGS, &req);
     if (rc == 0) {
-        req.ifr_flags = static_cast<short>(up ? (req.ifr_flags | IFF_UP)
-                                              : (req.ifr_flags & ~IFF_UP));
+        req.ifr_flags =
+            static_cast<short>(up ? (req.ifr_flags | IFF_UP) : (req.ifr_flags & ~IFF_UP));
         rc = ioctl(fd, SIOCSIFFLAGS, &req);
     }
     const int error_number = errno;
@@ -132,8 +136,8 @@ std::optional<unsigned> address_flags(const VipConfig& vip) {
             auto* addr = reinterpret_cast<rtnl_addr*>(o);
             nl_addr* local = rtnl_addr_get_local(addr);
             if (rtnl_addr_get_ifindex(addr) == ifindex && local &&
-                std::memcmp(nl_addr_get_binary_addr(local), want.data(),
-                            nl_addr_get_len(local)) == 0) {
+                std::memcmp(nl_addr_get_binary_addr(local), want.data(), nl_addr_get_len(local)) ==
+                    0) {
                 flags = rtnl_addr_get_flags(addr);
             }
         }
@@ -244,8 +248,8 @@ Outcome run_in_fresh_netns(const Body& body) {
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
     if (WIFSIGNALED(status)) {
-        return {false, "child killed by signal " + std::to_string(WTERMSIG(status)) + " " +
-                           message};
+        return {false,
+                "child killed by signal " + std::to_string(WTERMSIG(status)) + " " + message};
     }
     if (WEXITSTATUS(status) == kSkipExit) return {true, message};
     if (WEXITSTATUS(status) != 0 && message.empty()) message = "child failed silently";

@@ -34,8 +34,8 @@ Result<Child> spawn(const std::vector<std::string>& argv, const std::vector<std:
     sigset_t defaults;
     sigfillset(&defaults);
     posix_spawnattr_setsigdefault(&attr, &defaults);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
-                                        POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setflags(
+        &attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
     posix_spawnattr_setpgroup(&attr, 0);
     pid_t pid = -1;
     int rc = posix_spawnp(&pid, args[0], nullptr, &attr, args.data(), envp.data());

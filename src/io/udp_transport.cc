@@ -66,7 +66,9 @@ Result<UdpSocket> UdpSocket::bind(const std::string& literal, int port) {
     return sock;
 }
 
-UdpSocket::UdpSocket(UdpSocket&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+UdpSocket::UdpSocket(UdpSocket&& other) noexcept : fd_(other.fd_) {
+    other.fd_ = -1;
+}
 
 UdpSocket& UdpSocket::operator=(UdpSocket&& other) noexcept {
     if (this != &other) {

@@ -84,7 +84,7 @@ void UnixServer::client_ready(int fd) {
             continue;
         }
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;  // wait for more
-        break;  // EOF or error
+        break;                                                           // EOF or error
     }
     auto newline = buf.find('\n');
     std::string reply;

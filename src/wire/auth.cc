@@ -19,9 +19,8 @@ HmacSha256 hmac_sha256(std::string_view key, std::span<const std::uint8_t> bytes
     // HMAC() wants a non-null key pointer even for an empty key.
     static constexpr char kEmpty = 0;
     const void* key_data = key.empty() ? &kEmpty : key.data();
-    const unsigned char* result =
-        HMAC(EVP_sha256(), key_data, static_cast<int>(key.size()), bytes.data(), bytes.size(),
-             out.data(), &out_bytes);
+    const unsigned char* result = HMAC(EVP_sha256(), key_data, static_cast<int>(key.size()),
+                                       bytes.data(), bytes.size(), out.data(), &out_bytes);
     VIGIL_ASSERT(result != nullptr);
     VIGIL_ASSERT(out_bytes == out.size());
     return out;

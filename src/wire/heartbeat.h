@@ -11,7 +11,7 @@
 namespace vigil::wire {
 
 constexpr std::size_t kMessageBytesMax = 16384;
-constexpr std::size_t kHmacBytes = 32;  // HMAC-SHA256
+constexpr std::size_t kHmacBytes = 32;   // HMAC-SHA256
 constexpr std::size_t kDigestBytes = 8;  // truncated config digest carried on the wire
 // Wire-level limits (docs/wire.md "Limits"). They equal the core's limits of the same name;
 // they are repeated here so that wire does not depend on core.
@@ -23,7 +23,7 @@ enum class Role : std::uint8_t { starting = 0, standby = 1, primary = 2, fault =
 
 // Per-group state of the sender.
 struct GroupState {
-    std::string group;      // group name
+    std::string group;  // group name
     Role role = Role::starting;
     std::uint64_t epoch = 0;          // the highest epoch the sender knows for this group
     std::uint16_t priority = 0;       // sender's effective priority; 0 = not eligible
@@ -38,13 +38,13 @@ struct GroupState {
 
 struct Heartbeat {
     std::array<std::uint8_t, kDigestBytes> config_digest{};
-    std::string sender;               // node name
-    std::uint8_t link = 0;            // index of the link this datagram was sent on
-    std::uint64_t boot_id = 0;        // per-boot, increasing across restarts (docs/wire.md)
-    std::uint64_t seq = 0;            // per sender and boot, increasing per datagram
-    std::uint16_t interval_ms = 0;    // sender's heartbeat interval
-    bool maintenance = false;         // `vigil standby on`: sender will not be primary
-    bool leaving = false;             // sender is shutting down gracefully
+    std::string sender;             // node name
+    std::uint8_t link = 0;          // index of the link this datagram was sent on
+    std::uint64_t boot_id = 0;      // per-boot, increasing across restarts (docs/wire.md)
+    std::uint64_t seq = 0;          // per sender and boot, increasing per datagram
+    std::uint16_t interval_ms = 0;  // sender's heartbeat interval
+    bool maintenance = false;       // `vigil standby on`: sender will not be primary
+    bool leaving = false;           // sender is shutting down gracefully
     std::vector<GroupState> groups;
 
     bool operator==(const Heartbeat&) const = default;

@@ -226,8 +226,8 @@ bool parse_group(Parser& p, GroupState& out) {
     std::uint8_t role = 0;
     if (!p.u8("role", role)) return false;
     if (role > kRoleMax) {
-        return p.fail("role", std::to_string(role) + " is out of range 0.." +
-                                  std::to_string(kRoleMax));
+        return p.fail("role",
+                      std::to_string(role) + " is out of range 0.." + std::to_string(kRoleMax));
     }
     out.role = static_cast<Role>(role);
     std::uint8_t flags = 0;
@@ -248,8 +248,8 @@ bool parse_groups(Parser& p, std::vector<GroupState>& out) {
     std::uint16_t count = 0;
     if (!p.u16("group_count", count)) return false;
     if (count > kGroupsMax) {
-        return p.fail("group_count", std::to_string(count) + " exceeds " +
-                                         std::to_string(kGroupsMax));
+        return p.fail("group_count",
+                      std::to_string(count) + " exceeds " + std::to_string(kGroupsMax));
     }
     // Refuse a count the remaining bytes cannot hold before allocating for it.
     if (count * kGroupBytesMin > p.remaining()) {

@@ -31,7 +31,7 @@ constexpr std::uint8_t kGroupFlagAdmin = 0x01;
 
 // Header through group_count with a 1-byte sender, plus the trailer.
 constexpr std::size_t kHeaderBytesMin = 4 + 1 + 1 + 1 + kDigestBytes + 1 + 1  // to sender
-                                        + 1 + 8 + 8 + 2 + 1 + 2;            // to group_count
+                                        + 1 + 8 + 8 + 2 + 1 + 2;              // to group_count
 constexpr std::size_t kMessageBytesMin = kHeaderBytesMin + kHmacBytes;
 // One group record: name, role, flags, epoch, priority, three optional names, switchover_id.
 constexpr std::size_t kGroupBytesFixed = 1 + 1 + 1 + 8 + 2 + 1 + 1 + 1 + 4;

@@ -151,15 +151,15 @@ TEST(HeartbeatCodec, LayoutMatchesDocsWireMd) {
                          .switchover_to = "c",
                          .switchover_id = 0x51525354});
     const std::vector<std::uint8_t> body = {
-        'V', 'G', 'L', '1', 1, 1, 0,                     // magic, version, type, flags
+        'V',  'G',  'L',  '1',  1,    1,    0,           // magic, version, type, flags
         0xd1, 0xd2, 0xd3, 0xd4, 0xd5, 0xd6, 0xd7, 0xd8,  // config_digest
-        2, 'a', 'b', 1,                                  // sender, link
-        1, 2, 3, 4, 5, 6, 7, 8,                          // boot_id
+        2,    'a',  'b',  1,                             // sender, link
+        1,    2,    3,    4,    5,    6,    7,    8,     // boot_id
         0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18,  // seq
-        0x21, 0x22, 0x03, 0, 1,                          // interval_ms, node_flags, group_count
-        1, 'g', 2, 1,                                    // name, role, flags
+        0x21, 0x22, 0x03, 0,    1,                       // interval_ms, node_flags, group_count
+        1,    'g',  2,    1,                             // name, role, flags
         0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38,  // epoch
-        0x41, 0x42, 2, 'a', 'b', 0, 1, 'c',              // priority, primary, handoff, switchover
+        0x41, 0x42, 2,    'a',  'b',  0,    1,    'c',   // priority, primary, handoff, switchover
         0x51, 0x52, 0x53, 0x54,                          // switchover_id
     };
     std::vector<std::uint8_t> expected = body;
@@ -325,8 +325,7 @@ std::vector<std::uint8_t> build(const RawHeartbeat& raw) {
     b.push_back(raw.link);
     zeros(8 + 8 + 2);  // boot_id, seq, interval_ms
     b.push_back(raw.node_flags);
-    const auto count =
-        raw.group_count.value_or(static_cast<std::uint16_t>(raw.groups.size()));
+    const auto count = raw.group_count.value_or(static_cast<std::uint16_t>(raw.groups.size()));
     b.push_back(static_cast<std::uint8_t>(count >> 8));
     b.push_back(static_cast<std::uint8_t>(count));
     for (const RawGroup& g : raw.groups) {
@@ -400,9 +399,7 @@ TEST(HeartbeatCodec, MalformedSignedDatagramsNameTheField) {
         {"bytes after the groups",
          {.extra_bytes = 3},
          "heartbeat: groups: 3 bytes after the last group record"},
-        {"too long",
-         {.extra_bytes = kMessageBytesMax},
-         "heartbeat: length 16477 exceeds 16384"},
+        {"too long", {.extra_bytes = kMessageBytesMax}, "heartbeat: length 16477 exceeds 16384"},
     };
     for (const MalformedCase& c : cases) {
         auto decoded = decode_bytes(build(c.raw));

@@ -7,7 +7,9 @@
 
 namespace vigil::wire {
 
-ReplayGuard::ReplayGuard() { senders_.reserve(kSendersMax); }
+ReplayGuard::ReplayGuard() {
+    senders_.reserve(kSendersMax);
+}
 
 ReplayGuard::Verdict ReplayGuard::check(std::string_view sender, std::uint8_t link,
                                         std::uint64_t boot_id, std::uint64_t seq) {
@@ -62,12 +64,10 @@ bool accepted(ReplayGuard::Verdict verdict) {
     switch (verdict) {
         case ReplayGuard::Verdict::fresh:
         case ReplayGuard::Verdict::new_sender:
-        case ReplayGuard::Verdict::new_boot:
-            return true;
+        case ReplayGuard::Verdict::new_boot: return true;
         case ReplayGuard::Verdict::stale_boot:
         case ReplayGuard::Verdict::replay:
-        case ReplayGuard::Verdict::too_many_senders:
-            return false;
+        case ReplayGuard::Verdict::too_many_senders: return false;
     }
     VIGIL_ASSERT(false);
     return false;

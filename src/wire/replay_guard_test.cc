@@ -32,8 +32,7 @@ struct Case {
 
 TEST(ReplayGuard, ScriptedCases) {
     const Case cases[] = {
-        {"first heartbeat of a sender is accepted",
-         {{"a", 0, 100, 1, Verdict::new_sender}}},
+        {"first heartbeat of a sender is accepted", {{"a", 0, 100, 1, Verdict::new_sender}}},
         {"first heartbeat may carry any seq, including 0",
          {{"a", 0, 100, 0, Verdict::new_sender}, {"a", 0, 100, 1, Verdict::fresh}}},
         {"increasing seqs on one link are fresh",
@@ -172,8 +171,7 @@ public:
     }
 
 private:
-    std::map<std::string, std::pair<std::uint64_t, std::map<std::uint8_t, std::uint64_t>>>
-        senders_;
+    std::map<std::string, std::pair<std::uint64_t, std::map<std::uint8_t, std::uint64_t>>> senders_;
 };
 
 // Small value ranges so that duplicates, reorderings and boot changes are frequent.

@@ -185,8 +185,10 @@ private:
     void apply(std::size_t n, const core::Actions& a) {
         Slot& s = slots_[n];
         for (const auto& c : a.vip_changes) {
-            if (c.kind == core::VipChange::Kind::add) s.vips.insert({c.group, c.vip});
-            else s.vips.erase({c.group, c.vip});
+            if (c.kind == core::VipChange::Kind::add)
+                s.vips.insert({c.group, c.vip});
+            else
+                s.vips.erase({c.group, c.vip});
         }
         s.announcements += a.announcements.size();
         for (const auto& rc : a.role_changes) s.role_changes.push_back(rc);

@@ -1,0 +1,21 @@
+#include "daemon/vip_cleanup.h"
+
+#include <string>
+
+namespace vigil::daemon {
+
+void remove_present_vips(io::Addresses& addresses, const core::GroupConfig& group, Logger& log,
+                         std::string_view reason) {
+    for (const auto& vip : group.vips) {
+        auto present = addresses.present(vip);
+        if (!present || !*present) continue;
+        auto removed = addresses.remove(vip);
+        log.event(removed ? Level::warn : Level::error, "vip_removed",
+                  {{"group", group.name},
+                   {"vip", vip.cidr()},
+                   {"interface", vip.interface},
+                   {"reason", removed ? std::string(reason) : removed.error().message}});
+    }
+}
+
+}  // namespace vigil::daemon
