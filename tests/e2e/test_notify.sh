@@ -7,7 +7,6 @@ lab_create 2
 hook=$LAB_DIR/hook.sh
 cat >"$hook" <<HOOK
 #!/bin/sh
-echo "\$(hostname_of_ns) \$1 \$2 \$3" >/dev/null
 echo "\$VIGIL_NODE_TAG \$1 \$2 \$3" >> "$LAB_DIR/notify.\$VIGIL_NODE_TAG"
 HOOK
 chmod +x "$hook"
@@ -32,3 +31,19 @@ grep -q 'event=notify_done group=northbound role=primary epoch=1 status="exit 0"
     "$LAB_DIR/n1.log" || fail "notify exit status not logged"
 cat "$LAB_DIR/notify.n1" "$LAB_DIR/notify.n2"
 pass "notify hooks ran in order, and again after restart"
+
+# A slow hook never blocks the agent: a switchover still takes milliseconds, status answers,
+# and the hook's runs still complete in order afterwards.
+lab_wait_for 3000 is_primary n1 || fail "n1 not primary before the slow-hook check"
+cat >"$hook" <<HOOK
+#!/bin/sh
+sleep 2
+echo "\$VIGIL_NODE_TAG \$1 \$2 \$3 slow" >> "$LAB_DIR/notify.\$VIGIL_NODE_TAG"
+HOOK
+out=$(lab_vigil n1 switchover northbound) || fail "switchover with a slow hook: $out"
+ms=$(sed -n 's/.*after \([0-9]*\) ms.*/\1/p' <<<"$out")
+((ms < 500)) || fail "switchover took $ms ms while a hook was running"
+lab_vigil n2 status >/dev/null || fail "status blocked by a running hook"
+lab_wait_for 5000 grep -q "northbound primary [0-9]* slow" "$LAB_DIR/notify.n2" ||
+    fail "slow hook did not complete"
+pass "a slow hook does not block failover or status (switchover in $ms ms)"
