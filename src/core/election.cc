@@ -87,7 +87,15 @@ void Node::evaluate(std::size_t g, TimePoint now, Actions& out) {
     // Expiries first, whatever the phase: a deadline left in the past would make the daemon
     // spin on an ever-due timer.
     if (s.offer && now >= s.offer->expires) s.offer.reset();
-    if (!settled_ || leaving_) return;  // a starting or leaving node takes no part
+    if (s.handoff_to && now >= s.handoff_deadline) {
+        log_.event(Level::warn, "handover_failed",
+                   {{"group", config_.groups[g].name},
+                    {"target", name(*s.handoff_to)},
+                    {"reason", "target did not take over within dead_time"}});
+        s.handoff_to.reset();
+        s.handoff_deadline = TimePoint::never();
+        out.send_heartbeat = true;
+    }
     if (s.switchover_to && now >= s.switchover_deadline) {
         log_.event(Level::warn, "switchover_expired",
                    {{"group", config_.groups[g].name}, {"target", name(*s.switchover_to)}});
@@ -95,6 +103,7 @@ void Node::evaluate(std::size_t g, TimePoint now, Actions& out) {
         s.switchover_deadline = TimePoint::never();
         out.send_heartbeat = true;
     }
+    if (!settled_ || leaving_) return;  // a starting or leaving node takes no part
     if (s.role == Role::primary)
         evaluate_primary(g, now, out);
     else
@@ -189,11 +198,10 @@ void Node::evaluate_standby(std::size_t g, TimePoint now, Actions& out) {
         s.switchover_deadline = TimePoint::never();
     }
     if (s.primary) {
+        // Somebody serves the group: whatever handover this node had under way is over.
         s.offer.reset();
-        if (s.handoff_to == s.primary) {
-            s.handoff_to.reset();
-            s.handoff_deadline = TimePoint::never();
-        }
+        s.handoff_to.reset();
+        s.handoff_deadline = TimePoint::never();
         if (s.switchover_to && s.switchover_to == s.primary) {
             s.switchover_to.reset();
             s.switchover_deadline = TimePoint::never();
@@ -209,11 +217,11 @@ void Node::evaluate_standby(std::size_t g, TimePoint now, Actions& out) {
         }
     }
     if (s.handoff_to) {
-        if (now < s.handoff_deadline && live(*s.handoff_to)) return;
+        if (live(*s.handoff_to)) return;  // until it takes over or the deadline passes
         log_.event(Level::warn, "handover_failed",
                    {{"group", config_.groups[g].name},
                     {"target", name(*s.handoff_to)},
-                    {"reason", "target did not take over within dead_time"}});
+                    {"reason", "target died before taking over"}});
         s.handoff_to.reset();
         s.handoff_deadline = TimePoint::never();
         out.send_heartbeat = true;
@@ -250,6 +258,7 @@ void Node::promote(std::size_t g, bool admin, std::string reason, Actions& out) 
     s.handoff_deadline = TimePoint::never();
     s.switchover_to.reset();
     s.switchover_deadline = TimePoint::never();
+    s.lower_claim_since = TimePoint::never();
     s.elections += 1;
     change.epoch = s.epoch;
     if (s.lost_primary) {
@@ -272,6 +281,7 @@ void Node::demote(std::size_t g, std::string reason, Actions& out) {
     s.role = Role::standby;
     s.primary.reset();
     s.lost_primary.reset();
+    s.lower_claim_since = TimePoint::never();
     for (std::size_t v = 0; v < config_.groups[g].vips.size(); ++v)
         out.vip_changes.push_back({VipChange::Kind::remove, g, v});
     out.send_heartbeat = true;

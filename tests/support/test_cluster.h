@@ -117,8 +117,12 @@ public:
             now_ = now_ + step;
             deliver_due();
             for (std::size_t n = 0; n < slots_.size(); ++n)
-                if (slots_[n].node && now_ >= slots_[n].wakeup)
+                if (slots_[n].node && now_ >= slots_[n].wakeup) {
                     apply(n, slots_[n].node->step(core::Tick{now_}));
+                    // Liveness of the loop: after a tick nothing may be due any more, or
+                    // the daemon would spin on a deadline left in the past.
+                    ASSERT_GT(slots_[n].wakeup, now_) << "n" << n + 1 << " busy loop";
+                }
             check_invariants();
         }
     }
