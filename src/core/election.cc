@@ -82,19 +82,23 @@ std::optional<std::size_t> Node::relayed_primary(std::size_t g) const {
     return std::nullopt;
 }
 
+void Node::abandon_handover(std::size_t g, const char* reason, Actions& out) {
+    Group& s = groups_[g];
+    log_.event(
+        Level::warn, "handover_failed",
+        {{"group", config_.groups[g].name}, {"target", name(*s.handoff_to)}, {"reason", reason}});
+    s.handoff_to.reset();
+    s.handoff_deadline = TimePoint::never();
+    out.send_heartbeat = true;
+}
+
 void Node::evaluate(std::size_t g, TimePoint now, Actions& out) {
     Group& s = groups_[g];
     // Expiries first, whatever the phase: a deadline left in the past would make the daemon
     // spin on an ever-due timer.
     if (s.offer && now >= s.offer->expires) s.offer.reset();
     if (s.handoff_to && now >= s.handoff_deadline) {
-        log_.event(Level::warn, "handover_failed",
-                   {{"group", config_.groups[g].name},
-                    {"target", name(*s.handoff_to)},
-                    {"reason", "target did not take over within dead_time"}});
-        s.handoff_to.reset();
-        s.handoff_deadline = TimePoint::never();
-        out.send_heartbeat = true;
+        abandon_handover(g, "target did not take over within dead_time", out);
     }
     if (s.switchover_to && now >= s.switchover_deadline) {
         log_.event(Level::warn, "switchover_expired",
@@ -107,7 +111,7 @@ void Node::evaluate(std::size_t g, TimePoint now, Actions& out) {
     if (s.role == Role::primary)
         evaluate_primary(g, now, out);
     else
-        evaluate_standby(g, now, out);
+        evaluate_standby(g, out);
 }
 
 void Node::evaluate_primary(std::size_t g, TimePoint now, Actions& out) {
@@ -184,7 +188,7 @@ void Node::evaluate_primary(std::size_t g, TimePoint now, Actions& out) {
     }
 }
 
-void Node::evaluate_standby(std::size_t g, TimePoint now, Actions& out) {
+void Node::evaluate_standby(std::size_t g, Actions& out) {
     Group& s = groups_[g];
     s.primary = claimed_primary(g);
     s.relayed_primary.reset();
@@ -218,13 +222,7 @@ void Node::evaluate_standby(std::size_t g, TimePoint now, Actions& out) {
     }
     if (s.handoff_to) {
         if (live(*s.handoff_to)) return;  // until it takes over or the deadline passes
-        log_.event(Level::warn, "handover_failed",
-                   {{"group", config_.groups[g].name},
-                    {"target", name(*s.handoff_to)},
-                    {"reason", "target died before taking over"}});
-        s.handoff_to.reset();
-        s.handoff_deadline = TimePoint::never();
-        out.send_heartbeat = true;
+        abandon_handover(g, "target died before taking over", out);
     }
     // Another node is handing the group over: let the target take it.
     for (std::size_t n = 0; n < config_.nodes.size(); ++n) {

@@ -63,8 +63,8 @@ void Node::on_tick(TimePoint now, Actions& out) {
     auto expired = detector_.expire(now);
     for (auto [node, link] : expired.links)
         out.peer_changes.push_back({node, link, false, "silent for dead_time"});
-    for (std::size_t node : expired.peers) peer_died(node, now, out);
-    if (!settled_ && now >= settle_deadline_) settle(now, out);
+    for (std::size_t node : expired.peers) peer_died(node, out);
+    if (!settled_ && now >= settle_deadline_) settle(out);
     for (std::size_t g = 0; g < groups_.size(); ++g) evaluate(g, now, out);
     if (now >= next_heartbeat_ && !leaving_) {
         out.send_heartbeat = true;
@@ -73,7 +73,7 @@ void Node::on_tick(TimePoint now, Actions& out) {
     }
 }
 
-void Node::peer_died(std::size_t node, TimePoint now, Actions& out) {
+void Node::peer_died(std::size_t node, Actions& out) {
     out.peer_changes.push_back({node, std::nullopt, false, "silent on every link"});
     for (std::size_t g = 0; g < groups_.size(); ++g) {
         Group& s = groups_[g];
@@ -84,7 +84,6 @@ void Node::peer_died(std::size_t node, TimePoint now, Actions& out) {
     }
     // A restarted peer numbers its switchover requests from 1 again.
     std::fill(peers_[node].switchover_id_done.begin(), peers_[node].switchover_id_done.end(), 0);
-    (void)now;
 }
 
 void Node::on_heartbeat(const HeartbeatReceived& e, Actions& out) {
@@ -164,12 +163,12 @@ void Node::on_heartbeat(const HeartbeatReceived& e, Actions& out) {
                         {"gap_ms", std::to_string(*heard.late_gap / 1000)},
                         {"interval_ms", std::to_string(hb.interval_ms)}});
     }
-    if (!settled_ && e.now >= settle_deadline_) settle(e.now, out);
+    if (!settled_ && e.now >= settle_deadline_) settle(out);
     if (!settled_) {
         bool all = true;
         for (std::size_t n = 0; n < peers_.size(); ++n)
             if (n != self_ && !peers_[n].received) all = false;
-        if (all) settle(e.now, out);
+        if (all) settle(out);
     }
     for (std::size_t g = 0; g < groups_.size(); ++g) {
         Role before = groups_[g].role;
@@ -183,7 +182,7 @@ void Node::on_heartbeat(const HeartbeatReceived& e, Actions& out) {
     }
 }
 
-void Node::settle(TimePoint now, Actions& out) {
+void Node::settle(Actions& out) {
     settled_ = true;
     for (std::size_t g = 0; g < groups_.size(); ++g) {
         Group& s = groups_[g];
@@ -193,7 +192,6 @@ void Node::settle(TimePoint now, Actions& out) {
             {g, Role::starting, Role::standby, s.epoch, "start-up complete", {}, {}, {}});
     }
     out.send_heartbeat = true;
-    (void)now;
 }
 
 void Node::on_vip_lost(const VipLost& e, Actions& out) {

@@ -126,13 +126,14 @@ private:
 
     void evaluate(std::size_t g, TimePoint now, Actions& out);
     void evaluate_primary(std::size_t g, TimePoint now, Actions& out);
-    void evaluate_standby(std::size_t g, TimePoint now, Actions& out);
+    void evaluate_standby(std::size_t g, Actions& out);
     void promote(std::size_t g, bool admin, std::string reason, Actions& out);
     void demote(std::size_t g, std::string reason, Actions& out);
     void hand_off(std::size_t g, std::optional<std::size_t> target, bool admin, TimePoint now,
                   std::string reason, Actions& out);
-    void settle(TimePoint now, Actions& out);
-    void peer_died(std::size_t node, TimePoint now, Actions& out);
+    void settle(Actions& out);
+    void peer_died(std::size_t node, Actions& out);
+    void abandon_handover(std::size_t g, const char* reason, Actions& out);
 
     // Election helpers: compute, never change state.
     bool live(std::size_t node) const;

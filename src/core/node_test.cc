@@ -227,8 +227,8 @@ TEST(NodeSplitBrain, PrimaryReannouncesWhenAPeerComesBack) {
     std::size_t before = c.announcements(n1);
     c.heal();
     c.run_for(ms(100));
-    // n1 outranks n2's epoch-2 claim? No: n2 has the higher epoch, so n1 demotes, and then
-    // preempts back with a handover; either way the final primary announces again.
+    // n2's epoch is higher, so n1 demotes, then takes the group back by preemption; the
+    // final primary announces its VIPs again.
     ASSERT_EQ(c.primaries(), std::vector<std::size_t>{n1});
     EXPECT_GT(c.announcements(n1), before);
 }

@@ -201,7 +201,7 @@ void Agent::perform(const core::Actions& actions, TimePoint now) {
             std::move(fields));
     }
     for (const auto& change : actions.role_changes) log_role_change(change);
-    for (const auto& change : actions.vip_changes) apply_vip_change(change, now);
+    for (const auto& change : actions.vip_changes) apply_vip_change(change);
     for (const auto& a : actions.announcements) announces_.start(now, a.group, a.vip);
     send_announcements(now);
     if (actions.send_heartbeat) send_heartbeats();
@@ -210,8 +210,7 @@ void Agent::perform(const core::Actions& actions, TimePoint now) {
     rearm();
 }
 
-void Agent::apply_vip_change(const VipChange& change, TimePoint now) {
-    (void)now;
+void Agent::apply_vip_change(const VipChange& change) {
     const auto& vip = config_.groups[change.group].vips[change.vip];
     const std::string& group = config_.groups[change.group].name;
     bool add = change.kind == VipChange::Kind::add;

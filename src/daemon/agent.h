@@ -59,7 +59,7 @@ private:
     void remove_stray_vips(std::size_t group);
     void feed(const core::Event& event);
     void perform(const core::Actions& actions, TimePoint now);
-    void apply_vip_change(const core::VipChange& change, TimePoint now);
+    void apply_vip_change(const core::VipChange& change);
     void send_announcements(TimePoint now);
     void send_heartbeats();
     void log_role_change(const core::RoleChange& change);
