@@ -26,6 +26,9 @@ constexpr int kPriorityMax = 255;
 struct NodeConfig {
     std::string name;
     std::vector<std::string> addresses;  // one per heartbeat link, IPv4 or IPv6 literal
+    // A witness votes for quorum and renews leases but holds no group: no priority, no VIPs,
+    // no resources (`vigil witness`). It gives a two-node cluster its third voter.
+    bool witness = false;
 };
 
 struct VipConfig {
@@ -44,6 +47,9 @@ struct GroupConfig {
     bool preempt = true;
     std::vector<VipConfig> vips;
     std::string notify;  // empty = none; run as: CMD GROUP ROLE EPOCH
+    // Empty = none. Run as: CMD NODE (NODE = the primary that disappeared) before a takeover;
+    // exit 0 = the node is powered off. See docs/design.md "Fencing".
+    std::string fence;
 };
 
 struct ClusterConfig {
@@ -58,6 +64,18 @@ struct ClusterConfig {
     int announce_count = 3;          // gratuitous ARP / unsolicited NA per VIP per burst
     int announce_interval_ms = 100;  // between the announcements of one burst
     int notify_timeout_ms = 10000;   // a notify hook running longer is killed
+    // Quorum and leases (docs/design.md "Quorum and leases").
+    // Two full nodes without a witness: each is a quorum on its own. A partition can then
+    // give two primaries; only an explicit choice, with `tiebreaker` and `fence` to help.
+    bool two_node = false;
+    std::string tiebreaker;          // two_node only: an address to ping; unreachable = may
+                                     // not be or stay primary (ipfail). "" = none
+    int tiebreaker_interval_ms = 1000;
+    int clock_drift_max_ppm = 10000;  // bound on any node's clock rate error (1%)
+    int lease_margin_ms = 0;          // 0 = heartbeat_interval_ms / 2
+    int fence_timeout_ms = 30000;     // a fence command running longer is killed, counts failed
+    int fence_retry_ms = 1000;        // between fence attempts after a failure
+    std::string state_dir = "/var/lib/vigil";  // daemon: where the durable state file lives
 };
 
 struct Config {
@@ -81,6 +99,14 @@ struct Config {
     }
     int effective_warn_time_ms() const {
         return cluster.warn_time_ms > 0 ? cluster.warn_time_ms : 2 * cluster.heartbeat_interval_ms;
+    }
+    // Voters: every node, witnesses included. A quorum is a strict majority, or 1 when the
+    // operator chose two_node.
+    std::size_t voter_count() const { return nodes.size(); }
+    std::size_t quorum_size() const { return cluster.two_node ? 1 : nodes.size() / 2 + 1; }
+    int effective_lease_margin_ms() const {
+        return cluster.lease_margin_ms > 0 ? cluster.lease_margin_ms
+                                           : cluster.heartbeat_interval_ms / 2;
     }
     int effective_init_dead_ms() const {
         return cluster.init_dead_ms > 0 ? cluster.init_dead_ms : cluster.dead_time_ms;

@@ -56,8 +56,43 @@ struct Shutdown {
     TimePoint now;
 };
 
-using Event =
-    std::variant<Tick, HeartbeatReceived, AdminSwitchover, AdminMaintenance, VipLost, Shutdown>;
+// The fence command for (group, node) finished: ok = exit 0 within fence_timeout_ms.
+struct FenceResult {
+    TimePoint now;
+    std::size_t group;
+    std::size_t node;
+    bool ok = false;
+    std::string detail;  // exit status or why it failed, for the log and status
+};
+
+// two_node mode's tie-breaker (ipfail): whether the configured address answered lately.
+struct TiebreakerResult {
+    TimePoint now;
+    bool reachable = false;
+};
+
+// `vigil cleanup`-style operator reset is not here: resources are a later issue.
+using Event = std::variant<Tick, HeartbeatReceived, AdminSwitchover, AdminMaintenance, VipLost,
+                           Shutdown, FenceResult, TiebreakerResult>;
+
+// What must survive a restart so that epochs only rise and a vote is never given twice in
+// one epoch (docs/design.md "Quorum and leases"). Indexed like Config::groups.
+struct DurableGroup {
+    std::string group;              // name, so a config change cannot mix groups up
+    std::uint64_t epoch = 0;        // the highest epoch voted for or known
+    std::string voted_for;          // the vote given at that epoch ("" = none)
+    bool operator==(const DurableGroup&) const = default;
+};
+struct DurableState {
+    std::vector<DurableGroup> groups;
+    bool operator==(const DurableState&) const = default;
+};
+
+// Run the group's fence command against `node` (a primary that disappeared).
+struct FenceRequest {
+    std::size_t group;
+    std::size_t node;
+};
 
 struct VipChange {
     enum class Kind { add, remove };
@@ -88,6 +123,9 @@ struct PeerChange {
 
 struct Actions {
     // The caller carries these out in this order.
+    // 0. Write and fsync this state before anything below, above all before the heartbeat
+    //    that carries a vote. If the write fails, the node must stop (it may not vote).
+    std::optional<DurableState> persist;
     // 1. Remove and add addresses. A demoting node removes its VIPs before step 3 tells a
     //    peer to take over, so two nodes never hold a VIP because of a handover.
     std::vector<VipChange> vip_changes;
@@ -98,6 +136,8 @@ struct Actions {
     // 4. Log, record timelines, run notify hooks, in this order.
     std::vector<RoleChange> role_changes;
     std::vector<PeerChange> peer_changes;
+    // 5. Start these fence commands (each reports back with a FenceResult).
+    std::vector<FenceRequest> fences;
     // For admin commands: empty when accepted, else why not (shown to the operator).
     std::string rejected;
     std::string accepted;  // a short description of what will happen

@@ -18,7 +18,8 @@ const char* role_name(Role role) {
     return "unknown";
 }
 
-Node::Node(const Config& config, std::size_t self, TimePoint start, Logger& logger)
+Node::Node(const Config& config, std::size_t self, TimePoint start, Logger& logger,
+           const DurableState& restored)
     : config_(config),
       self_(self),
       log_(logger),
@@ -53,6 +54,8 @@ Actions Node::step(const Event& event) {
             if constexpr (std::is_same_v<T, AdminMaintenance>) on_maintenance(e, out);
             if constexpr (std::is_same_v<T, VipLost>) on_vip_lost(e, out);
             if constexpr (std::is_same_v<T, Shutdown>) on_shutdown(e.now, out);
+            if constexpr (std::is_same_v<T, FenceResult>) on_fence_result(e, out);
+            if constexpr (std::is_same_v<T, TiebreakerResult>) on_tiebreaker(e, out);
         },
         event);
     out.next_wakeup = next_wakeup();
@@ -292,4 +295,13 @@ TimePoint Node::next_wakeup() const {
     return next;
 }
 
+}  // namespace vigil::core
+
+namespace vigil::core {
+TimePoint Node::lease_expiry(std::size_t g) const {
+    return groups_[g].role == Role::primary ? TimePoint::never() : TimePoint{0};
+}
+DurableState Node::durable_state() const { return {}; }
+void Node::on_fence_result(const FenceResult&, Actions&) {}
+void Node::on_tiebreaker(const TiebreakerResult&, Actions&) {}
 }  // namespace vigil::core

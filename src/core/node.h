@@ -15,6 +15,11 @@
 //    on receipt. Unplanned ones wait for the failure detector (dead_time).
 //  - preempt = false: a primary keeps its group when a higher-priority node returns. An
 //    operator's switchover sticks (no preemption) until the next failover.
+//  - Safety does not rest on the rules above but on quorum and leases (docs/design.md
+//    "Quorum and leases"): a node promotes only with the votes of a quorum of voters, at
+//    an epoch no voter has voted in before, and acts as primary only while a quorum's
+//    promises (renewed by every heartbeat) hold its lease. A voter promises one node at a
+//    time and votes for another only once its promise expired or was given back.
 #pragma once
 
 #include <cstdint>
@@ -32,6 +37,7 @@ namespace vigil::core {
 
 struct PeerStatus {
     std::string name;
+    bool witness = false;
     bool alive = false;
     bool maintenance = false;
     bool config_mismatch = false;
@@ -49,11 +55,25 @@ struct GroupStatus {
     bool admin = false;             // the current epoch began with a switchover
     std::uint64_t elections = 0;    // promotions of this node for this group
     bool primary_via_peer = false;  // this node cannot see it; a live peer reports it
+    // Quorum and leases.
+    std::size_t votes = 0;          // primary/candidate: voters whose promise it holds now
+    std::size_t votes_needed = 0;   // the quorum
+    bool campaigning = false;       // asking for votes
+    std::uint64_t campaign_epoch = 0;
+    TimePoint lease_expiry = TimePoint::never();  // primary only; never = no lease needed
+    std::string promised_to;        // this node's promise (vote or lease) goes to this node
+    TimePoint promise_expiry = TimePoint::never();
+    std::string not_eligible;       // why this node may not be primary now ("" = it may)
+    std::string fence;              // fencing state: "", "running n1", "n1 fenced", ...
 };
 
 struct NodeStatus {
     std::string name;
+    bool witness = false;
     bool maintenance = false;
+    std::size_t voters_alive = 0;  // voters this node hears, itself included
+    std::size_t quorum = 0;        // voters needed
+    bool tiebreaker_reachable = true;
     bool settled = false;  // left the starting phase
     std::vector<GroupStatus> groups;
     std::vector<PeerStatus> peers;  // every other node, in config order
@@ -62,8 +82,10 @@ struct NodeStatus {
 class Node {
 public:
     // REQUIRES: config is valid (parse_config), self < config.nodes.size(); `config` and
-    // `logger` outlive the Node.
-    Node(const Config& config, std::size_t self, TimePoint start, Logger& logger);
+    // `logger` outlive the Node. `restored` is what the last run persisted (empty on first
+    // start); groups are matched by name.
+    Node(const Config& config, std::size_t self, TimePoint start, Logger& logger,
+         const DurableState& restored = {});
 
     [[nodiscard]] Actions step(const Event& event);
 
@@ -73,6 +95,15 @@ public:
     NodeStatus status() const;
     Role role(std::size_t group) const { return groups_[group].role; }
     std::uint64_t epoch(std::size_t group) const { return groups_[group].epoch; }
+    // Until when this node may act as primary of `group` (its own clock). Past it, the next
+    // step demotes. never() when primary without a quorum requirement (two_node); a past
+    // instant when not primary.
+    TimePoint lease_expiry(std::size_t group) const;
+    // Primary with a lease valid at `now`: the only state in which it may hold the VIPs.
+    bool acting_primary(std::size_t group, TimePoint now) const {
+        return role(group) == Role::primary && now < lease_expiry(group);
+    }
+    DurableState durable_state() const;
 
 private:
     struct PeerView {  // the last heartbeat's content, per peer
@@ -123,6 +154,8 @@ private:
     void on_maintenance(const AdminMaintenance& e, Actions& out);
     void on_vip_lost(const VipLost& e, Actions& out);
     void on_shutdown(TimePoint now, Actions& out);
+    void on_fence_result(const FenceResult& e, Actions& out);
+    void on_tiebreaker(const TiebreakerResult& e, Actions& out);
 
     void evaluate(std::size_t g, TimePoint now, Actions& out);
     void evaluate_primary(std::size_t g, TimePoint now, Actions& out);

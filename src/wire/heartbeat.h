@@ -32,6 +32,11 @@ struct GroupState {
     std::string handoff_to;           // sender (a primary) hands the group to this node
     std::string switchover_to;        // sender asks the primary to hand the group over
     std::uint32_t switchover_id = 0;  // increases with each new switchover request
+    // Quorum and leases (docs/design.md "Quorum and leases").
+    std::uint64_t campaign_epoch = 0;  // the sender asks for votes at this epoch; 0 = not
+    std::string vote_for;              // the node the sender's vote or lease promise is for
+    std::uint64_t vote_epoch = 0;      // the epoch of that vote or promise
+    std::uint64_t vote_echo_us = 0;    // vote_for's sent_at_us that this vote/promise answers
 
     bool operator==(const GroupState&) const = default;
 };
@@ -45,6 +50,10 @@ struct Heartbeat {
     std::uint16_t interval_ms = 0;  // sender's heartbeat interval
     bool maintenance = false;       // `vigil standby on`: sender will not be primary
     bool leaving = false;           // sender is shutting down gracefully
+    bool witness = false;           // sender is a witness: it votes, never serves a group
+    // The sender's monotonic clock when it built this heartbeat (µs). Votes and lease
+    // promises echo it back, so the sender can date its lease on its own clock.
+    std::uint64_t sent_at_us = 0;
     std::vector<GroupState> groups;
 
     bool operator==(const Heartbeat&) const = default;

@@ -17,7 +17,7 @@ namespace vigil::wire {
 namespace {
 
 constexpr std::size_t kPrefixBytes = 6;  // magic, version, type: checked before the HMAC
-constexpr std::uint8_t kNodeFlagsKnown = kNodeFlagMaintenance | kNodeFlagLeaving;
+constexpr std::uint8_t kNodeFlagsKnown = kNodeFlagMaintenance | kNodeFlagLeaving | kNodeFlagWitness;
 constexpr std::uint8_t kGroupFlagsKnown = kGroupFlagAdmin;
 constexpr std::uint8_t kRoleMax = static_cast<std::uint8_t>(Role::fault);
 
@@ -82,6 +82,7 @@ void assert_limits(const Heartbeat& heartbeat) {
         VIGIL_ASSERT(group.primary.size() <= kNameBytesMax);
         VIGIL_ASSERT(group.handoff_to.size() <= kNameBytesMax);
         VIGIL_ASSERT(group.switchover_to.size() <= kNameBytesMax);
+        VIGIL_ASSERT(group.vote_for.size() <= kNameBytesMax);
     }
     VIGIL_ASSERT(!find_duplicate_group(heartbeat.groups).has_value());
     VIGIL_ASSERT(encoded_bytes(heartbeat) <= kMessageBytesMax);
@@ -97,6 +98,10 @@ void write_group(Writer& w, const GroupState& group) {
     w.name(group.handoff_to);
     w.name(group.switchover_to);
     w.u32(group.switchover_id);
+    w.u64(group.campaign_epoch);
+    w.name(group.vote_for);
+    w.u64(group.vote_epoch);
+    w.u64(group.vote_echo_us);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -218,7 +223,8 @@ bool parse_node(Parser& p, Heartbeat& out) {
     }
     out.maintenance = (node_flags & kNodeFlagMaintenance) != 0;
     out.leaving = (node_flags & kNodeFlagLeaving) != 0;
-    return true;
+    out.witness = (node_flags & kNodeFlagWitness) != 0;
+    return p.u64("sent_at_us", out.sent_at_us);
 }
 
 bool parse_group(Parser& p, GroupState& out) {
@@ -241,7 +247,11 @@ bool parse_group(Parser& p, GroupState& out) {
     if (!p.name("primary", false, out.primary)) return false;
     if (!p.name("handoff_to", false, out.handoff_to)) return false;
     if (!p.name("switchover_to", false, out.switchover_to)) return false;
-    return p.u32("switchover_id", out.switchover_id);
+    if (!p.u32("switchover_id", out.switchover_id)) return false;
+    if (!p.u64("campaign_epoch", out.campaign_epoch)) return false;
+    if (!p.name("vote_for", false, out.vote_for)) return false;
+    if (!p.u64("vote_epoch", out.vote_epoch)) return false;
+    return p.u64("vote_echo_us", out.vote_echo_us);
 }
 
 bool parse_groups(Parser& p, std::vector<GroupState>& out) {
@@ -277,7 +287,7 @@ std::size_t encoded_bytes(const Heartbeat& heartbeat) {
     std::size_t bytes = kHeaderBytesMin - 1 + heartbeat.sender.size() + kHmacBytes;
     for (const GroupState& group : heartbeat.groups) {
         bytes += kGroupBytesFixed + group.group.size() + group.primary.size() +
-                 group.handoff_to.size() + group.switchover_to.size();
+                 group.handoff_to.size() + group.switchover_to.size() + group.vote_for.size();
     }
     return bytes;
 }
@@ -299,7 +309,8 @@ std::vector<std::uint8_t> encode(const Heartbeat& heartbeat, const Keys& keys) {
     w.u64(heartbeat.seq);
     w.u16(heartbeat.interval_ms);
     w.u8((heartbeat.maintenance ? kNodeFlagMaintenance : 0) |
-         (heartbeat.leaving ? kNodeFlagLeaving : 0));
+         (heartbeat.leaving ? kNodeFlagLeaving : 0) | (heartbeat.witness ? kNodeFlagWitness : 0));
+    w.u64(heartbeat.sent_at_us);
     w.u16(static_cast<std::uint16_t>(heartbeat.groups.size()));
     for (const GroupState& group : heartbeat.groups) write_group(w, group);
     const HmacSha256 tag = hmac_sha256(keys.current, out);
@@ -324,7 +335,7 @@ Result<Heartbeat> decode(std::span<const std::uint8_t> datagram, const Keys& key
     }
     if (datagram[4] != kVersion) {
         return Error::protocol("heartbeat: version: " + std::to_string(datagram[4]) +
-                               " is not supported (expected 1)");
+                               " is not supported (expected 2)");
     }
     if (datagram[5] != kTypeHeartbeat) {
         return Error::protocol("heartbeat: type: " + std::to_string(datagram[5]) +

@@ -20,25 +20,27 @@
 namespace vigil::wire {
 
 constexpr std::uint8_t kMagic[4] = {'V', 'G', 'L', '1'};
-constexpr std::uint8_t kVersion = 1;
+constexpr std::uint8_t kVersion = 2;
 constexpr std::uint8_t kTypeHeartbeat = 1;
 
 // Node flags (docs/wire.md "Layout").
 constexpr std::uint8_t kNodeFlagMaintenance = 0x01;
 constexpr std::uint8_t kNodeFlagLeaving = 0x02;
+constexpr std::uint8_t kNodeFlagWitness = 0x04;
 // Group flags.
 constexpr std::uint8_t kGroupFlagAdmin = 0x01;
 
 // Header through group_count with a 1-byte sender, plus the trailer.
 constexpr std::size_t kHeaderBytesMin = 4 + 1 + 1 + 1 + kDigestBytes + 1 + 1  // to sender
-                                        + 1 + 8 + 8 + 2 + 1 + 2;              // to group_count
+                                        + 1 + 8 + 8 + 2 + 1 + 8 + 2;          // to group_count
 constexpr std::size_t kMessageBytesMin = kHeaderBytesMin + kHmacBytes;
-// One group record: name, role, flags, epoch, priority, three optional names, switchover_id.
-constexpr std::size_t kGroupBytesFixed = 1 + 1 + 1 + 8 + 2 + 1 + 1 + 1 + 4;
+// One group record: name, role, flags, epoch, priority, three optional names, switchover_id,
+// campaign_epoch, vote_for, vote_epoch, vote_echo_us.
+constexpr std::size_t kGroupBytesFixed = 1 + 1 + 1 + 8 + 2 + 1 + 1 + 1 + 4 + 8 + 1 + 8 + 8;
 constexpr std::size_t kGroupBytesMin = kGroupBytesFixed + 1;  // a 1-byte name
-constexpr std::size_t kGroupBytesMax = kGroupBytesFixed + 4 * kNameBytesMax;
-static_assert(kMessageBytesMin == 71, "docs/wire.md states the minimum datagram size");
-static_assert(kGroupBytesMax == 272, "docs/wire.md states the largest group record");
+constexpr std::size_t kGroupBytesMax = kGroupBytesFixed + 5 * kNameBytesMax;
+static_assert(kMessageBytesMin == 79, "docs/wire.md states the minimum datagram size");
+static_assert(kGroupBytesMax == 360, "docs/wire.md states the largest group record");
 static_assert(kHmacBytes == kHmacSha256Bytes, "the trailer is one HMAC-SHA256 tag");
 // Even the smallest records for kGroupsMax groups must fit, or kGroupsMax is a lie.
 static_assert(kMessageBytesMin - 1 + kNameBytesMax + kGroupsMax * kGroupBytesMin <=
