@@ -451,7 +451,8 @@ void check_groups(const std::vector<core::NodeConfig>& nodes,
 }
 
 // docs/wire.md "Limits": every group travels in one heartbeat, so the worst case (the
-// longest node name as sender and in every optional name field) must fit in one datagram.
+// longest node name as sender and in every optional name field, vote_for included) must fit
+// in one datagram; encode() asserts it does.
 void check_heartbeat_fits(const std::vector<core::NodeConfig>& nodes,
                           const std::vector<core::GroupConfig>& groups, const toml::node& at,
                           Problems& problems) {
@@ -462,7 +463,7 @@ void check_heartbeat_fits(const std::vector<core::NodeConfig>& nodes,
     for (const auto& group : groups) {
         wire::GroupState state;
         state.group = group.name;
-        state.primary = state.handoff_to = state.switchover_to = worst.sender;
+        state.primary = state.handoff_to = state.switchover_to = state.vote_for = worst.sender;
         worst.groups.push_back(std::move(state));
     }
     const std::size_t bytes = wire::encoded_bytes(worst);
