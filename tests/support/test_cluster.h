@@ -41,6 +41,9 @@ inline core::Config make_config(std::size_t nodes = 2, std::size_t links = 2, bo
     c.cluster.name = "test";
     c.cluster.heartbeat_interval_ms = interval_ms;
     c.cluster.dead_time_ms = dead_time_ms;
+    // Two full nodes without a witness are valid only as an explicit two_node cluster
+    // (docs/config.md); more nodes decide by majority.
+    c.cluster.two_node = nodes == 2;
     for (std::size_t n = 0; n < nodes; ++n) {
         core::NodeConfig nc{"n" + std::to_string(n + 1), {}};
         for (std::size_t l = 0; l < links; ++l)
