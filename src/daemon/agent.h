@@ -42,9 +42,9 @@ constexpr int kExitStateWriteFailed = 74;
 
 struct AgentOptions {
     std::string socket_path;
-    std::string state_dir;         // the durable state file is STATE_DIR/NODE.state
-    core::DurableState restored;   // what that file held at start (main loads it)
-    int lease_fd = -1;             // write end of the lease pipe to the supervisor; -1 = none
+    std::string state_dir;        // the durable state file is STATE_DIR/NODE.state
+    core::DurableState restored;  // what that file held at start (main loads it)
+    int lease_fd = -1;            // write end of the lease pipe to the supervisor; -1 = none
 };
 
 // Counters shown by `vigil status -v`.

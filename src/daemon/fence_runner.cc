@@ -4,8 +4,7 @@
 
 namespace vigil::daemon {
 
-FenceRunner::FenceRunner(const core::Config& config, HookRunner& hooks, Logger& log,
-                         Report report)
+FenceRunner::FenceRunner(const core::Config& config, HookRunner& hooks, Logger& log, Report report)
     : config_(config), hooks_(hooks), log_(log), report_(std::move(report)) {}
 
 void FenceRunner::start(TimePoint now, const core::FenceRequest& request) {
@@ -33,10 +32,10 @@ void FenceRunner::start(TimePoint now, const core::FenceRequest& request) {
 
 void FenceRunner::finished(std::size_t g, std::size_t n, const HookOutcome& outcome) {
     running_.erase({g, n});
-    std::string detail = outcome.killed ? "killed after fence_timeout_ms (" +
-                                              std::to_string(config_.cluster.fence_timeout_ms) +
-                                              " ms)"
-                                        : outcome.status.text;
+    std::string detail = outcome.killed
+                             ? "killed after fence_timeout_ms (" +
+                                   std::to_string(config_.cluster.fence_timeout_ms) + " ms)"
+                             : outcome.status.text;
     const bool ok = !outcome.killed && outcome.status.code == 0;
     // Called from the event loop: deliver at once.
     report_(done(io::monotonic_now(), g, n, ok, std::move(detail), outcome.duration));

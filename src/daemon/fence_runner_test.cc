@@ -24,16 +24,15 @@ struct Harness {
     explicit Harness(const core::Config& config)
         : config(config),
           hooks(loop),
-          fence(this->config, hooks, log, [this](const core::FenceResult& r) {
-              results.push_back(r);
-          }) {}
+          fence(this->config, hooks, log,
+                [this](const core::FenceResult& r) { results.push_back(r); }) {}
 
     // Runs the loop until `count` results arrived or `limit` passed.
     void wait_for(std::size_t count, Micros limit = ms(5000)) {
         TimePoint give_up = io::monotonic_now() + limit;
         while (results.size() < count && io::monotonic_now() < give_up) {
-            TimePoint next = std::min({hooks.next_deadline(), fence.next_deadline(),
-                                       io::monotonic_now() + ms(20)});
+            TimePoint next = std::min(
+                {hooks.next_deadline(), fence.next_deadline(), io::monotonic_now() + ms(20)});
             loop.wake_at(next);
             (void)loop.run_once([this] {
                 TimePoint now = io::monotonic_now();
@@ -127,9 +126,9 @@ TEST(HookRunner, ArgumentsAreNeverParsedByTheShell) {
     io::EventLoop loop;
     HookRunner hooks(loop);
     std::optional<HookOutcome> outcome;
-    auto pid = hooks.start(io::monotonic_now(),
-                           shell_command_argv("test \"x y;z\" =", "t", {"x y;z"}), {}, ms(2000),
-                           [&](const HookOutcome& o) { outcome = o; });
+    auto pid =
+        hooks.start(io::monotonic_now(), shell_command_argv("test \"x y;z\" =", "t", {"x y;z"}), {},
+                    ms(2000), [&](const HookOutcome& o) { outcome = o; });
     ASSERT_TRUE(pid) << pid.error().message;
     EXPECT_EQ(hooks.running(), 1u);
     TimePoint give_up = io::monotonic_now() + ms(5000);

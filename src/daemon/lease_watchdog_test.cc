@@ -12,8 +12,8 @@ namespace {
 using Groups = std::vector<std::size_t>;
 
 TEST(LeaseRecord, RoundTripsAndRejectsForeignBytes) {
-    for (LeaseRecord r : {LeaseRecord{0, kNotPrimary}, LeaseRecord{127, kUnbounded},
-                          LeaseRecord{3, 123456789}}) {
+    for (LeaseRecord r :
+         {LeaseRecord{0, kNotPrimary}, LeaseRecord{127, kUnbounded}, LeaseRecord{3, 123456789}}) {
         auto bytes = encode_lease(r);
         EXPECT_EQ(decode_lease(bytes.data()), r);
     }
@@ -116,14 +116,14 @@ TEST(LeaseReporter, SupervisorNeverHoldsALongerLeaseThanTheTruthAfterAStep) {
     LeaseReporter reporter(1);
     LeaseWatchdog watchdog(1);
     std::int64_t held = kNotPrimary;  // what the watchdog holds
-    const std::vector<std::int64_t> truths = {1000, 2000, 1500, kNotPrimary, kUnbounded,
-                                              kNotPrimary, 3000, 2500, 4000, kNotPrimary};
+    const std::vector<std::int64_t> truths = {1000,        2000, 1500, kNotPrimary, kUnbounded,
+                                              kNotPrimary, 3000, 2500, 4000,        kNotPrimary};
     for (std::size_t step = 0; step < truths.size(); ++step) {
         std::vector<std::int64_t> truth = {truths[step]};
         const bool pipe_full = step % 3 == 1;  // every third write fails
         for (int phase = 0; phase < 2; ++phase) {
-            auto records = phase == 0 ? reporter.before_actions(truth)
-                                      : reporter.after_actions(truth);
+            auto records =
+                phase == 0 ? reporter.before_actions(truth) : reporter.after_actions(truth);
             for (const auto& rec : records) {
                 if (pipe_full && phase == 0) continue;
                 watchdog.apply(rec);

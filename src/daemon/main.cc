@@ -20,8 +20,8 @@ using namespace vigil;
 namespace {
 
 // `vigil agent` runs a full node, `vigil witness` a witness; each refuses the other kind.
-int run_agent(const std::string& config_path, std::string node, std::string socket,
-              bool supervise, bool witness) {
+int run_agent(const std::string& config_path, std::string node, std::string socket, bool supervise,
+              bool witness) {
     const std::string command = witness ? "vigil witness" : "vigil agent";
     auto config = daemon::load_config(config_path);
     if (!config) {

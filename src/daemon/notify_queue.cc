@@ -43,9 +43,8 @@ void NotifyQueue::start_next(TimePoint now, const std::string& group, Lane& lane
         auto argv = shell_command_argv(run.command, "vigil-notify", {group, run.role, epoch});
         std::vector<std::string> env = {"VIGIL_GROUP=" + group, "VIGIL_ROLE=" + run.role,
                                         "VIGIL_EPOCH=" + epoch};
-        auto pid = hooks_.start(now, argv, env, timeout_, [this, group](const HookOutcome& o) {
-            finished(group, o);
-        });
+        auto pid = hooks_.start(now, argv, env, timeout_,
+                                [this, group](const HookOutcome& o) { finished(group, o); });
         if (!pid) {
             log_.event(Level::error, "notify_failed",
                        {{"group", group}, {"role", run.role}, {"error", pid.error().message}});
@@ -64,11 +63,12 @@ void NotifyQueue::start_next(TimePoint now, const std::string& group, Lane& lane
 void NotifyQueue::finished(const std::string& group, const HookOutcome& outcome) {
     Lane& lane = lanes_[group];
     Level level = outcome.status.code == 0 ? Level::info : Level::warn;
-    log_.event(level, "notify_done",
-               {{"group", group},
-                {"role", lane.running_run->role},
-                {"epoch", std::to_string(lane.running_run->epoch)},
-                {"status", outcome.killed ? "killed after notify_timeout_ms" : outcome.status.text}});
+    log_.event(
+        level, "notify_done",
+        {{"group", group},
+         {"role", lane.running_run->role},
+         {"epoch", std::to_string(lane.running_run->epoch)},
+         {"status", outcome.killed ? "killed after notify_timeout_ms" : outcome.status.text}});
     lane.running_run.reset();
     start_next(io::monotonic_now(), group, lane);
 }

@@ -72,8 +72,10 @@ public:
                 *addresses_, group, log_,
                 "lease expired without renewal (agent stopped or hung); removed by its "
                 "supervisor");
+            log_.event(Level::debug, "lease_expired",
+                       {{"group", group.name}, {"vips_removed", std::to_string(removed)}});
             // A healthy agent demotes at the same instant and may have been first; then
-            // there is nothing to say.
+            // there is nothing more to say.
             if (removed > 0)
                 log_.event(Level::warn, "lease_watchdog",
                            {{"group", group.name},
@@ -168,6 +170,7 @@ int run_supervised(const core::Config& config, Logger& log,
               {{"pid", std::to_string(getpid())}, {"agent_pid", std::to_string(child)}});
     LeaseWatch leases(config, log, lease_pipe[0]);
     int status = watch_agent(child, leases, log);
+    g_child = -1;  // reaped: its pid may be reused
     int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     if (code == kExitStartupFailed) {
         // It never started: the VIPs on this host, if any, are another agent's business.

@@ -37,8 +37,7 @@ public:
     // ping gets this long before it is killed; with -W1 it ends after about a second.
     static constexpr Micros kProbeTimeout = ms(3000);
 
-    Tiebreaker(std::string address, Micros interval, HookRunner& hooks, Logger& log,
-               Report report);
+    Tiebreaker(std::string address, Micros interval, HookRunner& hooks, Logger& log, Report report);
     // Starts a probe when one is due and none is running.
     void on_tick(TimePoint now);
     TimePoint next_deadline() const;

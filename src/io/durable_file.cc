@@ -66,8 +66,7 @@ Result<void> write_file_durably(const std::string& dir, const std::string& name,
     return {};
 }
 
-Result<std::optional<std::string>> read_small_file(const std::string& path,
-                                                   std::size_t bytes_max) {
+Result<std::optional<std::string>> read_small_file(const std::string& path, std::size_t bytes_max) {
     Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (fd.get() < 0) {
         if (errno == ENOENT) return std::optional<std::string>();
