@@ -131,6 +131,9 @@ int Agent::run() {
             log_.event(Level::error, "agent_failed", {{"error", r.error().message}});
             break;
         }
+        // A callback may have moved a deadline without stepping the core (a child process
+        // exited: the next notify run or tie-breaker probe is now due at another time).
+        rearm();
     }
     shutdown();
     return 0;
