@@ -93,6 +93,7 @@ json Agent::status_json(bool verbose) {
     json problems = json::array();
     if (!st.settled) problems.push_back("starting: waiting to hear from peers");
     add_quorum_status(config_, st, out, problems);
+    out["witness"] = witness_;  // from the config: it is what this agent runs as
     json groups = json::array();
     for (std::size_t g = 0; g < st.groups.size(); ++g) {
         const auto& gs = st.groups[g];
@@ -118,8 +119,7 @@ json Agent::status_json(bool verbose) {
         jg["fence"] = gs.fence;
         json vips = json::array();
         // A witness holds no VIPs: it lists none and never looks at its interfaces.
-        for (const auto& vip :
-             st.witness ? std::vector<core::VipConfig>{} : config_.groups[g].vips) {
+        for (const auto& vip : witness_ ? std::vector<core::VipConfig>{} : config_.groups[g].vips) {
             auto present = addresses_->present(vip);
             json jv{{"address", vip.cidr()}, {"interface", vip.interface}};
             jv["present"] = present ? json(*present) : json(nullptr);
@@ -155,7 +155,7 @@ json Agent::status_json(bool verbose) {
         if (p.config_mismatch && p.alive)
             problems.push_back("peer " + p.name + " runs a different configuration");
         peers.push_back({{"name", p.name},
-                         {"witness", p.witness},
+                         {"witness", config_.nodes[n].witness},
                          {"alive", p.alive},
                          {"maintenance", p.maintenance},
                          {"config_mismatch", p.config_mismatch},

@@ -6,7 +6,6 @@ namespace vigil::daemon {
 
 void add_quorum_status(const core::Config& config, const core::NodeStatus& st, nlohmann::json& out,
                        nlohmann::json& problems) {
-    out["witness"] = st.witness;
     out["two_node"] = config.cluster.two_node;
     out["voters"] = config.voter_count();
     out["voters_alive"] = st.voters_alive;

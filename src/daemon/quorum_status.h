@@ -1,5 +1,5 @@
 // The node-wide quorum part of the agent's status (docs/control.md): voters, quorum,
-// witness, two_node and the tie-breaker, and the problems they imply. Pure, so that the
+// two_node and the tie-breaker, and the problems they imply. Pure, so that the
 // health rules are unit-tested without an agent.
 #pragma once
 
