@@ -3,10 +3,9 @@
 // group) reads it, reporting every problem into a Problems list instead of stopping at the
 // first; cross-section checks (unique names and addresses, priority keys naming nodes) run
 // after the sections are read. Nothing here reads files except load_config.
-// Typed getters live in toml_reader.h; the digest and summary in config_summary.cc.
+// Typed getters live in toml_reader.h; the digest and summary in config_summary.cc; the
+// quorum, witness, lease, fencing and state-file keys and their rules in config_quorum.cc.
 #include "daemon/config_parse.h"
-
-#include <arpa/inet.h>
 
 #include <algorithm>
 #include <cctype>
@@ -18,6 +17,8 @@
 #include <memory>
 #include <optional>
 
+#include "daemon/config_quorum.h"
+#include "daemon/ip_literal.h"
 #include "daemon/toml_reader.h"
 #include "wire/heartbeat.h"
 #include "wire/heartbeat_codec.h"
@@ -38,10 +39,11 @@ std::string resolve(const fs::path& base_dir, const std::string& p) {
     return (base_dir / p).lexically_normal().string();
 }
 
-// notify is a shell command line (the agent runs it with /bin/sh -c and appends GROUP ROLE
-// EPOCH). Only an explicitly relative program ("./" or "../") is resolved, and only the
-// program word: a bare name is meant for PATH lookup, and the arguments are the operator's.
-// The resolved program is single-quoted if the config directory holds shell metacharacters.
+// notify and fence are shell command lines (the agent runs them with /bin/sh -c and appends
+// GROUP ROLE EPOCH, or NODE). Only an explicitly relative program ("./" or "../") is resolved, and
+// only the program word: a bare name is meant for PATH lookup, and the arguments are the
+// operator's. The resolved program is single-quoted if the config directory holds shell
+// metacharacters.
 std::string resolve_command(const fs::path& base_dir, const std::string& command) {
     if (!command.starts_with("./") && !command.starts_with("../")) return command;
     const std::size_t end = std::min(command.find_first_of(" \t"), command.size());
@@ -55,29 +57,12 @@ std::string resolve_command(const fs::path& base_dir, const std::string& command
     return (plain ? program : quoted + "'") + command.substr(end);
 }
 
-struct IpLiteral {
-    bool ipv6 = false;
-    std::string canonical;  // inet_ntop form, so that equal addresses compare equal
-};
-
-// A unicast IPv4 or IPv6 literal. Unspecified (0.0.0.0, ::), multicast (224/4, ff00::/8)
-// and the reserved and broadcast block 240/4 are refused: none can be a node or a VIP.
-std::optional<IpLiteral> parse_ip(std::string_view text) {
-    const std::string s(text);  // inet_pton needs a terminator
-    unsigned char bytes[16] = {};
-    IpLiteral ip;
-    if (inet_pton(AF_INET, s.c_str(), bytes) != 1) {
-        if (inet_pton(AF_INET6, s.c_str(), bytes) != 1) return std::nullopt;
-        ip.ipv6 = true;
-    }
-    const bool unspecified = std::all_of(bytes, bytes + 16, [](unsigned char b) { return b == 0; });
-    const bool multicast = ip.ipv6 ? bytes[0] == 0xff : bytes[0] >= 224;
-    if (unspecified || multicast) return std::nullopt;
-    char buf[INET6_ADDRSTRLEN];
-    if (inet_ntop(ip.ipv6 ? AF_INET6 : AF_INET, bytes, buf, sizeof buf) == nullptr)
-        return std::nullopt;
-    ip.canonical = buf;
-    return ip;
+// notify and fence: a non-empty shell command line, resolved as above.
+std::string read_command(const toml::node& n, const std::string& path, const fs::path& base_dir,
+                         Problems& problems) {
+    auto s = read_string(n, path, problems);
+    if (s && s->empty()) problems.add(n, path, "empty (expected a command)");
+    return s ? resolve_command(base_dir, *s) : std::string();
 }
 
 const char* family_name(bool ipv6) {
@@ -152,7 +137,9 @@ ClusterConfig parse_cluster(const toml::table& root, const fs::path& base_dir, P
     check_keys(*table, "cluster",
                {"name", "auth_key_file", "auth_key_next_file", "heartbeat_interval_ms",
                 "dead_time_ms", "warn_time_ms", "init_dead_ms", "port", "announce_count",
-                "announce_interval_ms", "notify_timeout_ms"},
+                "announce_interval_ms", "notify_timeout_ms", "two_node", "tiebreaker",
+                "tiebreaker_interval_ms", "clock_drift_max_ppm", "lease_margin_ms",
+                "fence_timeout_ms", "fence_retry_ms", "state_dir"},
                problems);
     if (const auto* name = require(*table, "cluster", "name", "a name string", problems))
         c.name = read_name(*name, "cluster.name", problems).value_or("");
@@ -168,6 +155,7 @@ ClusterConfig parse_cluster(const toml::table& root, const fs::path& base_dir, P
         timing_ok = timing_ok && i.has_value();
     }
     if (timing_ok) check_cluster_timing(*table, c, problems);
+    read_cluster_quorum(*table, timing_ok, c, problems);
     return c;
 }
 
@@ -284,13 +272,15 @@ std::vector<core::NodeConfig> parse_nodes(const toml::table& root, Problems& pro
         const toml::table& table = *array->get(i)->as_table();
         NodeDraft& d = drafts[i];
         d.path = element("node", i);
-        check_keys(table, d.path, {"name", "address"}, problems);
+        check_keys(table, d.path, {"name", "address", "witness"}, problems);
         d.name_at = require(table, d.path, "name", "a name string", problems);
         if (d.name_at != nullptr)
             nodes[i].name = read_name(*d.name_at, d.path + ".name", problems).value_or("");
         d.address_at =
             require(table, d.path, "address", "an address or array of addresses", problems);
         if (d.address_at != nullptr) read_addresses(*d.address_at, d, nodes[i], problems);
+        if (const auto* w = table.get("witness"))
+            nodes[i].witness = read_bool(*w, d.path + ".witness", problems).value_or(false);
     }
     check_nodes(nodes, drafts, problems);
     return nodes;
@@ -387,18 +377,17 @@ core::GroupConfig parse_group(const toml::table& table, const std::string& path,
                               std::vector<VipSeen>& vips_seen, Problems& problems) {
     core::GroupConfig group;
     group.priority.resize(nodes.size());
-    check_keys(table, path, {"name", "priority", "preempt", "vip", "notify"}, problems);
+    check_keys(table, path, {"name", "priority", "preempt", "vip", "notify", "fence"}, problems);
     if (const auto* n = require(table, path, "name", "a name string", problems))
         group.name = read_name(*n, path + ".name", problems).value_or("");
     if (const auto* n = require(table, path, "priority", "{ node = priority, ... }", problems))
         read_priority(*n, path + ".priority", nodes, group, problems);
     if (const auto* n = table.get("preempt"))
         group.preempt = read_bool(*n, path + ".preempt", problems).value_or(true);
-    if (const auto* n = table.get("notify")) {
-        auto s = read_string(*n, path + ".notify", problems);
-        if (s && s->empty()) problems.add(*n, path + ".notify", "empty (expected a command)");
-        if (s) group.notify = resolve_command(base_dir, *s);
-    }
+    if (const auto* n = table.get("notify"))
+        group.notify = read_command(*n, path + ".notify", base_dir, problems);
+    if (const auto* n = table.get("fence"))
+        group.fence = read_command(*n, path + ".fence", base_dir, problems);
     const toml::node* n = table.get("vip");
     const toml::array* array =
         n ? read_table_array(*n, path + ".vip", "[[group.vip]]", problems) : nullptr;
@@ -462,7 +451,7 @@ void check_heartbeat_fits(const std::vector<core::NodeConfig>& nodes,
     for (const auto& group : groups) {
         wire::GroupState state;
         state.group = group.name;
-        state.primary = state.handoff_to = state.switchover_to = worst.sender;
+        state.primary = state.handoff_to = state.switchover_to = state.vote_for = worst.sender;
         worst.groups.push_back(std::move(state));
     }
     const std::size_t bytes = wire::encoded_bytes(worst);
@@ -516,6 +505,7 @@ Result<core::Config> parse_config(std::string_view text, std::string_view path) 
     config.cluster = parse_cluster(root, base_dir, problems);
     config.nodes = parse_nodes(root, problems);
     config.groups = parse_groups(root, config.nodes, base_dir, problems);
+    check_quorum(root, config, problems);
     if (!problems.empty()) return Error::invalid(problems.render(path));
     config.digest = compute_config_digest(config);
     return config;

@@ -27,7 +27,7 @@ auth_key_file = "auth.key"       # shared secret; relative paths are relative to
 heartbeat_interval_ms = 50
 dead_time_ms = 250               # a peer is dead after this much silence on every link
 port = 7405
-
+two_node = true                  # line 7, so that the lines below keep their numbers
 [[node]]
 name = "n1"
 address = ["198.18.0.11", "198.18.1.11"]   # one address per heartbeat link; IPv6 allowed
@@ -267,7 +267,9 @@ std::string set_cluster(std::string_view key_line) {
 }
 constexpr const char* kClusterKeys =
     "name, auth_key_file, auth_key_next_file, heartbeat_interval_ms, dead_time_ms, "
-    "warn_time_ms, init_dead_ms, port, announce_count, announce_interval_ms, notify_timeout_ms";
+    "warn_time_ms, init_dead_ms, port, announce_count, announce_interval_ms, notify_timeout_ms, "
+    "two_node, tiebreaker, tiebreaker_interval_ms, clock_drift_max_ppm, lease_margin_ms, "
+    "fence_timeout_ms, fence_retry_ms, state_dir";
 
 INSTANTIATE_TEST_SUITE_P(
     Config, ConfigRejects,
@@ -282,11 +284,12 @@ INSTANTIATE_TEST_SUITE_P(
             "UnknownClusterKey", set_cluster("heartbeat_ms = 50"),
             std::string("vigil.toml:7: cluster.heartbeat_ms: unknown key (expected one of: ") +
                 kClusterKeys + ")"},
-        RejectCase{"UnknownNodeKey", edit("name = \"n2\"", "name = \"n2\"\nweight = 3"),
-                   "vigil.toml:14: node[1].weight: unknown key (expected one of: name, address)"},
+        RejectCase{
+            "UnknownNodeKey", edit("name = \"n2\"", "name = \"n2\"\nweight = 3"),
+            "vigil.toml:14: node[1].weight: unknown key (expected one of: name, address, witness)"},
         RejectCase{"UnknownGroupKey", edit("preempt = true", "preempt = true\npre_empt = true"),
                    "vigil.toml:20: group[0].pre_empt: unknown key (expected one of: name, "
-                   "priority, preempt, vip, notify)"},
+                   "priority, preempt, vip, notify, fence)"},
         RejectCase{"UnknownVipKey",
                    edit("interface = \"eth0\" },", "interface = \"eth0\", dev = 1 },"),
                    "vigil.toml:20: group[0].vip[0].dev: unknown key (expected one of: address, "
@@ -515,6 +518,7 @@ std::string generated(std::size_t node_count, std::size_t group_count, std::size
         return "\"" + s + std::string(name_bytes - std::min(name_bytes, s.size()), '_') + "\"";
     };
     std::string text = "[cluster]\nname = \"c\"\nauth_key_file = \"k\"\n";
+    if (node_count == 2) text += "two_node = true\n";
     for (std::size_t i = 0; i < node_count; ++i)
         text += "[[node]]\nname = " + name('n', i) + "\naddress = \"10.0.0." +
                 std::to_string(i + 1) + "\"\n";
@@ -535,22 +539,22 @@ TEST(ConfigParse, CountLimitsAreEnforced) {
     EXPECT_EQ(nodes.error().message, "v.toml:4: node: 17 nodes (expected 2..16 [[node]] tables)");
     auto groups = parse_config(generated(2, core::kGroupsMax + 1, 0), "v.toml");
     ASSERT_FALSE(groups);
-    EXPECT_EQ(groups.error().message, "v.toml:10: group: 129 groups (expected 0..128)");
+    EXPECT_EQ(groups.error().message, "v.toml:11: group: 129 groups (expected 0..128)");
     auto vips = parse_config(generated(2, 1, core::kVipsPerGroupMax + 1), "v.toml");
     ASSERT_FALSE(vips);
-    EXPECT_EQ(vips.error().message, "v.toml:13: group[0].vip: 33 vips (expected 0..32)");
+    EXPECT_EQ(vips.error().message, "v.toml:14: group[0].vip: 33 vips (expected 0..32)");
 }
 
 // docs/wire.md "Limits", docs/config.md "Limits": 128 groups fit with 16-byte names; with
-// 63-byte names, 59 fit and 60 do not.
+// 63-byte names, 45 fit and 46 do not (wire v2: a group record has four optional names).
 TEST(ConfigParse, HeartbeatMustFitOneDatagram) {
     const std::size_t name_max = core::kNameBytesMax;
     EXPECT_TRUE(parse_config(generated(2, core::kGroupsMax, 0, 16), "v.toml"));
-    EXPECT_TRUE(parse_config(generated(2, 59, 0, name_max), "v.toml"));
-    auto config = parse_config(generated(2, 60, 0, name_max), "v.toml");
+    EXPECT_TRUE(parse_config(generated(2, 45, 0, name_max), "v.toml"));
+    auto config = parse_config(generated(2, 46, 0, name_max), "v.toml");
     ASSERT_FALSE(config);
     EXPECT_EQ(config.error().message,
-              "v.toml:10: group: with these names a heartbeat can take 16453 bytes (expected at "
+              "v.toml:11: group: with these names a heartbeat can take 16701 bytes (expected at "
               "most 16384; use shorter node or group names, or fewer groups)");
 }
 

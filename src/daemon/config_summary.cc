@@ -31,7 +31,7 @@ private:
 
 std::array<std::uint8_t, 32> compute_config_digest(const core::Config& config) {
     Canonical c;
-    c.field("format", "vigil-config-digest-1");
+    c.field("format", "vigil-config-digest-2");  // 2: quorum, witness, fencing keys
     const core::ClusterConfig& k = config.cluster;
     c.field("cluster.name", k.name);
     c.field("cluster.heartbeat_interval_ms", k.heartbeat_interval_ms);
@@ -44,9 +44,19 @@ std::array<std::uint8_t, 32> compute_config_digest(const core::Config& config) {
     c.field("cluster.announce_count", k.announce_count);
     c.field("cluster.announce_interval_ms", k.announce_interval_ms);
     c.field("cluster.notify_timeout_ms", k.notify_timeout_ms);
+    // state_dir is left out, like the key file paths: each node may keep its state
+    // elsewhere. The lease margin by its effective value, as above.
+    c.field("cluster.two_node", k.two_node ? 1 : 0);
+    c.field("cluster.tiebreaker", k.tiebreaker);
+    c.field("cluster.tiebreaker_interval_ms", k.tiebreaker_interval_ms);
+    c.field("cluster.clock_drift_max_ppm", k.clock_drift_max_ppm);
+    c.field("cluster.lease_margin_ms", config.effective_lease_margin_ms());
+    c.field("cluster.fence_timeout_ms", k.fence_timeout_ms);
+    c.field("cluster.fence_retry_ms", k.fence_retry_ms);
     c.field("node.count", static_cast<std::int64_t>(config.nodes.size()));
     for (const auto& node : config.nodes) {
         c.field("node.name", node.name);
+        c.field("node.witness", node.witness ? 1 : 0);
         c.field("node.address.count", static_cast<std::int64_t>(node.addresses.size()));
         for (const auto& address : node.addresses) c.field("node.address", address);
     }
@@ -56,6 +66,7 @@ std::array<std::uint8_t, 32> compute_config_digest(const core::Config& config) {
         for (const auto& p : group.priority) c.field("group.priority", p ? *p : 0);
         c.field("group.preempt", group.preempt ? 1 : 0);
         c.field("group.notify", group.notify);
+        c.field("group.fence", group.fence);
         c.field("group.vip.count", static_cast<std::int64_t>(group.vips.size()));
         for (const auto& vip : group.vips) {
             c.field("group.vip.address", vip.cidr());
@@ -73,11 +84,19 @@ std::array<std::uint8_t, 32> compute_config_digest(const core::Config& config) {
 
 std::string describe_config(const core::Config& config) {
     std::vector<std::string> node_names;
-    for (const auto& node : config.nodes) node_names.push_back(node.name);
+    for (const auto& node : config.nodes)
+        node_names.push_back(node.witness ? node.name + " [witness]" : node.name);
     const std::size_t links = config.nodes.empty() ? 0 : config.nodes[0].addresses.size();
+    std::string quorum = "quorum " + std::to_string(config.quorum_size()) + " of " +
+                         std::to_string(config.voter_count());
+    if (config.cluster.two_node)
+        quorum = config.cluster.tiebreaker.empty()
+                     ? "two_node (no quorum)"
+                     : "two_node (no quorum, tiebreaker " + config.cluster.tiebreaker + ")";
     std::string out = "config ok: cluster " + config.cluster.name + ", " +
                       counted(config.nodes.size(), "node") + " (" + join(node_names) + "), " +
-                      counted(links, "link") + ", " + counted(config.groups.size(), "group");
+                      counted(links, "link") + ", " + quorum + ", " +
+                      counted(config.groups.size(), "group");
     constexpr std::size_t kGroupsListed = 8;  // a summary line, not a listing
     std::vector<std::string> listed;
     for (std::size_t g = 0; g < config.groups.size() && g < kGroupsListed; ++g) {

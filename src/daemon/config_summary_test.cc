@@ -15,13 +15,15 @@
 namespace vigil::daemon {
 namespace {
 
+std::string read_example(const char* name) {
+    std::ifstream in(std::string(VIGIL_SOURCE_DIR "/examples/") + name);
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    return buffer.str();
+}
+
 const std::string& example() {
-    static const std::string text = [] {
-        std::ifstream in(VIGIL_SOURCE_DIR "/examples/vigil.toml");
-        std::stringstream buffer;
-        buffer << in.rdbuf();
-        return buffer.str();
-    }();
+    static const std::string text = read_example("vigil.toml");
     return text;
 }
 
@@ -38,6 +40,21 @@ TEST(ConfigExample, ShippedExampleParses) {
     auto config = parse_config(example(), VIGIL_SOURCE_DIR "/examples/vigil.toml");
     ASSERT_TRUE(config) << config.error().message;
     EXPECT_EQ(config->cluster.auth_key_file, VIGIL_SOURCE_DIR "/examples/auth.key");
+    EXPECT_TRUE(config->cluster.two_node);
+}
+
+TEST(ConfigExample, ShippedWitnessExampleParses) {
+    const std::string text = read_example("vigil-witness.toml");
+    ASSERT_FALSE(text.empty());
+    auto config = parse_config(text, VIGIL_SOURCE_DIR "/examples/vigil-witness.toml");
+    ASSERT_TRUE(config) << config.error().message;
+    EXPECT_FALSE(config->cluster.two_node);
+    ASSERT_EQ(config->nodes.size(), 3u);
+    EXPECT_TRUE(config->nodes[2].witness);
+    EXPECT_EQ(config->quorum_size(), 2u);
+    EXPECT_EQ(describe_config(*config),
+              "config ok: cluster controller, 3 nodes (n1, n2, w [witness]), 2 links, quorum 2 of "
+              "3, 1 group (northbound: 2 vips)");
 }
 
 // The digest must ignore presentation and per-node details, and see every semantic change.
@@ -60,6 +77,9 @@ init_dead_ms = 250        # the default, dead_time_ms
 heartbeat_interval_ms = 50
 auth_key_file = "/somewhere/else/auth.key"   # key paths are per node
 auth_key_next_file = "next.key"
+state_dir = "/elsewhere"  # per node, like key paths
+lease_margin_ms = 25      # the default, heartbeat_interval_ms / 2, spelled out
+two_node = true
 name = "controller"
 [[group]]
 notify = "/usr/local/bin/on-role-change"
@@ -92,6 +112,23 @@ TEST(ConfigDigest, EverySemanticChangeChangesTheDigest) {
         edit("port = 7405", "port = 7405\nannounce_count = 4"),
         edit("port = 7405", "port = 7405\nannounce_interval_ms = 101"),
         edit("port = 7405", "port = 7405\nnotify_timeout_ms = 10001"),
+        edit("port = 7405", "port = 7405\ntiebreaker = \"198.18.0.1\""),
+        edit("port = 7405", "port = 7405\ntiebreaker_interval_ms = 999"),
+        edit("port = 7405", "port = 7405\nclock_drift_max_ppm = 9999"),
+        edit("port = 7405", "port = 7405\nlease_margin_ms = 24"),
+        edit("port = 7405", "port = 7405\nfence_timeout_ms = 29999"),
+        edit("port = 7405", "port = 7405\nfence_retry_ms = 999"),
+        edit("notify = ", "fence = \"/bin/off\"\nnotify = "),
+        // A witness instead of two_node.
+        edit("\ntwo_node = true", "\n",
+             edit("[[group]]",
+                  "[[node]]\nname = \"w\"\naddress = [\"10.0.0.3\", \"10.1.0.3\"]\n"
+                  "witness = true\n[[group]]")),
+        // The same third node as a full node: a witness is not the same config.
+        edit("\ntwo_node = true", "\n",
+             edit("[[group]]",
+                  "[[node]]\nname = \"w\"\naddress = [\"10.0.0.3\", \"10.1.0.3\"]\n"
+                  "[[group]]")),
         edit("\"n2\"\naddress", "\"n3\"\naddress", edit("n2 = 100", "n3 = 100")),
         edit("\"198.18.1.12\"", "\"198.18.1.13\""),
         edit("\"northbound\"", "\"southbound\""),
@@ -121,8 +158,8 @@ TEST(ConfigDescribe, SummarizesTheExample) {
     auto config = parse_config(example(), "v.toml");
     ASSERT_TRUE(config);
     EXPECT_EQ(describe_config(*config),
-              "config ok: cluster controller, 2 nodes (n1, n2), 2 links, 1 group (northbound: 2 "
-              "vips)");
+              "config ok: cluster controller, 2 nodes (n1, n2), 2 links, two_node (no quorum), 1 "
+              "group (northbound: 2 vips)");
     auto two = parse_config(
         edit("address = [\"198.18.0.12\", \"198.18.1.12\"]", "address = \"198.18.0.12\"",
              edit("address = [\"198.18.0.11\", \"198.18.1.11\"]", "address = \"198.18.0.11\"",
@@ -130,8 +167,8 @@ TEST(ConfigDescribe, SummarizesTheExample) {
         "v.toml");
     ASSERT_TRUE(two) << two.error().message;
     EXPECT_EQ(describe_config(*two),
-              "config ok: cluster controller, 2 nodes (n1, n2), 1 link, 2 groups (northbound: 2 "
-              "vips, southbound: 0 vips)");
+              "config ok: cluster controller, 2 nodes (n1, n2), 1 link, two_node (no quorum), 2 "
+              "groups (northbound: 2 vips, southbound: 0 vips)");
 }
 
 }  // namespace
