@@ -22,16 +22,22 @@ std::string seconds(Micros real) {
     return real == kRealNever ? std::string("never") : fmt("%.6f s", to_ms(real) / 1000.0);
 }
 
-// "n2 (paused) role primary, epoch 4, lease until @1003.200000 = real 12.345678 s"
+// "n2 (paused) role primary, epoch 4, clock @..., lease until @... = real ..., VIPs web#0"
 std::string node_line(const World& w, std::size_t n, std::size_t g) {
     const core::Node* node = w.node(n);
     if (!node) return w.name(n) + " (down)";
     TimePoint lease = node->lease_expiry(g);
     std::string until = lease.is_never() ? "never" : fmt("@%.6f", to_ms(lease.us) / 1000.0);
-    return fmt("%s (%s) role %s, epoch %llu, clock @%.6f, lease until %s = real %s",
-               w.name(n).c_str(), state_name(w.state(n)), core::role_name(node->role(g)),
-               ull(node->epoch(g)), to_ms(w.local_now(n).us) / 1000.0, until.c_str(),
-               seconds(w.clock(n).real_at(lease)).c_str());
+    std::string line =
+        fmt("%s (%s) role %s, epoch %llu, clock @%.6f, lease until %s = real %s", w.name(n).c_str(),
+            state_name(w.state(n)), core::role_name(node->role(g)), ull(node->epoch(g)),
+            to_ms(w.local_now(n).us) / 1000.0, until.c_str(),
+            seconds(w.clock(n).real_at(lease)).c_str());
+    const core::GroupConfig& group = w.config().groups[g];
+    std::string vips;
+    for (std::size_t v = 0; v < group.vips.size(); ++v)
+        if (w.holds_vip(n, g, v)) vips += " " + group.name + "#" + std::to_string(v);
+    return line + (vips.empty() ? ", no VIPs" : ", VIPs" + vips);
 }
 
 }  // namespace

@@ -49,13 +49,19 @@ public:
     //  recover: restarted nodes wait init_dead before taking part; a view of the fault
     //  phase (a dead peer, a stale primary) takes a dead time to expire; a lease or vote
     //  promise given before heal runs out within about a dead time (it must, or failover
-    //  could not happen within dead_time + election); an election that meets a handover or
-    //  a fence adds about a dead time each. init_dead + 8 dead times covers two rounds of
-    //  all of these with margin, and is still far below what an operator would accept.
+    //  could not happen within dead_time + election); an election that meets a handover
+    //  adds about a dead time. init_dead + 8 dead times covers two rounds of all of these
+    //  with margin, and is still far below what an operator would accept. With fencing, a
+    //  fence that failed just before heal is retried after fence_retry_ms, and fence
+    //  commands finish within World::kHealedFenceDelayMax after heal: both are added.
     //  stable: a flapping election shows within a few heartbeats and a dead time; four
     //  dead times is well past that.
     static Micros recover_bound(const core::Config& c) {
-        return ms(c.effective_init_dead_ms()) + 8 * ms(c.cluster.dead_time_ms);
+        Micros bound = ms(c.effective_init_dead_ms()) + 8 * ms(c.cluster.dead_time_ms);
+        for (const core::GroupConfig& g : c.groups)
+            if (!g.fence.empty())
+                return bound + ms(c.cluster.fence_retry_ms) + 2 * World::kHealedFenceDelayMax;
+        return bound;
     }
     static Micros stable_window(const core::Config& c) { return 4 * ms(c.cluster.dead_time_ms); }
 

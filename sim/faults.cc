@@ -94,6 +94,7 @@ void Faults::inject(FaultKind kind, World& world, Prng& prng) const {
             world.shutdown(pick(up, prng), duration(prng, dead / 10, rates_.down_for_max_us));
             return;
         }
+        case FaultKind::vip_lost: return lose_vip(world, prng);
         default: return admin(kind, world, prng);
     }
 }
@@ -154,7 +155,8 @@ void Faults::partition(World& world, Prng& prng) const {
     world.add_partition(cuts, what, duration(prng, ms(20), rates_.partition_for_max_us));
 }
 
-// Operator commands, issued on a random running node, as `vigil` on that node would.
+// Operator commands (switchover, maintenance), issued on a random running node, as `vigil`
+// on that node would.
 void Faults::admin(FaultKind kind, World& world, Prng& prng) const {
     Picks up = in_state(world, true);
     if (up.count == 0) return;
@@ -171,10 +173,29 @@ void Faults::admin(FaultKind kind, World& world, Prng& prng) const {
         bool on = !world.maintenance(n);
         Micros off_after = on ? duration(prng, ms(100), 40 * ms(c.cluster.dead_time_ms)) : 0;
         world.admin(n, core::AdminMaintenance{{}, on}, off_after);
-    } else if (kind == FaultKind::vip_lost) {
-        std::size_t vip = prng.below(c.groups[g].vips.size());
-        world.admin(n, core::VipLost{{}, g, vip});
     }
+}
+
+// Somebody deletes a VIP that a running node holds (a network manager, a careless `ip addr
+// del`); the daemon's address monitor reports it as VipLost.
+void Faults::lose_vip(World& world, Prng& prng) const {
+    const core::Config& c = world.config();
+    std::size_t held = 0;
+    auto each_held = [&](auto&& f) {
+        for (std::size_t n = 0; n < world.node_count(); ++n)
+            for (std::size_t g = 0; g < c.groups.size(); ++g)
+                for (std::size_t v = 0; v < c.groups[g].vips.size(); ++v)
+                    if (world.state(n) == NodeState::up && world.holds_vip(n, g, v)) f(n, g, v);
+    };
+    each_held([&](std::size_t, std::size_t, std::size_t) { ++held; });
+    if (held == 0) return;
+    std::size_t chosen = prng.below(held);
+    each_held([&](std::size_t n, std::size_t g, std::size_t v) {
+        if (chosen-- == 0) {
+            world.count_fault(FaultKind::vip_lost);
+            world.admin(n, core::VipLost{{}, g, v});
+        }
+    });
 }
 
 }  // namespace vigil::sim

@@ -42,6 +42,7 @@ public:
 private:
     void partition(World& world, Prng& prng) const;
     void admin(FaultKind kind, World& world, Prng& prng) const;
+    void lose_vip(World& world, Prng& prng) const;
 
     FaultRates rates_;
 };

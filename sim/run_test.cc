@@ -56,6 +56,28 @@ TEST(SimRun, QuietClusterElectsOnePrimaryAndStaysSafe) {
     EXPECT_EQ(liveness.recovery_time(), 0);  // nothing was broken
 }
 
+// A group nobody may serve never gets a primary: reported as invariant 5 once the recovery
+// bound and the stable window have passed, not before.
+TEST(SimRun, GroupWithoutPrimaryAfterHealIsALivenessFailure) {
+    Scenario s = quiet_three_nodes();
+    s.config.groups[0].priority = {std::nullopt, std::nullopt, std::nullopt};
+    World world(std::move(s));
+    for (int i = 0; i < 1'000; ++i) world.step();
+    world.heal();
+    const Micros healed_at = world.real_now();
+    Liveness liveness(world, healed_at);
+    std::optional<Violation> v;
+    while (!v && !liveness.converged()) {
+        world.step();
+        v = liveness.observe(world);
+    }
+    ASSERT_TRUE(v);
+    EXPECT_EQ(v->invariant, 5);
+    const core::Config& c = world.config();
+    EXPECT_GT(world.real_now() - healed_at,
+              Liveness::recover_bound(c) + Liveness::stable_window(c));
+}
+
 // Two nodes that each count as a quorum (two_node, no tie-breaker, no fence) both promote
 // when cut apart: the split brain that two_node accepts, and that invariant 1 reports.
 TEST(SimRun, SplitBrainIsReportedAsTwoActingPrimaries) {

@@ -184,7 +184,7 @@ void World::apply(std::size_t n, const core::Actions& a) {
     // (world_faults.cc). After heal, fencing works and is quick.
     const FaultRates& r = scenario_.faults;
     for (const core::FenceRequest& f : a.fences) {
-        Micros delay = healed_ ? uniform(prng_, ms(1), ms(50))
+        Micros delay = healed_ ? uniform(prng_, ms(1), kHealedFenceDelayMax)
                                : uniform(prng_, ms(1), std::max(ms(1), r.fence_delay_max_us));
         bool ok = healed_ || chance(prng_, r.fence_ok_ppm);
         schedule({real_now_ + delay, 0, TimerKind::fence_done, static_cast<std::uint32_t>(n),

@@ -68,6 +68,8 @@ public:
     // heartbeats (STYLE.md §9). Beyond it datagrams are dropped, as the kernel would.
     static constexpr std::size_t kSocketQueueMax = 512;
     static constexpr std::size_t kPartitionsMax = 4;  // active at once; more are not injected
+    // After heal, fence commands finish within this (a slow fence device is a fault).
+    static constexpr Micros kHealedFenceDelayMax = ms(50);
 
     struct Cut {
         std::uint8_t from, to, link;
@@ -99,6 +101,10 @@ public:
     TimePoint local_now(std::size_t n) const { return nodes_[n].clock.local(real_now_); }
     const NodeClock& clock(std::size_t n) const { return nodes_[n].clock; }
     bool maintenance(std::size_t n) const { return nodes_[n].maintenance; }
+    // Whether node n holds VIP v of group g: the VipChanges it carried out.
+    bool holds_vip(std::size_t n, std::size_t g, std::size_t v) const {
+        return (nodes_[n].vips[g] >> v) & 1u;
+    }
     const std::string& name(std::size_t n) const { return config().nodes[n].name; }
     const Counters& counters() const { return counters_; }
     Trace& trace() { return trace_; }
@@ -109,8 +115,9 @@ public:
     void pause(std::size_t n, Micros duration);
     void crash(std::size_t n, Micros down_for, const char* why);
     void shutdown(std::size_t n, Micros down_for);
-    // Steps node n with an operator's event (switchover, maintenance, VIP lost); its `now`
-    // is replaced with n's clock. `off_after` > 0: maintenance on, switched off after it.
+    // Steps node n with an operator's event (switchover, maintenance) or a VipLost (the VIP
+    // is gone from n first); its `now` is replaced with n's clock. `off_after` > 0 with
+    // maintenance on: switched off again after that long.
     void admin(std::size_t n, core::Event event, Micros off_after = 0);
     void count_fault(FaultKind kind) { ++counters_.faults[static_cast<std::size_t>(kind)]; }
     bool healed() const { return healed_; }

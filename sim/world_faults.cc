@@ -127,7 +127,10 @@ void World::admin(std::size_t n, core::Event event, Micros off_after) {
             schedule({real_now_ + off_after, 0, TimerKind::maintenance_off,
                       static_cast<std::uint32_t>(n)});
     }
-    if (std::holds_alternative<core::VipLost>(event)) kind = EventKind::vip_lost;
+    if (auto* lost = std::get_if<core::VipLost>(&event)) {
+        kind = EventKind::vip_lost;
+        nodes_[n].vips[lost->group] &= ~(1u << lost->vip);
+    }
     step_node(n, event, kind);
 }
 
@@ -159,6 +162,12 @@ void World::heal() {
     trace_.addf(true, real_now_, kNoNode, {}, "heal: faults stop; partitions lifted; network calm");
     while (!partitions_.empty()) end_partition(partitions_.back().id);
     network_.calm();
+    // Fence commands still running finish soon; their outcome stands (a failure is retried
+    // by the core after fence_retry_ms, which the liveness bound allows for).
+    for (Timer& t : timers_)
+        if (t.kind == TimerKind::fence_done)
+            t.at = std::min(t.at, real_now_ + kHealedFenceDelayMax);
+    std::make_heap(timers_.begin(), timers_.end(), later);
     for (std::size_t n = 0; n < nodes_.size(); ++n) {
         auto node = static_cast<std::uint32_t>(n);
         switch (nodes_[n].state) {
