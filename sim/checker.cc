@@ -160,7 +160,9 @@ Liveness::Liveness(const World& world, Micros healed_at)
     : healed_at_(healed_at),
       bound_(recover_bound(world.config())),
       window_(stable_window(world.config())),
-      holders_(world.config().groups.size()) {}
+      holders_(world.config().groups.size()) {
+    (void)observe(world);  // a primary stable at heal has recovered in 0 s
+}
 
 std::optional<Violation> Liveness::observe(const World& w) {
     const Micros now = w.real_now();

@@ -4,7 +4,8 @@
 //   vigil-sim --seed 17 [--trace]        one seed; --trace prints every event as it happens
 //   vigil-sim --seeds 300 [--first 1000]  seeds 1000..1299, then a summary
 //   vigil-sim-mutant --seeds 200 --expect-violation
-//                                         exit 0 iff some seed breaks safety (mutation test)
+//                                         exit 0 iff some seed breaks safety (invariants
+//                                         1-3; mutation test)
 //
 // Exit status: 0 when every seed passed (or, with --expect-violation, when one failed),
 // 1 otherwise, 2 on bad usage.
@@ -61,7 +62,7 @@ struct Summary {
     void print(double wall_s) const {
         std::printf("seeds run: %llu\n", ull(seeds));
         std::printf("safety violations: %llu\n", ull(safety));
-        std::printf("liveness failures: %llu\n", ull(liveness));
+        std::printf("liveness failures (busy loop, no stable primary): %llu\n", ull(liveness));
         if (safety + liveness) std::printf("first failing seed: %llu\n", ull(first_failed_seed));
         std::printf("steps: %llu (node steps %llu)\n", ull(steps), ull(node_steps));
         std::printf("simulated time: %.1f s\n", vigil::to_ms(simulated_us) / 1000.0);
