@@ -17,14 +17,56 @@ std::string fixed(double v) {
     std::snprintf(buf, sizeof buf, "%8.1f", v);
     return buf;
 }
+std::string str(const json& j, const char* key) {
+    return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
+}
+long long num(const json& j, const char* key) {
+    return j.contains(key) && j[key].is_number() ? j[key].get<long long>() : 0;
+}
+
+// "quorum: 3/3 voters alive, 2 needed", or two_node and its tie-breaker.
+std::string quorum_line(const json& s) {
+    std::ostringstream o;
+    o << "quorum: ";
+    if (s.value("two_node", false)) {
+        o << "two_node (each node decides alone)";
+        if (s.contains("tiebreaker"))
+            o << "; tiebreaker " << str(s["tiebreaker"], "address")
+              << (s["tiebreaker"].value("reachable", false) ? " reachable" : " UNREACHABLE");
+        return o.str();
+    }
+    const long long alive = num(s, "voters_alive"), needed = num(s, "quorum");
+    if (alive < needed) o << "NO QUORUM: ";
+    o << alive << "/" << num(s, "voters") << " voters alive, " << needed << " needed";
+    return o.str();
+}
+
+// The short quorum part of a group's line: votes and lease on a primary, the campaign on a
+// candidate, and why this node may not be primary or what fencing is doing.
+std::string group_quorum_part(const json& g) {
+    std::ostringstream o;
+    const bool primary = g.value("role", "") == "primary";
+    const bool campaigning = g.value("campaigning", false);
+    const long long needed = num(g, "votes_needed");
+    if (campaigning) o << "  CAMPAIGNING epoch " << num(g, "campaign_epoch");
+    if ((primary || campaigning) && needed > 0) o << "  votes " << num(g, "votes") << "/" << needed;
+    if (primary && g.contains("lease_remaining_ms") && g["lease_remaining_ms"].is_number())
+        o << "  lease " << num(g, "lease_remaining_ms") << " ms";
+    if (!str(g, "not_eligible").empty()) o << "  [not eligible: " << str(g, "not_eligible") << "]";
+    if (!str(g, "fence").empty()) o << "  [fence: " << str(g, "fence") << "]";
+    return o.str();
+}
 }  // namespace
 
 std::string render_status(const json& s, bool verbose) {
     std::ostringstream o;
     o << "node " << s.value("node", "?") << " (cluster " << s.value("cluster", "?") << ", pid "
       << s.value("pid", 0) << ")";
+    if (s.value("witness", false)) o << "  [WITNESS: votes, holds no group]";
     if (s.value("maintenance", false)) o << "  [STANDBY ON: will not be primary]";
-    o << "\n\ngroups:\n";
+    o << "\n";
+    if (s.contains("quorum")) o << quorum_line(s) << "\n";  // agents before quorum lack it
+    o << "\ngroups:\n";
     for (const auto& g : s["groups"]) {
         std::string role = g.value("role", "?");
         std::string upper;
@@ -34,7 +76,13 @@ std::string render_status(const json& s, bool verbose) {
         if (g.contains("handoff_to"))
             o << "  handing over to " << g["handoff_to"].get<std::string>();
         if (g.value("admin_switchover", false)) o << "  (by switchover)";
-        o << "\n";
+        o << group_quorum_part(g) << "\n";
+        if (verbose && !str(g, "promised_to").empty()) {
+            o << "    promise: to " << str(g, "promised_to");
+            if (g.contains("promise_remaining_ms") && g["promise_remaining_ms"].is_number())
+                o << ", " << num(g, "promise_remaining_ms") << " ms left";
+            o << "\n";
+        }
         for (const auto& v : g["vips"]) {
             std::string state = v["present"].is_null()     ? "unknown"
                                 : v["present"].get<bool>() ? "present"
@@ -53,8 +101,9 @@ std::string render_status(const json& s, bool verbose) {
     }
     o << "\npeers:\n";
     for (const auto& p : s["peers"]) {
-        o << "  " << p.value("name", "?") << ": " << (p.value("alive", false) ? "ALIVE" : "DEAD")
-          << "  last heard " << age(p["last_heard_ms"]);
+        o << "  " << p.value("name", "?") << (p.value("witness", false) ? " [witness]" : "") << ": "
+          << (p.value("alive", false) ? "ALIVE" : "DEAD") << "  last heard "
+          << age(p["last_heard_ms"]);
         if (p.value("maintenance", false)) o << "  [standby on]";
         if (p.value("config_mismatch", false)) o << "  [CONFIG MISMATCH]";
         o << "\n";

@@ -20,6 +20,8 @@ const wire::GroupState* Node::view(std::size_t node, std::size_t g) const {
 int Node::priority_of(std::size_t g, std::size_t node) const {
     if (node == self_) {
         if (maintenance_ || leaving_) return 0;
+        // two_node's ipfail: a node that lost its tie-breaker may not be or stay primary.
+        if (!tiebreaker_reachable_) return 0;
         return config_.groups[g].priority[self_].value_or(0);
     }
     // A peer's effective priority is what it says (0 while in maintenance): later checks
@@ -100,6 +102,21 @@ void Node::evaluate(std::size_t g, TimePoint now, Actions& out) {
     if (s.handoff_to && now >= s.handoff_deadline) {
         abandon_handover(g, "target did not take over within dead_time", out);
     }
+    // A campaign waiting for its fence does not time out: its votes are renewed meanwhile.
+    if (s.campaign_epoch != 0 && now >= s.campaign_deadline && fence_allows(g)) {
+        log_.event(Level::warn, "campaign_failed",
+                   {{"group", config_.groups[g].name},
+                    {"epoch", std::to_string(s.campaign_epoch)},
+                    {"votes", std::to_string(support_count(g))},
+                    {"quorum", std::to_string(config_.quorum_size())}});
+        end_campaign(g);
+    }
+    if (s.fence && s.fence->state == Fence::State::failed && now >= s.fence->retry_at) {
+        s.fence->state = Fence::State::running;
+        s.fence->attempts += 1;
+        s.fence->retry_at = TimePoint::never();
+        out.fences.push_back({g, s.fence->node});
+    }
     if (s.switchover_to && now >= s.switchover_deadline) {
         log_.event(Level::warn, "switchover_expired",
                    {{"group", config_.groups[g].name}, {"target", name(*s.switchover_to)}});
@@ -107,11 +124,12 @@ void Node::evaluate(std::size_t g, TimePoint now, Actions& out) {
         s.switchover_deadline = TimePoint::never();
         out.send_heartbeat = true;
     }
+    expire_promise(g);  // before deciding: a handover gives the old primary's promise back
     if (!settled_ || leaving_) return;  // a starting or leaving node takes no part
     if (s.role == Role::primary)
         evaluate_primary(g, now, out);
     else
-        evaluate_standby(g, out);
+        evaluate_standby(g, now, out);
 }
 
 void Node::evaluate_primary(std::size_t g, TimePoint now, Actions& out) {
@@ -188,7 +206,7 @@ void Node::evaluate_primary(std::size_t g, TimePoint now, Actions& out) {
     }
 }
 
-void Node::evaluate_standby(std::size_t g, Actions& out) {
+void Node::evaluate_standby(std::size_t g, TimePoint now, Actions& out) {
     Group& s = groups_[g];
     s.primary = claimed_primary(g);
     s.relayed_primary.reset();
@@ -202,7 +220,9 @@ void Node::evaluate_standby(std::size_t g, Actions& out) {
         s.switchover_deadline = TimePoint::never();
     }
     if (s.primary) {
-        // Somebody serves the group: whatever handover this node had under way is over.
+        // Somebody serves the group: whatever handover or campaign this node had under way
+        // is over.
+        end_campaign(g);
         s.offer.reset();
         s.handoff_to.reset();
         s.handoff_deadline = TimePoint::never();
@@ -212,13 +232,26 @@ void Node::evaluate_standby(std::size_t g, Actions& out) {
         }
         return;
     }
-    if (s.offer) {
-        Offer offer = *s.offer;
-        s.offer.reset();
-        if (priority_of(g, self_) > 0) {
-            promote(g, offer.admin, "handover from " + name(offer.from), out);
+    if (s.campaign_epoch != 0) {
+        // Asking for votes already: promote once a quorum backs this node. It may have lost
+        // its eligibility meanwhile (maintenance, tie-breaker): then give the votes back.
+        if (priority_of(g, self_) == 0) {
+            end_campaign(g);
             return;
         }
+        take_over(g, s.campaign_admin, s.campaign_reason, now, out);
+        return;
+    }
+    if (s.offer) {
+        Offer offer = *s.offer;
+        if (priority_of(g, self_) > 0) {
+            // Kept until a campaign starts (or it expires): the campaign may have to wait
+            // for this node's own promise to the old primary to be given back.
+            take_over(g, offer.admin, "handover from " + name(offer.from), now, out);
+            if (s.campaign_epoch != 0 || s.role == Role::primary) s.offer.reset();
+            return;
+        }
+        s.offer.reset();
     }
     if (s.handoff_to) {
         if (live(*s.handoff_to)) return;  // until it takes over or the deadline passes
@@ -239,17 +272,23 @@ void Node::evaluate_standby(std::size_t g, Actions& out) {
     if (best != self_) return;
     std::string reason = "no live primary; highest eligible priority";
     if (s.lost_primary) reason = "primary " + name(*s.lost_primary) + " is dead";
-    promote(g, false, reason, out);
+    take_over(g, false, std::move(reason), now, out);
 }
 
 void Node::promote(std::size_t g, bool admin, std::string reason, Actions& out) {
     Group& s = groups_[g];
     VIGIL_ASSERT(s.role != Role::primary);
     VIGIL_ASSERT(priority_of(g, self_) > 0);
+    VIGIL_ASSERT(s.campaign_epoch > s.primary_epoch);
+    VIGIL_ASSERT(s.promise_to == self_);
     RoleChange change{g, s.role, Role::primary, 0, std::move(reason), {}, {}, {}};
     s.role = Role::primary;
-    s.epoch += 1;
-    s.primary_epoch = s.epoch;
+    s.epoch = std::max(s.epoch, s.campaign_epoch);
+    s.primary_epoch = s.campaign_epoch;
+    s.campaign_epoch = 0;  // the votes now back the lease (s.support stays)
+    s.offer.reset();  // one that arrived during the campaign is spent too
+    s.campaign_deadline = TimePoint::never();
+    s.fence.reset();
     s.admin = admin;
     s.primary = self_;
     s.handoff_to.reset();
@@ -279,6 +318,8 @@ void Node::demote(std::size_t g, std::string reason, Actions& out) {
     s.role = Role::standby;
     s.primary.reset();
     s.lost_primary.reset();
+    s.support.clear();
+    release_self_promise(g);  // voters may back another node now
     s.lower_claim_since = TimePoint::never();
     for (std::size_t v = 0; v < config_.groups[g].vips.size(); ++v)
         out.vip_changes.push_back({VipChange::Kind::remove, g, v});

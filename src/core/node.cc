@@ -31,7 +31,13 @@ Node::Node(const Config& config, std::size_t self, TimePoint start, Logger& logg
       settle_deadline_(start + ms(config.effective_init_dead_ms())),
       next_heartbeat_(start),
       interval_(ms(config.cluster.heartbeat_interval_ms)),
-      dead_time_(ms(config.cluster.dead_time_ms)) {
+      dead_time_(ms(config.cluster.dead_time_ms)),
+      promise_span_(dead_time_),
+      lease_span_(0),
+      start_(start),
+      votes_allowed_at_(start),
+      last_sent_(start - interval_),
+      tiebreaker_reachable_(config.cluster.tiebreaker.empty()) {
     VIGIL_ASSERT(self < config.nodes.size());
     VIGIL_ASSERT(config.nodes.size() >= 2);
     // Detection must take several missed heartbeats, or one lost datagram is a failover.
@@ -40,11 +46,44 @@ Node::Node(const Config& config, std::size_t self, TimePoint start, Logger& logg
         p.groups.resize(config.groups.size());
         p.switchover_id_done.resize(config.groups.size(), 0);
     }
+    // A promise of promise_span_ on a clock running fast by rho lasts at least
+    // promise_span_ / (1 + rho) of real time; a lease of lease_span_ on a clock running slow
+    // by rho lasts at most lease_span_ / (1 - rho). The margin covers the time between the
+    // lease's end and the VIPs actually going (scheduling, netlink).
+    const double rho = config.cluster.clock_drift_max_ppm / 1e6;
+    VIGIL_ASSERT(rho >= 0.0);
+    VIGIL_ASSERT(rho < 0.5);
+    const Micros margin = ms(config.effective_lease_margin_ms());
+    lease_span_ = static_cast<Micros>(static_cast<double>(promise_span_) * (1 - rho) / (1 + rho)) -
+                  margin;
+    // The lease must outlive a few heartbeat intervals, or it lapses between renewals.
+    VIGIL_ASSERT(lease_span_ > 2 * interval_);
+    // Promises given before a restart are forgotten with the process; wait until any of
+    // them must have ended before voting again. A node that never voted (its durable state
+    // is empty) made none; without a quorum there is nothing to wait for.
+    bool voted_before = false;
+    for (const DurableGroup& d : restored.groups) voted_before = voted_before || d.epoch > 0;
+    if (config.quorum_size() > 1 && voted_before)
+        votes_allowed_at_ =
+            start + static_cast<Micros>(static_cast<double>(promise_span_) * (1 + rho) / (1 - rho)) +
+            margin;
+    for (std::size_t g = 0; g < groups_.size(); ++g) {
+        for (const DurableGroup& d : restored.groups) {
+            if (d.group != config.groups[g].name) continue;
+            // Everything up to the persisted epoch counts as voted in: conservative, and it
+            // keeps epochs rising across restarts.
+            groups_[g].epoch = d.epoch;
+            groups_[g].voted_epoch = d.epoch;
+            groups_[g].voted_for = config.node_index(d.voted_for);
+        }
+    }
+    persisted_ = durable_state();
 }
 
 Actions Node::step(const Event& event) {
     Actions out;
     now_ = std::visit([](const auto& e) { return e.now; }, event);
+    check_leases(out);
     std::visit(
         [&](const auto& e) {
             using T = std::decay_t<decltype(e)>;
@@ -58,6 +97,9 @@ Actions Node::step(const Event& event) {
             if constexpr (std::is_same_v<T, TiebreakerResult>) on_tiebreaker(e, out);
         },
         event);
+    for (std::size_t g = 0; g < groups_.size(); ++g) vote(g, out);
+    persist_if_changed(out);
+    if (out.send_heartbeat) last_sent_ = now_;
     out.next_wakeup = next_wakeup();
     return out;
 }
@@ -110,6 +152,8 @@ void Node::on_heartbeat(const HeartbeatReceived& e, Actions& out) {
     }
     p.boot_id = hb.boot_id;
     p.seq_max = hb.seq;
+    p.content_at = e.now;
+    p.sent_at_us = hb.sent_at_us;
     bool starting = false;
     for (const wire::GroupState& gs : hb.groups) starting = starting || gs.role == Role::starting;
     if (!starting)
@@ -142,6 +186,7 @@ void Node::on_heartbeat(const HeartbeatReceived& e, Actions& out) {
         if (gs.role == Role::primary && s.role != Role::primary) s.primary = e.sender;
         if (gs.role != Role::primary && s.primary == e.sender) s.primary.reset();
         if (fresh_offer) s.offer = Offer{e.sender, gs.admin, e.now + dead_time_};
+        count_vote(*g, e.sender, gs);
     }
 
     if (hb.leaving) {
@@ -159,6 +204,9 @@ void Node::on_heartbeat(const HeartbeatReceived& e, Actions& out) {
         if (heard.peer_came_alive) {
             out.peer_changes.push_back({e.sender, std::nullopt, true, "heartbeat received"});
             peer_came_alive = true;
+            // Tell a (re)started peer at once how things stand: it settles, votes and
+            // renews leases without waiting for this node's next interval.
+            out.send_heartbeat = true;
         }
         if (heard.late_gap)
             log_.event(Level::warn, "heartbeat_late",
@@ -199,7 +247,7 @@ void Node::settle(Actions& out) {
 
 void Node::on_vip_lost(const VipLost& e, Actions& out) {
     VIGIL_ASSERT(e.group < groups_.size());
-    if (groups_[e.group].role != Role::primary) return;
+    if (!acting_primary(e.group, e.now)) return;
     out.vip_changes.push_back({VipChange::Kind::add, e.group, e.vip});
     out.announcements.push_back({VipChange::Kind::add, e.group, e.vip});
 }
@@ -227,13 +275,17 @@ wire::Heartbeat Node::heartbeat() const {
     hb.interval_ms = static_cast<std::uint16_t>(config_.cluster.heartbeat_interval_ms);
     hb.maintenance = maintenance_;
     hb.leaving = leaving_;
+    hb.witness = config_.nodes[self_].witness;
+    hb.sent_at_us = static_cast<std::uint64_t>(std::max<Micros>(now_.us, 0));
     hb.groups.reserve(groups_.size());
     for (std::size_t g = 0; g < groups_.size(); ++g) {
         const Group& s = groups_[g];
         wire::GroupState gs;
         gs.group = config_.groups[g].name;
         gs.role = s.role;
-        gs.epoch = s.epoch;
+        // A primary states the epoch it serves at, which voters renew their promises for;
+        // it may know a higher one that never won (a candidate's, restored after a restart).
+        gs.epoch = s.role == Role::primary ? s.primary_epoch : s.epoch;
         gs.priority = static_cast<std::uint16_t>(priority_of(g, self_));
         gs.admin = s.role == Role::primary ? s.admin : s.handoff_admin;
         if (s.primary) gs.primary = name(*s.primary);
@@ -241,6 +293,12 @@ wire::Heartbeat Node::heartbeat() const {
         if (s.switchover_to) {
             gs.switchover_to = name(*s.switchover_to);
             gs.switchover_id = s.switchover_id;
+        }
+        gs.campaign_epoch = s.campaign_epoch;
+        if (s.promise_to) {
+            gs.vote_for = name(*s.promise_to);
+            gs.vote_epoch = s.promise_epoch;
+            gs.vote_echo_us = *s.promise_to == self_ ? 0 : s.promise_echo_us;
         }
         hb.groups.push_back(std::move(gs));
     }
@@ -252,6 +310,10 @@ NodeStatus Node::status() const {
     st.name = name(self_);
     st.maintenance = maintenance_;
     st.settled = settled_;
+    st.witness = config_.nodes[self_].witness;
+    st.voters_alive = voters_alive();
+    st.quorum = config_.quorum_size();
+    st.tiebreaker_reachable = tiebreaker_reachable_;
     for (std::size_t g = 0; g < groups_.size(); ++g) {
         const Group& s = groups_[g];
         GroupStatus gs{config_.groups[g].name, s.role, s.epoch, "", "", s.admin, s.elections};
@@ -264,12 +326,30 @@ NodeStatus Node::status() const {
             gs.primary_via_peer = true;
         }
         if (s.handoff_to) gs.handoff_to = name(*s.handoff_to);
+        gs.votes = s.support.empty() ? 0 : support_count(g);
+        gs.votes_needed = config_.quorum_size();
+        gs.campaigning = s.campaign_epoch != 0;
+        gs.campaign_epoch = s.campaign_epoch;
+        if (s.role == Role::primary) gs.lease_expiry = lease_expiry(g);
+        if (s.promise_to && *s.promise_to != self_) {
+            gs.promised_to = name(*s.promise_to);
+            gs.promise_expiry = s.promise_expiry;
+        }
+        gs.not_eligible = not_eligible(g);
+        if (s.fence) {
+            const char* state = s.fence->state == Fence::State::running     ? "running"
+                                : s.fence->state == Fence::State::succeeded ? "fenced"
+                                                                            : "failed";
+            gs.fence = name(s.fence->node) + " " + state + " (attempt " +
+                       std::to_string(s.fence->attempts) + ")";
+        }
         st.groups.push_back(std::move(gs));
     }
     for (std::size_t n = 0; n < config_.nodes.size(); ++n) {
         if (n == self_) continue;
         PeerStatus ps;
         ps.name = name(n);
+        ps.witness = config_.nodes[n].witness;
         ps.alive = detector_.alive(n);
         ps.maintenance = peers_[n].maintenance;
         ps.config_mismatch = peers_[n].config_mismatch;
@@ -287,21 +367,20 @@ TimePoint Node::next_wakeup() const {
     TimePoint next = leaving_ ? TimePoint::never() : next_heartbeat_;
     next = std::min(next, detector_.next_deadline());
     if (!settled_) next = std::min(next, settle_deadline_);
-    for (const Group& s : groups_) {
+    for (std::size_t g = 0; g < groups_.size(); ++g) {
+        const Group& s = groups_[g];
         next = std::min(next, s.handoff_deadline);
         next = std::min(next, s.switchover_deadline);
         if (s.offer) next = std::min(next, s.offer->expires);
+        if (fence_allows(g)) next = std::min(next, s.campaign_deadline);
+        if (s.role == Role::primary) next = std::min(next, lease_expiry(g));
+        if (s.promise_to && *s.promise_to != self_) next = std::min(next, s.promise_expiry);
+        if (s.fence && s.fence->state == Fence::State::failed)
+            next = std::min(next, s.fence->retry_at);
     }
+    if (now_ < votes_allowed_at_) next = std::min(next, votes_allowed_at_);
     return next;
 }
 
 }  // namespace vigil::core
 
-namespace vigil::core {
-TimePoint Node::lease_expiry(std::size_t g) const {
-    return groups_[g].role == Role::primary ? TimePoint::never() : TimePoint{0};
-}
-DurableState Node::durable_state() const { return {}; }
-void Node::on_fence_result(const FenceResult&, Actions&) {}
-void Node::on_tiebreaker(const TiebreakerResult&, Actions&) {}
-}  // namespace vigil::core

@@ -119,6 +119,19 @@ private:
         // When this peer was first heard starting (never = it is not starting). A starting
         // peer is deferred to for at most one dead time.
         TimePoint starting_since = TimePoint::never();
+        // When the newest datagram's content arrived: a lease promise to this peer runs
+        // from then, never from a later tick.
+        TimePoint content_at = TimePoint::never();
+        std::uint64_t sent_at_us = 0;  // its clock when it built that datagram
+    };
+    // Fencing of a primary that disappeared, before this node takes over (design.md).
+    struct Fence {
+        enum class State { running, succeeded, failed };
+        std::size_t node;
+        State state = State::running;
+        int attempts = 0;
+        TimePoint retry_at = TimePoint::never();
+        std::string detail;
     };
     struct Offer {  // a peer handing a group to this node
         std::size_t from;
@@ -146,6 +159,30 @@ private:
         // Since when a live peer has kept claiming this group although it ranks below this
         // primary: it cannot hear us (a one-way link), so after a while we yield.
         TimePoint lower_claim_since = TimePoint::never();
+
+        // Quorum, as a voter. voted_epoch/voted_for are durable: a vote is never given twice
+        // in one epoch, not even across a restart.
+        std::uint64_t voted_epoch = 0;
+        std::optional<std::size_t> voted_for;
+        // The one node this voter currently backs (a vote or a lease promise): it will not
+        // vote for anybody else until promise_expiry (its own clock) or until the holder
+        // gives it back. promise_to == self while this node campaigns or is primary.
+        std::optional<std::size_t> promise_to;
+        std::uint64_t promise_epoch = 0;
+        TimePoint promise_expiry = TimePoint::never();
+        std::uint64_t promise_echo_us = 0;
+
+        // Quorum, as a candidate or primary.
+        std::uint64_t campaign_epoch = 0;  // 0 = not campaigning
+        bool campaign_admin = false;
+        std::string campaign_reason;
+        TimePoint campaign_started = TimePoint::never();
+        TimePoint campaign_deadline = TimePoint::never();
+        // Per voter: until when its promise backs this node (this node's clock); the lease
+        // is the quorum-th latest of them. Empty when neither campaigning nor primary.
+        std::vector<TimePoint> support;
+        std::optional<Fence> fence;
+        TimePoint lease_lost_logged = TimePoint::never();
     };
 
     void on_tick(TimePoint now, Actions& out);
@@ -159,7 +196,7 @@ private:
 
     void evaluate(std::size_t g, TimePoint now, Actions& out);
     void evaluate_primary(std::size_t g, TimePoint now, Actions& out);
-    void evaluate_standby(std::size_t g, Actions& out);
+    void evaluate_standby(std::size_t g, TimePoint now, Actions& out);
     void promote(std::size_t g, bool admin, std::string reason, Actions& out);
     void demote(std::size_t g, std::string reason, Actions& out);
     void hand_off(std::size_t g, std::optional<std::size_t> target, bool admin, TimePoint now,
@@ -167,6 +204,21 @@ private:
     void settle(Actions& out);
     void peer_died(std::size_t node, Actions& out);
     void abandon_handover(std::size_t g, const char* reason, Actions& out);
+
+    // Quorum and leases (quorum.cc).
+    void check_leases(Actions& out);
+    void take_over(std::size_t g, bool admin, std::string reason, TimePoint now, Actions& out);
+    void end_campaign(std::size_t g);
+    void count_vote(std::size_t g, std::size_t voter, const wire::GroupState& gs);
+    void vote(std::size_t g, Actions& out);
+    void expire_promise(std::size_t g);
+    void release_self_promise(std::size_t g);
+    bool promise_held_by_other(std::size_t g) const;
+    std::size_t support_count(std::size_t g) const;
+    bool fence_allows(std::size_t g) const;
+    std::string not_eligible(std::size_t g) const;
+    std::size_t voters_alive() const;
+    void persist_if_changed(Actions& out);
 
     // Election helpers: compute, never change state.
     bool live(std::size_t node) const;
@@ -197,6 +249,17 @@ private:
     TimePoint next_heartbeat_;
     Micros interval_;
     Micros dead_time_;
+    // Lease arithmetic (docs/design.md "Quorum and leases"): a voter promises for
+    // promise_span_ of its clock; a holder counts lease_span_ of its own clock from the
+    // instant it sent the heartbeat the promise answers, short enough that drift in either
+    // clock cannot make it outlast the promise.
+    Micros promise_span_;
+    Micros lease_span_;
+    TimePoint start_;
+    TimePoint votes_allowed_at_;  // a restarted voter may have promised before it crashed
+    TimePoint last_sent_;         // when a step last asked for a heartbeat
+    bool tiebreaker_reachable_ = true;
+    DurableState persisted_;
 };
 
 }  // namespace vigil::core

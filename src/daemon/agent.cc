@@ -5,6 +5,10 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
 #include "common/assert.h"
 #include "daemon/vip_cleanup.h"
 #include "io/clock.h"
@@ -24,15 +28,25 @@ Agent::Agent(const core::Config& config, std::size_t self, wire::Keys keys, Agen
       log_(log),
       addresses_(io::make_netlink_addresses()),
       announcer_(io::make_raw_announcer()),
-      node_(config, self, io::monotonic_now(), log),
+      node_(config, self, io::monotonic_now(), log, options_.restored),
       announces_(config.cluster.announce_count, ms(config.cluster.announce_interval_ms)),
-      notify_(loop_, log, ms(config.cluster.notify_timeout_ms)),
+      hooks_(loop_),
+      notify_(hooks_, log, ms(config.cluster.notify_timeout_ms)),
+      fence_(config, hooks_, log, [this](const core::FenceResult& r) { feed(r); }),
+      state_file_(options_.state_dir, config.nodes[self].name),
+      lease_reporter_(config.groups.size()),
+      witness_(config.nodes[self].witness),
       timelines_(config.groups.size()),
       roles_(config.groups.size(), Role::starting),
       // Boot ids come from the wall clock so that they increase across restarts and peers
       // reject replays of an earlier boot's datagrams (docs/wire.md).
       boot_id_(static_cast<std::uint64_t>(io::realtime_us())),
-      next_vip_check_(io::monotonic_now()) {}
+      next_vip_check_(io::monotonic_now()) {
+    if (config.cluster.two_node && !config.cluster.tiebreaker.empty() && !witness_)
+        tiebreaker_ = std::make_unique<Tiebreaker>(
+            config.cluster.tiebreaker, ms(config.cluster.tiebreaker_interval_ms), hooks_, log_,
+            [this](const core::TiebreakerResult& r) { feed(r); });
+}
 
 Agent::~Agent() {
     if (signal_fd_ >= 0) close(signal_fd_);
@@ -55,6 +69,18 @@ Result<void> Agent::open_sockets() {
             peers_[n].push_back(*addr);
         }
     return {};
+}
+
+void Agent::watch_addresses() {
+    auto monitor = io::make_netlink_address_monitor();
+    if (!monitor) {
+        log_.event(Level::warn, "address_monitor_unavailable",
+                   {{"error", monitor.error().message},
+                    {"effect", "lost VIPs are found by the 1 s check only"}});
+        return;
+    }
+    monitor_ = std::move(*monitor);
+    (void)loop_.watch(monitor_->fd(), [this] { on_addresses_changed(); });
 }
 
 void Agent::remove_leftover_vips() {
@@ -86,18 +112,14 @@ int Agent::run() {
         log_.event(Level::error, "agent_failed", {{"error", r.error().message}});
         return kExitStartupFailed;
     }
-    auto monitor = io::make_netlink_address_monitor();
-    if (monitor) {
-        monitor_ = std::move(*monitor);
-        (void)loop_.watch(monitor_->fd(), [this] { on_addresses_changed(); });
-    } else {
-        log_.event(Level::warn, "address_monitor_unavailable",
-                   {{"error", monitor.error().message},
-                    {"effect", "lost VIPs are found by the 1 s check only"}});
+    // A witness never adds, removes or checks an address: nothing to watch or clean up.
+    if (!witness_) {
+        watch_addresses();
+        remove_leftover_vips();
     }
-    remove_leftover_vips();
     log_.event(Level::info, "agent_started",
                {{"cluster", config_.cluster.name},
+                {"role", witness_ ? "witness" : "full"},
                 {"pid", std::to_string(getpid())},
                 {"socket", options_.socket_path},
                 {"links", std::to_string(sockets_.size())},
@@ -109,6 +131,9 @@ int Agent::run() {
             log_.event(Level::error, "agent_failed", {{"error", r.error().message}});
             break;
         }
+        // A callback may have moved a deadline without stepping the core (a child process
+        // exited: the next notify run or tie-breaker probe is now due at another time).
+        rearm();
     }
     shutdown();
     return 0;
@@ -128,7 +153,9 @@ void Agent::on_signal() {
 
 void Agent::on_timer() {
     TimePoint now = io::monotonic_now();
-    notify_.on_tick(now);
+    hooks_.on_tick(now);
+    fence_.on_tick(now);
+    if (tiebreaker_) tiebreaker_->on_tick(now);
     if (control_) control_->expire(now);
     send_announcements(now);
     if (now >= next_core_wakeup_) feed(core::Tick{now});
@@ -141,6 +168,7 @@ void Agent::on_timer() {
 
 void Agent::on_addresses_changed() {
     if (monitor_) monitor_->drain();
+    if (witness_) return;
     // Whatever changed, check the VIPs this node must hold; netlink is cheap at this scale.
     for (std::size_t g = 0; g < config_.groups.size(); ++g) {
         if (node_.role(g) != Role::primary) {
@@ -174,6 +202,13 @@ void Agent::feed(const core::Event& event) {
 }
 
 void Agent::perform(const core::Actions& actions, TimePoint now) {
+    // A witness holds no group: the core never asks it to touch an address or fence a node.
+    VIGIL_ASSERT(!witness_ || actions.vip_changes.empty());
+    VIGIL_ASSERT(!witness_ || actions.fences.empty());
+    // 0. The durable state first, above all before the heartbeat that carries a vote.
+    if (actions.persist) persist(*actions.persist);
+    // Leases that start or grow reach the supervisor before the VIPs are added.
+    report_leases(/*before_actions=*/true);
     // Timelines start at the promotion, before the VIPs they will record.
     for (const auto& change : actions.role_changes)
         if (change.to == Role::primary) {
@@ -206,8 +241,64 @@ void Agent::perform(const core::Actions& actions, TimePoint now) {
     send_announcements(now);
     if (actions.send_heartbeat) send_heartbeats();
     for (const auto& change : actions.role_changes) notify_role_change(change);
+    for (const auto& request : actions.fences) fence_.start(now, request);
+    // Leases that end or shrink reach the supervisor once the VIPs are gone.
+    report_leases(/*before_actions=*/false);
     next_core_wakeup_ = actions.next_wakeup;
     rearm();
+}
+
+void Agent::persist(const core::DurableState& state) {
+    auto r = state_file_.save(state);
+    if (r) return;
+    // docs/state.md: without a durable record the node may not vote, so it stops here,
+    // before anything of this step (the heartbeat with the vote above all) is carried out.
+    log_.event(Level::error, "state_write_failed",
+               {{"file", state_file_.path()},
+                {"error", r.error().message},
+                {"effect", "agent stops; its VIPs are removed"}});
+    // Removing addresses sends nothing and is the safe direction; the supervisor does it
+    // too, but an agent run with --no-supervisor has none.
+    if (!witness_)
+        for (const auto& group : config_.groups)
+            remove_present_vips(*addresses_, group, log_, "agent stopping: state write failed");
+    std::fflush(nullptr);
+    _exit(kExitStateWriteFailed);
+}
+
+std::vector<std::int64_t> Agent::lease_truth() const {
+    std::vector<std::int64_t> truth(config_.groups.size(), kNotPrimary);
+    for (std::size_t g = 0; g < truth.size(); ++g) {
+        if (node_.role(g) != Role::primary) continue;
+        TimePoint expiry = node_.lease_expiry(g);
+        truth[g] = expiry.is_never() ? kUnbounded : expiry.us;
+    }
+    return truth;
+}
+
+void Agent::report_leases(bool before_actions) {
+    if (options_.lease_fd < 0 || lease_pipe_broken_) return;
+    const auto truth = lease_truth();
+    const auto records = before_actions ? lease_reporter_.before_actions(truth)
+                                        : lease_reporter_.after_actions(truth);
+    for (const auto& record : records) {
+        const auto bytes = encode_lease(record);
+        // Non-blocking, and atomic (16 bytes < PIPE_BUF): all or nothing.
+        const ssize_t n = write(options_.lease_fd, bytes.data(), bytes.size());
+        if (n == static_cast<ssize_t>(bytes.size())) {
+            lease_reporter_.delivered(record);
+            continue;
+        }
+        if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+            counters_.lease_records_deferred++;  // sent again after the next step
+            continue;
+        }
+        // The supervisor is gone; PR_SET_PDEATHSIG is stopping this agent.
+        log_.event(Level::error, "lease_pipe_failed",
+                   {{"error", n < 0 ? std::strerror(errno) : "short write"}});
+        lease_pipe_broken_ = true;
+        return;
+    }
 }
 
 void Agent::apply_vip_change(const VipChange& change) {
@@ -287,7 +378,7 @@ void Agent::log_role_change(const core::RoleChange& change) {
 
 void Agent::notify_role_change(const core::RoleChange& change) {
     const auto& group = config_.groups[change.group];
-    if (!group.notify.empty())
+    if (!group.notify.empty() && !witness_)
         notify_.push(io::monotonic_now(), group.name, group.notify, core::role_name(change.to),
                      change.epoch);
 }
@@ -295,7 +386,9 @@ void Agent::notify_role_change(const core::RoleChange& change) {
 void Agent::rearm() {
     TimePoint next = next_core_wakeup_;
     next = std::min(next, announces_.next_deadline());
-    next = std::min(next, notify_.next_deadline());
+    next = std::min(next, hooks_.next_deadline());
+    next = std::min(next, fence_.next_deadline());
+    if (tiebreaker_) next = std::min(next, tiebreaker_->next_deadline());
     next = std::min(next, next_vip_check_);
     if (control_) next = std::min(next, control_->next_deadline());
     loop_.wake_at(next);
@@ -305,14 +398,15 @@ void Agent::shutdown() {
     TimePoint now = io::monotonic_now();
     feed(core::Shutdown{now});
     send_heartbeats();  // the goodbye once more, in case the first datagram was lost
-    for (std::size_t g = 0; g < config_.groups.size(); ++g)
-        for (const auto& vip : config_.groups[g].vips) (void)addresses_->remove(vip);
+    if (!witness_)
+        for (std::size_t g = 0; g < config_.groups.size(); ++g)
+            for (const auto& vip : config_.groups[g].vips) (void)addresses_->remove(vip);
     // Let the last notify hooks run: they may record that this node stopped. Each run is
     // bounded by notify_timeout_ms; allow the running one and the one queued by shutdown.
     TimePoint give_up = now + 2 * ms(config_.cluster.notify_timeout_ms) + ms(100);
     while (!notify_.idle() && io::monotonic_now() < give_up) {
-        loop_.wake_at(std::min(give_up, notify_.next_deadline()));
-        (void)loop_.run_once([this] { notify_.on_tick(io::monotonic_now()); });
+        loop_.wake_at(std::min(give_up, hooks_.next_deadline()));
+        (void)loop_.run_once([this] { hooks_.on_tick(io::monotonic_now()); });
     }
     log_.event(Level::info, "agent_stopped", {});
 }

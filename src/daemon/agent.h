@@ -1,7 +1,10 @@
 // Agent: the daemon. It wires the protocol core (core::Node) to the outside world: UDP
 // heartbeats on every link, netlink for VIPs, raw sockets for announcements, the control
-// socket, notify hooks and signals. The loop is: wait for an event, feed it to the core,
-// carry out the returned Actions in their documented order, re-arm the timer.
+// socket, the durable state file, notify and fence commands, the tie-breaker, the lease
+// pipe to its supervisor, and signals. The loop is: wait for an event, feed it to the
+// core, carry out the returned Actions in their documented order, re-arm the timer.
+// A witness (`vigil witness`) runs the same loop; it holds no group, so it never touches
+// addresses and runs no notify, fence or tie-breaker.
 #pragma once
 
 #include <memory>
@@ -14,7 +17,12 @@
 #include "core/config.h"
 #include "core/node.h"
 #include "daemon/announce_schedule.h"
+#include "daemon/fence_runner.h"
+#include "daemon/hook_runner.h"
+#include "daemon/lease_watchdog.h"
 #include "daemon/notify_queue.h"
+#include "daemon/state_file.h"
+#include "daemon/tiebreaker.h"
 #include "daemon/timeline.h"
 #include "io/addresses.h"
 #include "io/event_loop.h"
@@ -28,9 +36,15 @@ namespace vigil::daemon {
 // Exit code of an agent that failed before it started (bad socket, port in use): its
 // supervisor then leaves the VIPs alone, since they may belong to another, running agent.
 constexpr int kExitStartupFailed = 75;
+// Exit code of an agent that could not write its durable state (docs/state.md): it stops
+// at once, before anything of that step is carried out; its supervisor removes the VIPs.
+constexpr int kExitStateWriteFailed = 74;
 
 struct AgentOptions {
     std::string socket_path;
+    std::string state_dir;        // the durable state file is STATE_DIR/NODE.state
+    core::DurableState restored;  // what that file held at start (main loads it)
+    int lease_fd = -1;            // write end of the lease pipe to the supervisor; -1 = none
 };
 
 // Counters shown by `vigil status -v`.
@@ -38,6 +52,7 @@ struct Counters {
     std::uint64_t sent = 0, send_errors = 0, received = 0, accepted = 0;
     std::uint64_t malformed = 0, auth_failures = 0, replays = 0, unknown_sender = 0;
     std::uint64_t wrong_link = 0, vips_readded = 0, announcements = 0;
+    std::uint64_t lease_records_deferred = 0;  // lease pipe full; sent after the next step
 };
 
 class Agent {
@@ -51,6 +66,7 @@ public:
 
 private:
     Result<void> open_sockets();
+    void watch_addresses();
     void remove_leftover_vips();
     void on_timer();
     void on_datagram(std::size_t link);
@@ -59,6 +75,9 @@ private:
     void remove_stray_vips(std::size_t group);
     void feed(const core::Event& event);
     void perform(const core::Actions& actions, TimePoint now);
+    void persist(const core::DurableState& state);
+    std::vector<std::int64_t> lease_truth() const;
+    void report_leases(bool before_actions);
     void apply_vip_change(const core::VipChange& change);
     void send_announcements(TimePoint now);
     void send_heartbeats();
@@ -86,7 +105,14 @@ private:
     core::Node node_;
     wire::ReplayGuard replay_;
     AnnounceSchedule announces_;
+    HookRunner hooks_;  // before its users: notify_, fence_, tiebreaker_
     NotifyQueue notify_;
+    FenceRunner fence_;
+    std::unique_ptr<Tiebreaker> tiebreaker_;  // two_node with a tiebreaker address only
+    StateFile state_file_;
+    LeaseReporter lease_reporter_;
+    bool lease_pipe_broken_ = false;
+    bool witness_;
     std::vector<Timeline> timelines_;  // by group
     std::vector<core::Role> roles_;    // by group, as last carried out
     Counters counters_;

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon/agent.h"
+#include "daemon/quorum_status.h"
 #include "io/clock.h"
 
 namespace vigil::daemon {
@@ -16,6 +17,11 @@ namespace {
 json age_ms(TimePoint now, TimePoint then) {
     if (then.is_never()) return nullptr;
     return (now - then) / 1000;
+}
+// Time left until `until`, in ms, never below 0; null for "never" (no deadline).
+json remaining_ms(TimePoint now, TimePoint until) {
+    if (until.is_never()) return nullptr;
+    return std::max<Micros>(0, until - now) / 1000;
 }
 std::string hex(const std::uint8_t* bytes, std::size_t n) {
     static const char* digits = "0123456789abcdef";
@@ -86,6 +92,8 @@ json Agent::status_json(bool verbose) {
     out["maintenance"] = st.maintenance;
     json problems = json::array();
     if (!st.settled) problems.push_back("starting: waiting to hear from peers");
+    add_quorum_status(config_, st, out, problems);
+    out["witness"] = witness_;  // from the config: it is what this agent runs as
     json groups = json::array();
     for (std::size_t g = 0; g < st.groups.size(); ++g) {
         const auto& gs = st.groups[g];
@@ -97,8 +105,21 @@ json Agent::status_json(bool verbose) {
                 {"elections", gs.elections}};
         if (!gs.handoff_to.empty()) jg["handoff_to"] = gs.handoff_to;
         if (gs.primary_via_peer) jg["primary_seen_via_peer"] = true;
+        jg["votes"] = gs.votes;
+        jg["votes_needed"] = gs.votes_needed;
+        jg["campaigning"] = gs.campaigning;
+        jg["campaign_epoch"] = gs.campaign_epoch;
+        // Only a primary has a lease; null there means it needs none (two_node).
+        jg["lease_remaining_ms"] =
+            gs.role == core::Role::primary ? remaining_ms(now, gs.lease_expiry) : json(nullptr);
+        jg["promised_to"] = gs.promised_to;
+        jg["promise_remaining_ms"] =
+            gs.promised_to.empty() ? json(nullptr) : remaining_ms(now, gs.promise_expiry);
+        jg["not_eligible"] = gs.not_eligible;
+        jg["fence"] = gs.fence;
         json vips = json::array();
-        for (const auto& vip : config_.groups[g].vips) {
+        // A witness holds no VIPs: it lists none and never looks at its interfaces.
+        for (const auto& vip : witness_ ? std::vector<core::VipConfig>{} : config_.groups[g].vips) {
             auto present = addresses_->present(vip);
             json jv{{"address", vip.cidr()}, {"interface", vip.interface}};
             jv["present"] = present ? json(*present) : json(nullptr);
@@ -134,6 +155,7 @@ json Agent::status_json(bool verbose) {
         if (p.config_mismatch && p.alive)
             problems.push_back("peer " + p.name + " runs a different configuration");
         peers.push_back({{"name", p.name},
+                         {"witness", config_.nodes[n].witness},
                          {"alive", p.alive},
                          {"maintenance", p.maintenance},
                          {"config_mismatch", p.config_mismatch},
@@ -155,7 +177,8 @@ json Agent::status_json(bool verbose) {
                            {"unknown_sender", c.unknown_sender},
                            {"wrong_link", c.wrong_link},
                            {"vips_readded", c.vips_readded},
-                           {"announcements_sent", c.announcements}};
+                           {"announcements_sent", c.announcements},
+                           {"lease_records_deferred", c.lease_records_deferred}};
     }
     return out;
 }

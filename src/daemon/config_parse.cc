@@ -40,9 +40,10 @@ std::string resolve(const fs::path& base_dir, const std::string& p) {
 }
 
 // notify and fence are shell command lines (the agent runs them with /bin/sh -c and appends
-// GROUP ROLE EPOCH, or NODE). Only an explicitly relative program ("./" or "../") is resolved, and only the
-// program word: a bare name is meant for PATH lookup, and the arguments are the operator's.
-// The resolved program is single-quoted if the config directory holds shell metacharacters.
+// GROUP ROLE EPOCH, or NODE). Only an explicitly relative program ("./" or "../") is resolved, and
+// only the program word: a bare name is meant for PATH lookup, and the arguments are the
+// operator's. The resolved program is single-quoted if the config directory holds shell
+// metacharacters.
 std::string resolve_command(const fs::path& base_dir, const std::string& command) {
     if (!command.starts_with("./") && !command.starts_with("../")) return command;
     const std::size_t end = std::min(command.find_first_of(" \t"), command.size());
@@ -383,8 +384,10 @@ core::GroupConfig parse_group(const toml::table& table, const std::string& path,
         read_priority(*n, path + ".priority", nodes, group, problems);
     if (const auto* n = table.get("preempt"))
         group.preempt = read_bool(*n, path + ".preempt", problems).value_or(true);
-    if (const auto* n = table.get("notify")) group.notify = read_command(*n, path + ".notify", base_dir, problems);
-    if (const auto* n = table.get("fence")) group.fence = read_command(*n, path + ".fence", base_dir, problems);
+    if (const auto* n = table.get("notify"))
+        group.notify = read_command(*n, path + ".notify", base_dir, problems);
+    if (const auto* n = table.get("fence"))
+        group.fence = read_command(*n, path + ".fence", base_dir, problems);
     const toml::node* n = table.get("vip");
     const toml::array* array =
         n ? read_table_array(*n, path + ".vip", "[[group.vip]]", problems) : nullptr;

@@ -284,8 +284,9 @@ INSTANTIATE_TEST_SUITE_P(
             "UnknownClusterKey", set_cluster("heartbeat_ms = 50"),
             std::string("vigil.toml:7: cluster.heartbeat_ms: unknown key (expected one of: ") +
                 kClusterKeys + ")"},
-        RejectCase{"UnknownNodeKey", edit("name = \"n2\"", "name = \"n2\"\nweight = 3"),
-                   "vigil.toml:14: node[1].weight: unknown key (expected one of: name, address, witness)"},
+        RejectCase{
+            "UnknownNodeKey", edit("name = \"n2\"", "name = \"n2\"\nweight = 3"),
+            "vigil.toml:14: node[1].weight: unknown key (expected one of: name, address, witness)"},
         RejectCase{"UnknownGroupKey", edit("preempt = true", "preempt = true\npre_empt = true"),
                    "vigil.toml:20: group[0].pre_empt: unknown key (expected one of: name, "
                    "priority, preempt, vip, notify, fence)"},

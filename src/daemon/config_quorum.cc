@@ -71,8 +71,7 @@ std::map<std::string, std::string> cluster_addresses(const core::Config& config)
     std::map<std::string, std::string> used;
     for (std::size_t i = 0; i < config.nodes.size(); ++i)
         for (std::size_t l = 0; l < config.nodes[i].addresses.size(); ++l)
-            used.emplace(config.nodes[i].addresses[l],
-                         element(element("node", i) + ".address", l));
+            used.emplace(config.nodes[i].addresses[l], element(element("node", i) + ".address", l));
     for (std::size_t g = 0; g < config.groups.size(); ++g)
         for (std::size_t v = 0; v < config.groups[g].vips.size(); ++v)
             used.emplace(config.groups[g].vips[v].address,
@@ -129,8 +128,8 @@ void check_two_node(const toml::table& root, const core::Config& config, std::si
     const auto used = cluster_addresses(config);
     if (auto it = used.find(config.cluster.tiebreaker); it != used.end())
         problems.add(*tiebreaker_at, "cluster.tiebreaker",
-                     "address " + config.cluster.tiebreaker + " is already used by " +
-                         it->second + " (expected an address outside the cluster, e.g. the " +
+                     "address " + config.cluster.tiebreaker + " is already used by " + it->second +
+                         " (expected an address outside the cluster, e.g. the " +
                          "default gateway)");
 }
 

@@ -70,7 +70,8 @@ TEST(ConfigQuorum, WitnessIsTheThirdVoter) {
     EXPECT_FALSE(config->cluster.two_node);
     EXPECT_EQ(config->voter_count(), 3u);
     EXPECT_EQ(config->quorum_size(), 2u);
-    EXPECT_EQ(config->groups[0].priority, (std::vector<std::optional<int>>{150, 100, std::nullopt}));
+    EXPECT_EQ(config->groups[0].priority,
+              (std::vector<std::optional<int>>{150, 100, std::nullopt}));
 }
 
 TEST(ConfigQuorum, DefaultsMatchTheDocs) {
@@ -89,17 +90,17 @@ TEST(ConfigQuorum, DefaultsMatchTheDocs) {
 }
 
 TEST(ConfigQuorum, TwoNodeKeysAreRead) {
-    auto config = parse_config(set_cluster("two_node = true\n"
-                                           "tiebreaker = \"FD00:0::1\"\n"
-                                           "tiebreaker_interval_ms = 500\n"
-                                           "clock_drift_max_ppm = 500\n"
-                                           "lease_margin_ms = 40\n"
-                                           "fence_timeout_ms = 5000\n"
-                                           "fence_retry_ms = 2000\n"
-                                           "state_dir = \"/srv//vigil/state/\"\n",
-                                           edit("vip = ", "fence = \"./fence-ipmi --hard\"\nvip = ",
-                                                without_witness())),
-                               "/etc/vigil/vigil.toml");
+    auto config = parse_config(
+        set_cluster("two_node = true\n"
+                    "tiebreaker = \"FD00:0::1\"\n"
+                    "tiebreaker_interval_ms = 500\n"
+                    "clock_drift_max_ppm = 500\n"
+                    "lease_margin_ms = 40\n"
+                    "fence_timeout_ms = 5000\n"
+                    "fence_retry_ms = 2000\n"
+                    "state_dir = \"/srv//vigil/state/\"\n",
+                    edit("vip = ", "fence = \"./fence-ipmi --hard\"\nvip = ", without_witness())),
+        "/etc/vigil/vigil.toml");
     ASSERT_TRUE(config) << config.error().message;
     const core::ClusterConfig& c = config->cluster;
     EXPECT_TRUE(c.two_node);
@@ -124,9 +125,9 @@ TEST(ConfigQuorum, ThreeFullNodesNeedNoWitness) {
 
 TEST(ConfigQuorum, OneFullNodeWithAWitnessIsAllowed) {
     // Odd but valid: the full node is primary only while it hears the witness.
-    auto config = parse_config(edit("[[node]]\nname = \"n2\"\naddress = \"198.18.0.12\"\n\n", "",
-                                    edit(", n2 = 100", "")),
-                               "v.toml");
+    auto config = parse_config(
+        edit("[[node]]\nname = \"n2\"\naddress = \"198.18.0.12\"\n\n", "", edit(", n2 = 100", "")),
+        "v.toml");
     ASSERT_TRUE(config) << config.error().message;
     EXPECT_EQ(config->quorum_size(), 2u);
 }
@@ -204,16 +205,18 @@ INSTANTIATE_TEST_SUITE_P(
                    set_cluster("two_node = true\ntiebreaker = \"gw.example\"\n", without_witness()),
                    "vigil.toml:6: cluster.tiebreaker: \"gw.example\" is not an address (expected "
                    "a unicast IPv4 or IPv6 literal, e.g. the default gateway)"},
-        RejectCase{"TiebreakerIsANodeAddress",
-                   set_cluster("two_node = true\ntiebreaker = \"198.18.0.12\"\n", without_witness()),
-                   "vigil.toml:6: cluster.tiebreaker: address 198.18.0.12 is already used by "
-                   "node[1].address[0] (expected an address outside the cluster, e.g. the default "
-                   "gateway)"},
-        RejectCase{"TiebreakerIsAVip",
-                   set_cluster("two_node = true\ntiebreaker = \"198.18.0.10\"\n", without_witness()),
-                   "vigil.toml:6: cluster.tiebreaker: address 198.18.0.10 is already used by "
-                   "group[0].vip[0].address (expected an address outside the cluster, e.g. the "
-                   "default gateway)"},
+        RejectCase{
+            "TiebreakerIsANodeAddress",
+            set_cluster("two_node = true\ntiebreaker = \"198.18.0.12\"\n", without_witness()),
+            "vigil.toml:6: cluster.tiebreaker: address 198.18.0.12 is already used by "
+            "node[1].address[0] (expected an address outside the cluster, e.g. the default "
+            "gateway)"},
+        RejectCase{
+            "TiebreakerIsAVip",
+            set_cluster("two_node = true\ntiebreaker = \"198.18.0.10\"\n", without_witness()),
+            "vigil.toml:6: cluster.tiebreaker: address 198.18.0.10 is already used by "
+            "group[0].vip[0].address (expected an address outside the cluster, e.g. the "
+            "default gateway)"},
         RejectCase{"TiebreakerIntervalTooShort", set_cluster("tiebreaker_interval_ms = 99\n"),
                    "vigil.toml:5: cluster.tiebreaker_interval_ms: 99 is out of range (expected "
                    "100..60000)"},

@@ -121,12 +121,14 @@ TEST(ConfigDigest, EverySemanticChangeChangesTheDigest) {
         edit("notify = ", "fence = \"/bin/off\"\nnotify = "),
         // A witness instead of two_node.
         edit("\ntwo_node = true", "\n",
-             edit("[[group]]", "[[node]]\nname = \"w\"\naddress = [\"10.0.0.3\", \"10.1.0.3\"]\n"
-                               "witness = true\n[[group]]")),
+             edit("[[group]]",
+                  "[[node]]\nname = \"w\"\naddress = [\"10.0.0.3\", \"10.1.0.3\"]\n"
+                  "witness = true\n[[group]]")),
         // The same third node as a full node: a witness is not the same config.
         edit("\ntwo_node = true", "\n",
-             edit("[[group]]", "[[node]]\nname = \"w\"\naddress = [\"10.0.0.3\", \"10.1.0.3\"]\n"
-                               "[[group]]")),
+             edit("[[group]]",
+                  "[[node]]\nname = \"w\"\naddress = [\"10.0.0.3\", \"10.1.0.3\"]\n"
+                  "[[group]]")),
         edit("\"n2\"\naddress", "\"n3\"\naddress", edit("n2 = 100", "n3 = 100")),
         edit("\"198.18.1.12\"", "\"198.18.1.13\""),
         edit("\"northbound\"", "\"southbound\""),

@@ -1,5 +1,6 @@
-// vigil: one binary. `vigil agent` is the daemon; the other subcommands are the operator's
-// CLI, which talks to a running agent over its unix socket.
+// vigil: one binary. `vigil agent` is the daemon and `vigil witness` the daemon of a
+// witness node; the other subcommands are the operator's CLI, which talks to a running
+// agent over its unix socket.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -11,30 +12,51 @@
 #include "daemon/auth_keys.h"
 #include "daemon/config_parse.h"
 #include "daemon/log_stderr.h"
+#include "daemon/state_file.h"
 #include "daemon/supervisor.h"
 
 using namespace vigil;
 
 namespace {
 
-int run_agent(const std::string& config_path, std::string node, std::string socket,
-              bool supervise) {
+// `vigil agent` runs a full node, `vigil witness` a witness; each refuses the other kind.
+int run_agent(const std::string& config_path, std::string node, std::string socket, bool supervise,
+              bool witness) {
+    const std::string command = witness ? "vigil witness" : "vigil agent";
     auto config = daemon::load_config(config_path);
     if (!config) {
-        std::cerr << "vigil agent: invalid configuration, not starting:\n"
+        std::cerr << command << ": invalid configuration, not starting:\n"
                   << config.error().message << "\n";
         return 2;
     }
     if (node.empty()) node = cli::host_name();
     auto self = config->node_index(node);
     if (!self) {
-        std::cerr << "vigil agent: node \"" << node << "\" is not in " << config_path
+        std::cerr << command << ": node \"" << node << "\" is not in " << config_path
                   << " (use --node NAME)\n";
+        return 2;
+    }
+    if (config->nodes[*self].witness != witness) {
+        std::cerr << command << ": node " << node
+                  << (witness ? " is not a witness (no witness = true in its [[node]] table): "
+                                "run `vigil agent`\n"
+                              : " is a witness: run `vigil witness`\n");
         return 2;
     }
     auto keys = daemon::load_auth_keys(config->cluster);
     if (!keys) {
-        std::cerr << "vigil agent: " << keys.error().message << "\n";
+        std::cerr << command << ": " << keys.error().message << "\n";
+        return 2;
+    }
+    // The durable state: read it, and write it back at once, so that a state_dir the agent
+    // cannot write stops it now rather than at its first vote (docs/state.md).
+    daemon::StateFile state_file(config->cluster.state_dir, node);
+    auto restored = state_file.load();
+    if (restored) {
+        if (auto saved = state_file.save(*restored); !saved) restored = saved.error();
+    }
+    if (!restored) {
+        std::cerr << command << ": " << restored.error().message << "\n";
         return 2;
     }
     if (socket.empty()) socket = cli::default_socket_path(node);
@@ -43,12 +65,14 @@ int run_agent(const std::string& config_path, std::string node, std::string sock
         log.event(Level::warn, "auth_key_file_readable_by_others",
                   {{"file", config->cluster.auth_key_file}, {"fix", "chmod 600"}});
     const core::Config& cfg = *config;
-    auto agent_main = [&]() {
+    auto agent_main = [&](int lease_fd) {
         daemon::StderrLogger agent_log(node, "");
-        daemon::Agent agent(cfg, *self, *keys, daemon::AgentOptions{socket}, agent_log);
+        daemon::AgentOptions options{socket, cfg.cluster.state_dir, *restored, lease_fd};
+        daemon::Agent agent(cfg, *self, *keys, std::move(options), agent_log);
         return agent.run();
     };
-    if (!supervise) return agent_main();
+    // A witness holds no VIPs: there is nothing for a supervisor to clean up.
+    if (!supervise || witness) return agent_main(-1);
     daemon::StderrLogger sup_log(node, "supervisor");
     return daemon::run_supervised(cfg, sup_log, agent_main);
 }
@@ -91,6 +115,11 @@ int main(int argc, char** argv) {
                     "remove the VIPs when the agent dies)");
     add_target(agent);
 
+    auto* witness = app.add_subcommand(
+        "witness", "run the daemon of a witness node (witness = true) in the foreground");
+    witness->add_option("--config", config_path, "configuration file")->required();
+    add_target(witness);
+
     bool as_json = false, verbose = false;
     auto* status = app.add_subcommand("status", "show roles, VIPs and peers of the local agent");
     status->add_flag("--json", as_json, "machine-readable output");
@@ -119,7 +148,8 @@ int main(int argc, char** argv) {
 
     CLI11_PARSE(app, argc, argv);
 
-    if (agent->parsed()) return run_agent(config_path, node, socket, !no_supervisor);
+    if (agent->parsed()) return run_agent(config_path, node, socket, !no_supervisor, false);
+    if (witness->parsed()) return run_agent(config_path, node, socket, false, true);
     if (status->parsed()) return cli::cmd_status(socket_path(), as_json, verbose);
     if (switchover->parsed()) return cli::cmd_switchover(socket_path(), group, to, wait_ms);
     if (standby->parsed()) return cli::cmd_standby(socket_path(), on_off == "on");

@@ -1,16 +1,22 @@
 #include "daemon/supervisor.h"
 
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
 
 #include "daemon/agent.h"
+#include "daemon/lease_watchdog.h"
 #include "daemon/vip_cleanup.h"
 #include "io/addresses.h"
+#include "io/clock.h"
 
 namespace vigil::daemon {
 
@@ -20,6 +26,105 @@ volatile sig_atomic_t g_child = -1;
 void forward(int signo) {
     if (g_child > 0) kill(g_child, signo);
 }
+
+// Without a pidfd (very old kernels) the supervisor looks for the agent's exit this often.
+constexpr Micros kExitPollInterval = ms(50);
+
+// The parent's side of the lease pipe and the watchdog it feeds.
+class LeaseWatch {
+public:
+    LeaseWatch(const core::Config& config, Logger& log, int fd)
+        : config_(config), log_(log), fd_(fd), watchdog_(config.groups.size()) {}
+    ~LeaseWatch() {
+        if (fd_ >= 0) close(fd_);
+    }
+    int fd() const { return fd_; }
+    TimePoint next_deadline() const { return watchdog_.next_deadline(); }
+
+    // Reads every record available; closes the pipe at end of file (the agent is gone).
+    void drain() {
+        std::uint8_t buf[kLeaseRecordBytes * 64];
+        for (;;) {
+            ssize_t n = read(fd_, buf + carry_, sizeof buf - carry_);
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) return;  // EAGAIN: all read
+            if (n == 0) {
+                close(fd_);
+                fd_ = -1;
+                return;
+            }
+            std::size_t have = carry_ + static_cast<std::size_t>(n), at = 0;
+            for (; have - at >= kLeaseRecordBytes; at += kLeaseRecordBytes) {
+                auto record = decode_lease(buf + at);
+                if (!record || !watchdog_.apply(*record))
+                    log_.event(Level::error, "lease_record_invalid", {});
+            }
+            carry_ = have - at;
+            std::memmove(buf, buf + at, carry_);
+        }
+    }
+
+    // Removes the VIPs of every group whose lease ran out without renewal.
+    void expire(TimePoint now) {
+        for (std::size_t g : watchdog_.expire(now)) {
+            const auto& group = config_.groups[g];
+            std::size_t removed = remove_present_vips(
+                *addresses_, group, log_,
+                "lease expired without renewal (agent stopped or hung); removed by its "
+                "supervisor");
+            log_.event(Level::debug, "lease_expired",
+                       {{"group", group.name}, {"vips_removed", std::to_string(removed)}});
+            // A healthy agent demotes at the same instant and may have been first; then
+            // there is nothing more to say.
+            if (removed > 0)
+                log_.event(Level::warn, "lease_watchdog",
+                           {{"group", group.name},
+                            {"removed", std::to_string(removed)},
+                            {"result", "removed vips"}});
+        }
+    }
+
+private:
+    const core::Config& config_;
+    Logger& log_;
+    int fd_;
+    LeaseWatchdog watchdog_;
+    std::unique_ptr<io::Addresses> addresses_ = io::make_netlink_addresses();
+    std::size_t carry_ = 0;  // bytes of a record split across reads (not expected)
+};
+
+// Waits for the agent to exit while serving the lease watchdog; returns its wait status.
+int watch_agent(pid_t child, LeaseWatch& leases, Logger& log) {
+    int pidfd = static_cast<int>(syscall(SYS_pidfd_open, child, 0));
+    if (pidfd < 0)
+        log.event(Level::warn, "supervisor_pidfd_unavailable",
+                  {{"error", std::strerror(errno)}, {"effect", "polling every 50 ms"}});
+    for (;;) {
+        int status = 0;
+        if (waitpid(child, &status, WNOHANG) == child) {
+            if (pidfd >= 0) close(pidfd);
+            return status;
+        }
+        TimePoint now = io::monotonic_now();
+        TimePoint wake = leases.next_deadline();
+        if (pidfd < 0) wake = std::min(wake, now + kExitPollInterval);
+        pollfd fds[2] = {{leases.fd(), POLLIN, 0}, {pidfd, POLLIN, 0}};
+        timespec timeout{};
+        if (!wake.is_never()) {
+            Micros wait = std::max<Micros>(0, wake - now);
+            timeout = {static_cast<time_t>(wait / 1'000'000),
+                       static_cast<long>(wait % 1'000'000) * 1000};
+        }
+        // A negative fd is ignored by ppoll: the pipe after EOF, a missing pidfd.
+        int n = ppoll(fds, 2, wake.is_never() ? nullptr : &timeout, nullptr);
+        if (n < 0 && errno != EINTR) {  // EINTR: a signal forwarded to the agent
+            log.event(Level::error, "supervisor_poll_failed", {{"error", std::strerror(errno)}});
+            usleep(static_cast<useconds_t>(kExitPollInterval));  // keep watching; never spin
+        }
+        if (leases.fd() >= 0 && (fds[0].revents & (POLLIN | POLLHUP))) leases.drain();
+        leases.expire(io::monotonic_now());
+    }
+}
 }  // namespace
 
 void remove_all_vips(const core::Config& config, Logger& log, const char* reason) {
@@ -27,7 +132,14 @@ void remove_all_vips(const core::Config& config, Logger& log, const char* reason
     for (const auto& group : config.groups) remove_present_vips(*addresses, group, log, reason);
 }
 
-int run_supervised(const core::Config& config, Logger& log, const std::function<int()>& agent) {
+int run_supervised(const core::Config& config, Logger& log,
+                   const std::function<int(int lease_fd)>& agent) {
+    int lease_pipe[2];
+    if (pipe2(lease_pipe, O_CLOEXEC) != 0) {
+        log.event(Level::error, "supervisor_failed",
+                  {{"error", std::string("pipe2: ") + std::strerror(errno)}});
+        return 1;
+    }
     pid_t parent = getpid();
     pid_t child = fork();
     if (child < 0) {
@@ -37,11 +149,16 @@ int run_supervised(const core::Config& config, Logger& log, const std::function<
     }
     if (child == 0) {
         prctl(PR_SET_PDEATHSIG, SIGTERM);
-        if (getppid() != parent) return 1;  // the parent died before prctl took effect
-        int code = agent();
+        if (getppid() != parent) _exit(1);  // the parent died before prctl took effect
+        close(lease_pipe[0]);
+        // The agent never blocks on its supervisor: a full pipe drops the record (agent.cc).
+        fcntl(lease_pipe[1], F_SETFL, O_NONBLOCK);
+        int code = agent(lease_pipe[1]);
         std::fflush(nullptr);
         _exit(code);
     }
+    close(lease_pipe[1]);
+    fcntl(lease_pipe[0], F_SETFL, O_NONBLOCK);
     g_child = child;
     struct sigaction sa {};
     sa.sa_handler = forward;
@@ -51,9 +168,9 @@ int run_supervised(const core::Config& config, Logger& log, const std::function<
     sigaction(SIGHUP, &sa, nullptr);
     log.event(Level::info, "supervisor_started",
               {{"pid", std::to_string(getpid())}, {"agent_pid", std::to_string(child)}});
-    int status = 0;
-    while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
-    }
+    LeaseWatch leases(config, log, lease_pipe[0]);
+    int status = watch_agent(child, leases, log);
+    g_child = -1;  // reaped: its pid may be reused
     int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     if (code == kExitStartupFailed) {
         // It never started: the VIPs on this host, if any, are another agent's business.

@@ -4,8 +4,9 @@
 
 namespace vigil::daemon {
 
-void remove_present_vips(io::Addresses& addresses, const core::GroupConfig& group, Logger& log,
-                         std::string_view reason) {
+std::size_t remove_present_vips(io::Addresses& addresses, const core::GroupConfig& group,
+                                Logger& log, std::string_view reason) {
+    std::size_t removed_count = 0;
     for (const auto& vip : group.vips) {
         auto present = addresses.present(vip);
         if (!present || !*present) continue;
@@ -21,12 +22,14 @@ void remove_present_vips(io::Addresses& addresses, const core::GroupConfig& grou
                        {"error", "present with another prefix length; remove it by hand"}});
             continue;
         }
+        removed_count += removed ? 1 : 0;
         log.event(removed ? Level::warn : Level::error, "vip_removed",
                   {{"group", group.name},
                    {"vip", vip.cidr()},
                    {"interface", vip.interface},
                    {"reason", removed ? std::string(reason) : removed.error().message}});
     }
+    return removed_count;
 }
 
 }  // namespace vigil::daemon

@@ -11,8 +11,8 @@
 namespace vigil::daemon {
 
 // Removes each of the group's VIPs that is present on this host; logs every removal
-// (event=vip_removed with `reason`) and every failure.
-void remove_present_vips(io::Addresses& addresses, const core::GroupConfig& group, Logger& log,
-                         std::string_view reason);
+// (event=vip_removed with `reason`) and every failure. Returns how many it removed.
+std::size_t remove_present_vips(io::Addresses& addresses, const core::GroupConfig& group,
+                                Logger& log, std::string_view reason);
 
 }  // namespace vigil::daemon

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <set>
@@ -41,8 +42,7 @@ inline core::Config make_config(std::size_t nodes = 2, std::size_t links = 2, bo
     c.cluster.name = "test";
     c.cluster.heartbeat_interval_ms = interval_ms;
     c.cluster.dead_time_ms = dead_time_ms;
-    // Two full nodes without a witness are valid only as an explicit two_node cluster
-    // (docs/config.md); more nodes decide by majority.
+    // Two full nodes without a witness: the operator's explicit choice of no quorum.
     c.cluster.two_node = nodes == 2;
     for (std::size_t n = 0; n < nodes; ++n) {
         core::NodeConfig nc{"n" + std::to_string(n + 1), {}};
@@ -57,6 +57,16 @@ inline core::Config make_config(std::size_t nodes = 2, std::size_t links = 2, bo
     g.vips.push_back({"198.18.0.10", 24, false, "eth0"});
     g.vips.push_back({"fd00:18::10", 64, true, "eth0"});
     c.groups.push_back(g);
+    return c;
+}
+
+// Two full nodes and a witness ("w", third in the file): the recommended two-node setup.
+inline core::Config make_witness_config(std::size_t links = 2, bool preempt = true) {
+    core::Config c = make_config(3, links, preempt);
+    c.cluster.two_node = false;
+    c.nodes[2].name = "w";
+    c.nodes[2].witness = true;
+    c.groups[0].priority[2] = std::nullopt;
     return c;
 }
 
@@ -75,8 +85,11 @@ public:
     CapturingLogger& log(std::size_t n) { return slots_[n].log; }
     const core::Config& config() const { return config_; }
 
+    // Starts (or restarts) node n with the durable state it last persisted.
     void start(std::size_t n) {
-        slots_[n].node = std::make_unique<core::Node>(config_, n, now_, slots_[n].log);
+        slots_[n].node =
+            std::make_unique<core::Node>(config_, n, now_, slots_[n].log, slots_[n].durable);
+        slots_[n].paused = false;
         slots_[n].vips.clear();
         slots_[n].boot_id = ++boots_;  // increases across restarts, like the wall clock
         slots_[n].seq = 0;
@@ -87,6 +100,21 @@ public:
         slots_[n].node.reset();
         slots_[n].vips.clear();
     }
+    // SIGSTOP / a frozen VM: no steps; datagrams wait in the socket buffer until resume().
+    void pause(std::size_t n) { slots_[n].paused = true; }
+    void resume(std::size_t n) {
+        slots_[n].paused = false;
+        std::vector<InFlight> queued = std::move(slots_[n].queued);
+        slots_[n].queued.clear();
+        apply(n, slots_[n].node->step(core::Tick{now_}));  // the loop's first wakeup
+        for (auto& m : queued)
+            apply(n, slots_[n].node->step(
+                         core::HeartbeatReceived{now_, m.from, m.link, std::move(m.hb)}));
+    }
+    bool paused(std::size_t n) const { return slots_[n].paused; }
+    const core::DurableState& durable(std::size_t n) const { return slots_[n].durable; }
+    // Actions of node n's last step, for tests that inspect what a step asked for.
+    const core::Actions& last_actions(std::size_t n) const { return slots_[n].last_actions; }
     void cut(std::size_t a, std::size_t b) { cut_one_way(a, b), cut_one_way(b, a); }
     void cut_one_way(std::size_t from, std::size_t to) {
         for (std::size_t l = 0; l < links(); ++l) blocked_.insert({from, to, l});
@@ -120,7 +148,7 @@ public:
             now_ = now_ + step;
             deliver_due();
             for (std::size_t n = 0; n < slots_.size(); ++n)
-                if (slots_[n].node && now_ >= slots_[n].wakeup) {
+                if (slots_[n].node && !slots_[n].paused && now_ >= slots_[n].wakeup) {
                     apply(n, slots_[n].node->step(core::Tick{now_}));
                     // Liveness of the loop: after a tick nothing may be due any more, or
                     // the daemon would spin on a deadline left in the past.
@@ -141,6 +169,14 @@ public:
         return pred() ? now_ - start : -1;
     }
 
+    // Nodes acting as primary now: primary with a valid lease (a paused one counts: its
+    // process is frozen but its VIPs are still on the interface until the lease ends).
+    std::vector<std::size_t> acting(std::size_t g = 0) const {
+        std::vector<std::size_t> out;
+        for (std::size_t n = 0; n < slots_.size(); ++n)
+            if (slots_[n].node && slots_[n].node->acting_primary(g, now_)) out.push_back(n);
+        return out;
+    }
     std::vector<std::size_t> primaries(std::size_t g = 0) const {
         std::vector<std::size_t> out;
         for (std::size_t n = 0; n < slots_.size(); ++n)
@@ -171,6 +207,10 @@ public:
     wire::Heartbeat last_sent(std::size_t from) const { return slots_[from].last_sent; }
 
 private:
+    struct InFlight {
+        std::size_t from, to, link;
+        wire::Heartbeat hb;
+    };
     struct Slot {
         std::unique_ptr<core::Node> node;
         CapturingLogger log;
@@ -181,16 +221,29 @@ private:
         std::uint64_t boot_id = 0;
         std::uint64_t seq = 0;
         wire::Heartbeat last_sent;
-    };
-    struct InFlight {
-        std::size_t from, to, link;
-        wire::Heartbeat hb;
+        bool paused = false;
+        std::vector<InFlight> queued;
+        core::DurableState durable;
+        core::Actions last_actions;
     };
 
     std::size_t links() const { return config_.nodes[0].addresses.size(); }
 
     void apply(std::size_t n, const core::Actions& a) {
         Slot& s = slots_[n];
+        s.last_actions = a;
+        if (a.persist) s.durable = *a.persist;
+        // A VIP is only ever added or announced under a valid lease.
+        if (!a.announcements.empty() || std::any_of(a.vip_changes.begin(), a.vip_changes.end(),
+                                                    [](const core::VipChange& c) {
+                                                        return c.kind ==
+                                                               core::VipChange::Kind::add;
+                                                    })) {
+            for (const auto& c : a.vip_changes)
+                if (c.kind == core::VipChange::Kind::add)
+                    EXPECT_TRUE(s.node->acting_primary(c.group, now_))
+                        << "n" << n + 1 << " adds a VIP without a lease";
+        }
         for (const auto& c : a.vip_changes) {
             if (c.kind == core::VipChange::Kind::add)
                 s.vips.insert({c.group, c.vip});
@@ -223,14 +276,22 @@ private:
             in_flight_.erase(in_flight_.begin());
             if (!slots_[m.to].node || !slots_[m.from].node) continue;  // crashed meanwhile
             if (blocked_.count({m.from, m.to, m.link})) continue;
+            if (slots_[m.to].paused) {
+                slots_[m.to].queued.push_back(std::move(m));
+                continue;
+            }
             apply(m.to, slots_[m.to].node->step(
                             core::HeartbeatReceived{now_, m.from, m.link, std::move(m.hb)}));
         }
     }
 
-    // Safety: two nodes never both primary at the same epoch of a group.
+    // Safety: two nodes never act as primary of a group at once (unless the test runs
+    // without quorum), and never both primary at the same epoch.
     void check_invariants() {
         if (!check_epochs_) return;
+        // two_node: a partition gives two primaries by design (the operator's choice).
+        for (std::size_t g = 0; g < config_.groups.size() && config_.quorum_size() > 1; ++g)
+            ASSERT_LE(acting(g).size(), 1u) << "two nodes act as primary at once";
         for (std::size_t g = 0; g < config_.groups.size(); ++g) {
             std::map<std::uint64_t, std::size_t> by_epoch;
             for (std::size_t n : primaries(g)) {

@@ -1,0 +1,110 @@
+// Goal: `vigil status` text shows the quorum state at a glance (docs/control.md): one line
+// per group with votes, lease, campaign, eligibility and fencing; a quorum line per node;
+// witnesses marked; the promise under -v; a lost quorum spelled out among the problems.
+// Method: agent status JSON as the control socket returns it, rendered, checked line by line.
+#include "cli/status_text.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+namespace vigil::cli {
+namespace {
+
+using json = nlohmann::json;
+
+json base_status() {
+    return json::parse(R"({
+      "node": "n1", "cluster": "c", "pid": 42, "maintenance": false, "witness": false,
+      "two_node": false, "voters": 3, "voters_alive": 3, "quorum": 2,
+      "healthy": true, "problems": [],
+      "groups": [{"name": "g", "role": "primary", "epoch": 5, "primary": "n1",
+                  "admin_switchover": false, "elections": 1, "votes": 2, "votes_needed": 2,
+                  "campaigning": false, "campaign_epoch": 0, "lease_remaining_ms": 230,
+                  "promised_to": "n1", "promise_remaining_ms": 180, "not_eligible": "",
+                  "fence": "", "vips": []}],
+      "peers": [{"name": "w", "witness": true, "alive": true, "maintenance": false,
+                 "config_mismatch": false, "last_heard_ms": 12, "links": []}]
+    })");
+}
+
+bool has_line(const std::string& text, const std::string& line) {
+    std::istringstream in(text);
+    for (std::string l; std::getline(in, l);)
+        if (l == line) return true;
+    return false;
+}
+
+TEST(StatusText, PrimaryShowsVotesAndLeaseOnItsLine) {
+    std::string text = render_status(base_status(), false);
+    EXPECT_TRUE(has_line(text, "quorum: 3/3 voters alive, 2 needed")) << text;
+    EXPECT_TRUE(has_line(text, "  g: PRIMARY  epoch 5  primary n1  votes 2/2  lease 230 ms"))
+        << text;
+    EXPECT_TRUE(has_line(text, "  w [witness]: ALIVE  last heard 12 ms ago")) << text;
+    EXPECT_EQ(text.find("promise:"), std::string::npos);  // details only under -v
+    EXPECT_TRUE(has_line(render_status(base_status(), true), "    promise: to n1, 180 ms left"));
+}
+
+TEST(StatusText, StandbyShowsCampaignEligibilityAndFence) {
+    json s = base_status();
+    json& g = s["groups"][0];
+    g["role"] = "standby";
+    g["primary"] = "";
+    g["campaigning"] = true;
+    g["campaign_epoch"] = 6;
+    g["votes"] = 1;
+    g["lease_remaining_ms"] = nullptr;
+    g["not_eligible"] = "tiebreaker unreachable";
+    g["fence"] = "running n2";
+    EXPECT_TRUE(has_line(render_status(s, false),
+                         "  g: STANDBY  epoch 5  primary (none)  CAMPAIGNING epoch 6  votes 1/2  "
+                         "[not eligible: tiebreaker unreachable]  [fence: running n2]"))
+        << render_status(s, false);
+}
+
+TEST(StatusText, LostQuorumIsSpelledOut) {
+    json s = base_status();
+    s["voters_alive"] = 1;
+    s["healthy"] = false;
+    s["problems"] = {"no quorum: 1/2 voters (this node hears 1 of 3 voters; 2 needed)"};
+    std::string text = render_status(s, false);
+    EXPECT_TRUE(has_line(text, "quorum: NO QUORUM: 1/3 voters alive, 2 needed")) << text;
+    EXPECT_TRUE(has_line(text, "UNHEALTHY:")) << text;
+    EXPECT_TRUE(
+        has_line(text, "  - no quorum: 1/2 voters (this node hears 1 of 3 voters; 2 needed)"))
+        << text;
+}
+
+TEST(StatusText, WitnessAndTwoNodeAreMarked) {
+    json s = base_status();
+    s["witness"] = true;
+    s["node"] = "w";
+    EXPECT_NE(render_status(s, false).find("node w (cluster c, pid 42)  [WITNESS: votes, holds "
+                                           "no group]"),
+              std::string::npos);
+    s = base_status();
+    s["two_node"] = true;
+    s["tiebreaker"] = {{"address", "198.18.0.1"}, {"reachable", false}};
+    s["groups"][0]["lease_remaining_ms"] = nullptr;  // no lease needed
+    s["groups"][0]["votes_needed"] = 1;
+    s["groups"][0]["votes"] = 1;
+    std::string text = render_status(s, false);
+    EXPECT_TRUE(has_line(
+        text, "quorum: two_node (each node decides alone); tiebreaker 198.18.0.1 UNREACHABLE"))
+        << text;
+    EXPECT_TRUE(has_line(text, "  g: PRIMARY  epoch 5  primary n1  votes 1/1")) << text;
+}
+
+TEST(StatusText, OlderAgentWithoutQuorumFieldsStillRenders) {
+    json s = base_status();
+    for (const char* k : {"witness", "two_node", "voters", "voters_alive", "quorum"}) s.erase(k);
+    for (const char* k :
+         {"votes", "votes_needed", "campaigning", "campaign_epoch", "lease_remaining_ms",
+          "promised_to", "promise_remaining_ms", "not_eligible", "fence"})
+        s["groups"][0].erase(k);
+    std::string text = render_status(s, true);
+    EXPECT_TRUE(has_line(text, "  g: PRIMARY  epoch 5  primary n1")) << text;
+}
+
+}  // namespace
+}  // namespace vigil::cli
