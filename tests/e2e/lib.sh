@@ -63,3 +63,34 @@ client_ping() {  # ADDR: one echo from the client, 1 s at most
 
 # True if the float LAB_OUTAGE_MS is below LIMIT ms.
 outage_below() { awk -v a="$LAB_OUTAGE_MS" -v b="$1" 'BEGIN { exit !(a < b) }'; }
+
+# --- Quorum tests: who held the VIP when (lab_watch_start / lab_watch_stop) ---------------
+
+# Fails unless the stopped watcher saw at most one holder in every sample; prints the count.
+watch_no_overlap() {
+    local samples overlap gap
+    samples=$(jq .samples "$LAB_WATCH_OUT")
+    overlap=$(jq .overlap_samples "$LAB_WATCH_OUT")
+    gap=$(jq .max_sample_gap_ms "$LAB_WATCH_OUT")
+    echo "VIP holders sampled $samples times (longest gap between samples ${gap} ms)"
+    ((samples >= 20)) || fail "only $samples samples of the VIP holders"
+    if ((overlap > 0)); then
+        fail "two nodes held the VIP in $overlap samples: $(jq -c .changes "$LAB_WATCH_OUT")"
+    fi
+}
+
+# ms from T0_MS (lab_now_ms) to the first sample after T0_MS in which NODE held (true) or
+# no longer held (false) the VIP; "" if it never did.
+watch_first() {
+    local node=$1 holds=$2 t0=$3
+    jq -r --arg n "$node" --argjson h "$holds" --argjson t0 "$t0" \
+        '[.changes[] | select(.node == $n and .holds == $h and .t_ms >= $t0)][0].t_ms // empty
+         | . - $t0 | floor' "$LAB_WATCH_OUT"
+}
+
+# The lines NODE's log gained since log_mark NODE was called.
+log_mark() { LOG_MARK[$1]=$(wc -l <"$LAB_DIR/$1.log"); }
+log_since_mark() { tail -n "+$((${LOG_MARK[$1]:-0} + 1))" "$LAB_DIR/$1.log"; }
+declare -A LOG_MARK=()
+sleep_ms() { sleep "$(awk -v ms="$1" 'BEGIN { printf "%.3f", (ms > 0 ? ms : 0) / 1000 }')"; }
+peer_alive() { status_field "$1" ".peers[] | select(.name == \"$2\") | .alive"; }
