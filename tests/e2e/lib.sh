@@ -23,14 +23,17 @@ is_primary() { [[ $(role_of "$1" "${2:-northbound}") == primary ]]; }
 agent_pid() { status_field "$1" .pid; }
 
 # Starts a lab of N nodes (default 2) with a config (lab_write_config options after N)
-# and waits until northbound has its primary on n1.
+# and waits until northbound has its primary on n1. With `--witness true` the lab gets the
+# witness namespace too, and its witness starts first.
 start_cluster() {
-    local nodes=${1:-2}
+    local nodes=${1:-2} witness=""
     shift || true
+    [[ " $* " == *" --witness true "* ]] && witness=--witness
     lab_skip_unless_root
-    lab_create "$nodes"
+    lab_create "$nodes" $witness
     lab_write_config "$LAB_DIR/vigil.toml" --nodes "$nodes" "$@"
     local i
+    [[ -n $witness ]] && lab_start_agent w
     for ((i = 1; i <= nodes; i++)); do lab_start_agent "n$i"; done
     lab_wait_for 5000 is_primary n1 || fail "n1 did not become primary at start"
     lab_wait_for 3000 lab_has_vip n1 198.18.0.10 || fail "n1 did not add the VIP"

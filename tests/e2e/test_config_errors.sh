@@ -4,7 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 lab_skip_unless_root
 lab_create 2
-lab_write_config "$LAB_DIR/vigil.toml" --nodes 2
+lab_write_config "$LAB_DIR/vigil.toml" --nodes 2 --two-node true
 "$VIGIL_BIN" check-config "$LAB_DIR/vigil.toml" >/dev/null || fail "good config refused"
 
 bad=$LAB_DIR/bad.toml
@@ -16,6 +16,18 @@ if out=$(lab_exec n1 "$VIGIL_BIN" agent --config "$bad" --node n1 \
     fail "agent started on a bad config"
 fi
 grep -q "not starting" <<<"$out" || fail "agent error unclear: $out"
+
+# Two full nodes with neither a witness nor two_node = true: refused, and the message says
+# what to add (a partition would otherwise give two primaries without anyone choosing it).
+pair=$LAB_DIR/pair.toml
+grep -v '^two_node = true$' "$LAB_DIR/vigil.toml" >"$pair"
+if out=$("$VIGIL_BIN" check-config "$pair" 2>&1); then fail "two-node config accepted"; fi
+grep -q "pair.toml:[0-9]*:.*witness.*two_node = true" <<<"$out" ||
+    fail "two-node refusal unclear: $out"
+if out=$(lab_exec n1 "$VIGIL_BIN" agent --config "$pair" --node n1 \
+        --socket "$LAB_DIR/pair.sock" 2>&1); then
+    fail "agent started on a two-node config without witness or two_node"
+fi
 
 # Different (valid) configs on the two nodes: both run, both see and report the mismatch.
 other=$LAB_DIR/other.toml

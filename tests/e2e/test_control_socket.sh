@@ -3,7 +3,7 @@
 # {"ok":false} and idle connections are dropped after 1 s, so `vigil status` keeps working.
 # A second agent started for the same node fails at start-up without touching the VIPs.
 source "$(dirname "$0")/lib.sh"
-start_cluster 2
+start_cluster 2 --two-node true
 sock=$LAB_DIR/n1.sock
 
 ask() { python3 - "$sock" "$1" <<'PY'

@@ -3,7 +3,7 @@
 # from its node within one dead time (its supervising parent removes them), so the two nodes
 # never both answer for the address.
 source "$(dirname "$0")/lib.sh"
-start_cluster 2
+start_cluster 2 --two-node true
 pid=$(agent_pid n1)
 [[ -n $pid && $pid != "$(lab_agent_pid n1)" ]] || fail "no agent pid (got '$pid')"
 

@@ -3,7 +3,7 @@
 # dead time, the client's outage on the VIP stays under a second, and when the node comes
 # back it takes the group back (preempt) without both holding the VIP.
 source "$(dirname "$0")/lib.sh"
-start_cluster 2
+start_cluster 2 --two-node true
 
 lab_measure_outage 198.18.0.10 "lab_power_off n1" "is_primary n2" 3000 300
 echo "client outage on power-off: ${LAB_OUTAGE_MS} ms"

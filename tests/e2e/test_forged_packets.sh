@@ -3,7 +3,7 @@
 # keeps running and nothing changes roles. A replay is a real heartbeat captured on the
 # wire and sent again from the real peer's address.
 source "$(dirname "$0")/lib.sh"
-start_cluster 2
+start_cluster 2 --two-node true
 epoch=$(status_field n1 '.groups[0].epoch')
 
 # Capture three real heartbeats from n2 to n1 on link 0.

@@ -2,7 +2,7 @@
 # A graceful stop (SIGTERM) of the primary hands the group over at once: no dead-time wait,
 # a client outage of a few milliseconds.
 source "$(dirname "$0")/lib.sh"
-start_cluster 2
+start_cluster 2 --two-node true
 
 lab_measure_outage 198.18.0.10 "lab_stop_agent n1" "is_primary n2" 3000 200
 echo "client outage on graceful stop: ${LAB_OUTAGE_MS} ms"

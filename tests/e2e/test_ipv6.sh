@@ -10,6 +10,8 @@ cat >"$LAB_DIR/vigil.toml" <<TOML
 [cluster]
 name = "lab6"
 auth_key_file = "auth.key"
+two_node = true
+state_dir = "$LAB_DIR/state"
 
 [[node]]
 name = "n1"

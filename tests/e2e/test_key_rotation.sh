@@ -5,7 +5,7 @@
 source "$(dirname "$0")/lib.sh"
 lab_skip_unless_root
 lab_create 2
-lab_write_config "$LAB_DIR/base.toml" --nodes 2
+lab_write_config "$LAB_DIR/base.toml" --nodes 2 --two-node true
 old=$(head -c 32 /dev/urandom | base64)
 new=$(head -c 32 /dev/urandom | base64)
 for n in n1 n2; do

@@ -10,7 +10,7 @@ cat >"$hook" <<HOOK
 echo "\$VIGIL_NODE_TAG \$1 \$2 \$3" >> "$LAB_DIR/notify.\$VIGIL_NODE_TAG"
 HOOK
 chmod +x "$hook"
-lab_write_config "$LAB_DIR/vigil.toml" --nodes 2 --notify "$hook"
+lab_write_config "$LAB_DIR/vigil.toml" --nodes 2 --two-node true --notify "$hook"
 VIGIL_NODE_TAG=n1 lab_start_agent n1
 VIGIL_NODE_TAG=n2 lab_start_agent n2
 lab_wait_for 3000 is_primary n1 || fail "n1 not primary"

@@ -2,7 +2,7 @@
 # preempt = true: a recovered higher-priority node takes the group back.
 # preempt = false: the current primary keeps it.
 source "$(dirname "$0")/lib.sh"
-start_cluster 2 --preempt false
+start_cluster 2 --two-node true --preempt false
 
 lab_stop_agent n1
 lab_wait_for 2000 is_primary n2 || fail "n2 did not take over"
@@ -17,7 +17,7 @@ pass "preempt=false keeps n2 primary"
 # Same lab, preempt = true (a new config; restart both agents).
 lab_stop_agent n1
 lab_stop_agent n2
-lab_write_config "$LAB_DIR/vigil.toml" --nodes 2 --preempt true
+lab_write_config "$LAB_DIR/vigil.toml" --nodes 2 --two-node true --preempt true
 lab_start_agent n2
 lab_wait_for 3000 is_primary n2 || fail "n2 alone did not become primary"
 lab_start_agent n1

@@ -2,7 +2,7 @@
 # At start the highest-priority node becomes primary: it alone holds both VIPs (IPv4 and
 # IPv6), the client reaches them, and `vigil status` says so in text and JSON.
 source "$(dirname "$0")/lib.sh"
-start_cluster 2
+start_cluster 2 --two-node true
 
 lab_wait_for 2000 only_holder 198.18.0.10 n1 || fail "198.18.0.10 not only on n1"
 lab_wait_for 2000 only_holder fd00:18::10 n1 || fail "fd00:18::10 not only on n1"

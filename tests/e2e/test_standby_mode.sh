@@ -2,7 +2,7 @@
 # `vigil standby on` (maintenance): the node hands its groups over and will not be primary,
 # even when the other node dies; `standby off` makes it eligible again.
 source "$(dirname "$0")/lib.sh"
-start_cluster 2
+start_cluster 2 --two-node true
 
 lab_vigil n1 standby on >/dev/null || fail "standby on refused"
 lab_wait_for 1000 is_primary n2 || fail "n2 did not take over"

@@ -2,7 +2,7 @@
 # `vigil switchover` moves the group with a handover (a few ms), from the primary or from a
 # standby, sticks despite preempt, and refuses bad requests with a reason.
 source "$(dirname "$0")/lib.sh"
-start_cluster 2
+start_cluster 2 --two-node true
 
 lab_measure_outage 198.18.0.10 "lab_vigil n1 switchover northbound >/dev/null" \
     "is_primary n2" 3000 200

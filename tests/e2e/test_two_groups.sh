@@ -2,7 +2,7 @@
 # Two groups with different primaries: northbound on n1, southbound on n2. When n2 dies, n1
 # holds both; each node still sends one heartbeat per peer per link for all groups.
 source "$(dirname "$0")/lib.sh"
-start_cluster 2 --groups 2
+start_cluster 2 --two-node true --groups 2
 lab_wait_for 3000 is_primary n2 southbound || fail "n2 not primary of southbound"
 lab_wait_for 1000 only_holder 198.18.0.20 n2 || fail "southbound VIP not on n2 alone"
 [[ $(role_of n1 southbound) == standby ]] || fail "n1 not standby of southbound"

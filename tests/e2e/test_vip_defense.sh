@@ -5,7 +5,7 @@
 source "$(dirname "$0")/lib.sh"
 lab_skip_unless_root
 lab_create 2
-lab_write_config "$LAB_DIR/vigil.toml" --nodes 2
+lab_write_config "$LAB_DIR/vigil.toml" --nodes 2 --two-node true
 # Left-overs: n2 holds the VIP before any agent runs (a crash of an earlier run).
 ip -n "$(lab_ns n2)" addr add 198.18.0.10/24 dev eth0
 lab_start_agent n1

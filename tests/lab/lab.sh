@@ -6,14 +6,17 @@
 #
 #   ${P}n1 eth0 ─ n1e0 ┐            ┌ n1e1 ─ eth1 ${P}n1
 #   ${P}n2 eth0 ─ n2e0 ┤ br0    br1 ├ n2e1 ─ eth1 ${P}n2
-#   ${P}c  eth0 ─  ce0 ┘  (${P}sw)  │
+#   ${P}w  eth0 ─  we0 ┤  (${P}sw)  ├  we1 ─ eth1 ${P}w   (lab_create N --witness)
+#   ${P}c  eth0 ─  ce0 ┘            │
 #
 #   link 0 (br0): 198.18.0.0/24 and fd00:18::/64; node i has .(10+i) and fd00:18::(10+i),
-#                 the client .100 and fd00:18::100
-#   link 1 (br1): 198.18.1.0/24; node i has .(10+i)
+#                 the witness .30 and fd00:18::30, the client .100 and fd00:18::100
+#   link 1 (br1): 198.18.1.0/24; node i has .(10+i), the witness .30
 #   VIPs (by convention, held by whoever the cluster elects): northbound 198.18.0.10/24 and
 #   fd00:18::10/64, southbound 198.18.0.20/24. Node count is 1..9 so node addresses never
 #   reach .20.
+#   The witness `w` is a voter that holds no group (`vigil witness`): with two nodes it is
+#   the third vote of the quorum. Every function that takes a node also takes `w`.
 #
 # Safety: addresses only from 198.18.0.0/15 (RFC 2544 benchmarking) and fd00::/8 (ULA), and
 # only inside namespaces this file creates; nothing is configured in the host namespace.
@@ -27,17 +30,28 @@
 #
 # Functions:
 #   lab_skip_unless_root           exit 77 unless root and `ip netns add` works
-#   lab_create N                   build the topology above with N nodes (1..9)
+#   lab_create N [--witness]       build the topology above with N nodes (1..9), and the
+#                                  witness namespace w if asked
 #   lab_ns NAME                    full namespace name of sw | c | nX
 #   lab_exec NAME CMD...           run CMD inside namespace NAME
 #   lab_power_off NODE             set NODE's switch-side ports down (both cables pulled;
 #   lab_power_on NODE                the node's processes keep running) / back up
+#   lab_addr NODE LINK [6]         NODE's address on link 0|1 (6: its IPv6 one on link 0)
+#   lab_cut SRC DST                drop everything SRC sends to DST's node addresses, on
+#                                  every link (one way; cut both ways with two calls). SRC
+#                                  still reaches the client and everyone else, so a VIP it
+#                                  holds stays visible. See the function for how.
+#   lab_heal SRC DST               undo lab_cut SRC DST
 #   lab_write_config FILE [opts]   vigil TOML config for the lab + auth.key beside it;
 #                                  opts: --nodes N --groups 1|2 --heartbeat-interval-ms MS
 #                                  --dead-time-ms MS --preempt true|false --notify CMD
-#                                  --port N --name NAME. Sets LAB_CONFIG=FILE.
-#   lab_start_agent NODE [CONFIG]  start `vigil agent` in NODE's namespace, log to
-#                                  $LAB_DIR/NODE.log, socket $LAB_DIR/NODE.sock
+#                                  --port N --name NAME --witness true|false (add node w,
+#                                  witness = true) --two-node true|false (two_node = true,
+#                                  for two nodes without a witness). Sets LAB_CONFIG=FILE.
+#                                  The durable state goes to $LAB_DIR/state (state_dir).
+#   lab_start_agent NODE [CONFIG]  start `vigil agent` in NODE's namespace (for w: `vigil
+#                                  witness`), log to $LAB_DIR/NODE.log, socket
+#                                  $LAB_DIR/NODE.sock
 #   lab_stop_agent NODE [MS]       SIGTERM, wait up to MS (5000), then SIGKILL the tree
 #   lab_agent_pid NODE             PID of NODE's supervisor (the process we started)
 #   lab_vigil NODE ARGS...         run `vigil ARGS... --socket $LAB_DIR/NODE.sock`
@@ -54,6 +68,11 @@
 #                                  LAB_PROBE_PID, LAB_PROBE_OUT)
 #   lab_probe_stop                 stop it early (SIGTERM makes it print), wait for output
 #   lab_json_num FILE KEY          a top-level number from the probe's JSON ("" if absent)
+#   lab_watch_start VIP NODE...    sample which of NODEs hold VIP every LAB_WATCH_MS (5) ms,
+#                                  through netlink (tests/lab/vip_watch.py); sets
+#                                  LAB_WATCH_PID, LAB_WATCH_OUT
+#   lab_watch_stop                 stop it; LAB_WATCH_OUT then holds its JSON summary:
+#                                  samples, overlap_samples (instants with 2+ holders), ...
 #   lab_measure_outage VIP FAULT RECOVERED [TIMEOUT_MS] [TAIL_MS]
 #                                  probe VIP, eval FAULT, wait until eval RECOVERED holds,
 #                                  keep probing TAIL_MS more; sets LAB_OUTAGE_MS (longest
@@ -69,6 +88,7 @@ LAB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 LAB_PREFIX="vg$$x$(printf '%03x' $((RANDOM % 4096)))"
 LAB_DIR=""
 LAB_NODES=0
+LAB_WITNESS=0
 LAB_CONFIG=""
 LAB_LAST_PID=""
 LAB_PROBE_PID=""
@@ -76,6 +96,8 @@ LAB_PROBE_OUT=""
 LAB_PROBE_COUNT=0
 LAB_OUTAGE_MS=""
 LAB_OUTAGE_OPEN=""
+LAB_WATCH_PID=""
+LAB_WATCH_OUT=""
 LAB_NAMESPACES=()
 LAB_CLEANUP_HOOKS=()
 LAB_CLEANED=0
@@ -112,10 +134,27 @@ lab_skip_unless_root() {
 lab_ns() { echo "${LAB_PREFIX}$1"; }
 lab_exec() { local ns; ns=$(lab_ns "$1"); shift; ip netns exec "$ns" "$@"; }
 
-lab__node() {  # accepts "n3" or "3"; prints "n3"
+lab__node() {  # accepts "n3" or "3" (prints "n3"), or the witness "w"
+    [[ $1 == w ]] && { echo w; return; }
     local n=${1#n}
-    [[ $n =~ ^[1-9]$ ]] || lab__die "bad node name '$1' (want n1..n9)"
+    [[ $n =~ ^[1-9]$ ]] || lab__die "bad node name '$1' (want n1..n9 or w)"
     echo "n$n"
+}
+
+# The host part of a node's addresses: .(10+i) for node i, .30 for the witness.
+lab__host() {
+    local node; node=$(lab__node "$1")
+    if [[ $node == w ]]; then echo 30; else echo $((10 + ${node#n})); fi
+}
+
+lab_addr() {  # NODE LINK [6]
+    local host; host=$(lab__host "$1")
+    case "$2${3:-}" in
+        0) echo "198.18.0.$host" ;;
+        1) echo "198.18.1.$host" ;;
+        06) echo "fd00:18::$host" ;;
+        *) lab__die "lab_addr: no address for link '$2' family '${3:-4}'" ;;
+    esac
 }
 
 lab__add_ns() {  # $1 = short name; IPv6 DAD off before any interface exists in it
@@ -134,9 +173,20 @@ lab__cable() {  # $1 = ns short name, $2 = its device, $3 = switch port, $4 = br
     ip -n "$(lab_ns "$1")" link set "$2" up
 }
 
+lab__add_host() {  # $1 = node name (nX or w): namespace, two cables, its addresses
+    local node=$1 host; host=$(lab__host "$1")
+    lab__add_ns "$node"
+    lab__cable "$node" eth0 "${node}e0" br0
+    lab__cable "$node" eth1 "${node}e1" br1
+    ip -n "$(lab_ns "$node")" addr add "198.18.0.$host/24" dev eth0
+    ip -n "$(lab_ns "$node")" addr add "fd00:18::$host/64" dev eth0 nodad
+    ip -n "$(lab_ns "$node")" addr add "198.18.1.$host/24" dev eth1
+}
+
 lab_create() {
-    local count=${1:-2} i n
+    local count=${1:-2} witness=${2:-} i n
     [[ $count =~ ^[1-9]$ ]] || lab__die "lab_create wants 1..9 nodes, got '$count'"
+    [[ -z $witness || $witness == --witness ]] || lab__die "lab_create: unknown option '$witness'"
     lab__init
     lab__add_ns sw
     # The switch needs no IPv6 of its own; disabling it keeps captures free of its noise.
@@ -147,14 +197,11 @@ lab_create() {
         ip -n "$(lab_ns sw)" link add "br$n" type bridge mcast_snooping 0
         ip -n "$(lab_ns sw)" link set "br$n" up
     done
-    for ((i = 1; i <= count; i++)); do
-        lab__add_ns "n$i"
-        lab__cable "n$i" eth0 "n${i}e0" br0
-        lab__cable "n$i" eth1 "n${i}e1" br1
-        ip -n "$(lab_ns "n$i")" addr add "198.18.0.$((10 + i))/24" dev eth0
-        ip -n "$(lab_ns "n$i")" addr add "fd00:18::$((10 + i))/64" dev eth0 nodad
-        ip -n "$(lab_ns "n$i")" addr add "198.18.1.$((10 + i))/24" dev eth1
-    done
+    for ((i = 1; i <= count; i++)); do lab__add_host "n$i"; done
+    if [[ -n $witness ]]; then
+        lab__add_host w
+        LAB_WITNESS=1
+    fi
     lab__add_ns c
     lab__cable c eth0 ce0 br0
     ip -n "$(lab_ns c)" addr add 198.18.0.100/24 dev eth0
@@ -170,6 +217,34 @@ lab__ports() {  # $1 = node, $2 = up|down
 lab_power_off() { lab__ports "$1" down; }
 lab_power_on() { lab__ports "$1" up; }
 
+# lab_cut points SRC's neighbour entries for DST's node addresses (both links, and IPv6 on
+# link 0) at a MAC address nobody has, as permanent entries that ARP and ND do not replace.
+# SRC's datagrams to DST leave with that destination MAC; the bridge floods them and every
+# receiver drops them as addressed to another host, while sendto() succeeds: a silent loss,
+# as on a broken path, not an error the agent would see. Nothing else changes: SRC still
+# reaches the client and other nodes, DST still reaches SRC (cut both ways with two calls),
+# and VIP traffic is untouched. Why not tc or iptables: the lab kernel may lack netem and
+# tc actions, and iptables is not installed everywhere; `ip neigh` always works.
+LAB__NOWHERE_MAC=02:00:00:de:ad:00
+lab__cut_entries() {  # SRC DST: prints "ADDRESS DEVICE" for each of DST's node addresses
+    echo "$(lab_addr "$2" 0) eth0"
+    echo "$(lab_addr "$2" 0 6) eth0"
+    echo "$(lab_addr "$2" 1) eth1"
+}
+lab_cut() {
+    local ns addr dev; ns=$(lab_ns "$(lab__node "$1")")
+    while read -r addr dev; do
+        ip -n "$ns" neigh replace "$addr" lladdr "$LAB__NOWHERE_MAC" dev "$dev" nud permanent ||
+            lab__die "lab_cut: cannot cut $1 -> $2 ($addr)"
+    done < <(lab__cut_entries "$1" "$2")
+}
+lab_heal() {  # the next datagram resolves DST again by ARP / ND
+    local ns addr dev; ns=$(lab_ns "$(lab__node "$1")")
+    while read -r addr dev; do
+        ip -n "$ns" neigh del "$addr" dev "$dev" 2>/dev/null || true
+    done < <(lab__cut_entries "$1" "$2")
+}
+
 lab__toml_string() { local s=${1//\\/\\\\}; s=${s//\"/\\\"}; printf '"%s"' "$s"; }
 
 lab__priorities() {  # $1 = preferred node index, $2 = node count: preferred 150, then 100, 90..
@@ -182,7 +257,7 @@ lab__priorities() {  # $1 = preferred node index, $2 = node count: preferred 150
 
 lab_write_config() {
     local file=$1 nodes=${LAB_NODES:-2} groups=1 hb=50 dead=250 preempt=true notify=""
-    local port=7405 name=lab i
+    local port=7405 name=lab witness=false two_node=false i
     shift
     ((nodes >= 1)) || nodes=2
     while (($#)); do
@@ -196,6 +271,8 @@ lab_write_config() {
             --notify) notify=$2 ;;
             --port) port=$2 ;;
             --name) name=$2 ;;
+            --witness) witness=$2 ;;
+            --two-node) two_node=$2 ;;
             *) lab__die "lab_write_config: unknown option '$1'" ;;
         esac
         shift 2
@@ -206,16 +283,24 @@ lab_write_config() {
     ((nodes >= 1 && nodes <= 9)) || lab__die "lab_write_config: --nodes is 1..9"
     [[ $groups == 1 || $groups == 2 ]] || lab__die "lab_write_config: --groups is 1 or 2"
     [[ $preempt == true || $preempt == false ]] || lab__die "--preempt is true or false"
+    [[ $witness == true || $witness == false ]] || lab__die "--witness is true or false"
+    [[ $two_node == true || $two_node == false ]] || lab__die "--two-node is true or false"
     ((groups == 1 || nodes >= 2)) || lab__die "lab_write_config: 2 groups need 2 nodes"
     lab__init
     (umask 077 && head -c 32 /dev/urandom | base64 >"$(dirname "$file")/auth.key")
     {
         printf '[cluster]\nname = %s\nauth_key_file = "auth.key"\n' "$(lab__toml_string "$name")"
         printf 'heartbeat_interval_ms = %d\ndead_time_ms = %d\nport = %d\n' "$hb" "$dead" "$port"
+        printf 'state_dir = %s\n' "$(lab__toml_string "$LAB_DIR/state")"
+        [[ $two_node == true ]] && printf 'two_node = true\n'
         for ((i = 1; i <= nodes; i++)); do
             printf '\n[[node]]\nname = "n%d"\naddress = ["198.18.0.%d", "198.18.1.%d"]\n' \
                 "$i" $((10 + i)) $((10 + i))
         done
+        if [[ $witness == true ]]; then
+            printf '\n[[node]]\nname = "w"\naddress = ["%s", "%s"]\nwitness = true\n' \
+                "$(lab_addr w 0)" "$(lab_addr w 1)"
+        fi
         printf '\n[[group]]\nname = "northbound"\npriority = %s\npreempt = %s\n' \
             "$(lab__priorities 1 "$nodes")" "$preempt"
         printf 'vip = [ { address = "198.18.0.10/24", interface = "eth0" },\n'
@@ -289,9 +374,10 @@ lab__gone() {  # not running (a zombie counts as gone)
 
 lab_start_agent() {
     local node; node=$(lab__node "$1")
-    local config=${2:-$LAB_CONFIG}
+    local config=${2:-$LAB_CONFIG} command=agent
     [[ -n $config ]] || lab__die "lab_start_agent: no config (call lab_write_config first)"
-    lab_start_bg "$node" "$LAB_DIR/$node.log" "$VIGIL_BIN" agent --config "$config" \
+    [[ $node == w ]] && command=witness
+    lab_start_bg "$node" "$LAB_DIR/$node.log" "$VIGIL_BIN" "$command" --config "$config" \
         --node "$node" --socket "$LAB_DIR/$node.sock"
     LAB_AGENT_PIDS[$node]=$LAB_LAST_PID
 }
@@ -370,6 +456,33 @@ lab_json_num() {
     local text; text=$(cat "$1" 2>/dev/null) || return 0
     [[ $text =~ \"$2\":(-?[0-9.]+) ]] && echo "${BASH_REMATCH[1]}"
     return 0
+}
+
+lab_watch_start() {  # VIP NODE...: sample the VIP's holders among NODEs until lab_watch_stop
+    local vip=$1 node targets=()
+    shift
+    for node in "$@"; do
+        node=$(lab__node "$node")
+        targets+=("$node=$(lab_ns "$node")")
+    done
+    LAB_WATCH_OUT="$LAB_DIR/watch-$(lab_now_ms).json"
+    : >"$LAB_WATCH_OUT"
+    # In the switch's namespace only so that cleanup finds it; it opens one socket in each
+    # node's namespace. 60 s is a cap: tests stop it long before.
+    lab_start_bg sw "$LAB_WATCH_OUT" python3 "$LAB_ROOT/tests/lab/vip_watch.py" --vip "$vip" \
+        --duration-ms 60000 --interval-ms "${LAB_WATCH_MS:-5}" --ready "$LAB_WATCH_OUT.ready" \
+        "${targets[@]}"
+    LAB_WATCH_PID=$LAB_LAST_PID
+    lab_wait_for 3000 test -e "$LAB_WATCH_OUT.ready" ||
+        lab__die "vip_watch did not start: $(cat "$LAB_WATCH_OUT")"
+}
+
+lab_watch_stop() {  # SIGTERM makes it print its JSON summary into LAB_WATCH_OUT
+    [[ -n $LAB_WATCH_PID ]] || return 0
+    lab_stop_pid "$LAB_WATCH_PID" 3000
+    LAB_WATCH_PID=""
+    jq -e .samples "$LAB_WATCH_OUT" >/dev/null 2>&1 ||
+        lab__die "vip_watch printed no summary: $(cat "$LAB_WATCH_OUT")"
 }
 
 lab_measure_outage() {  # VIP FAULT RECOVERED [TIMEOUT_MS] [TAIL_MS]
