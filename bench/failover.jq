@@ -1,7 +1,8 @@
 # bench/failover.jq: the report of bench/failover, computed from its measurements alone.
 #   jq --arg mode enrich -f bench/failover.jq RAW   adds "ratios" and "targets" (PASS/MISS)
 #   jq -r --arg mode table -f bench/failover.jq R   the human summary (R = enriched JSON)
-# RAW holds "vigil_default", "vigil_fast", "keepalived_default", "keepalived_fast" (any may
+# RAW holds "vigil_default", "vigil_quorum", "vigil_fast", "keepalived_default",
+# "keepalived_fast" (any may
 # be missing), each {fault: {"median_ms", "min_ms", "max_ms", "runs"}, ...}.
 
 def med($r; $p; $f): $r[$p][$f].median_ms // null;
@@ -22,7 +23,10 @@ def targets($r):
         target("default power_off max <= 1000 ms"; $d.power_off.max_ms; "<="; 1000),
         target("default kill_9 median <= 300 ms"; $d.kill_9.median_ms; "<="; 300),
         target("default kill_9 max <= 1000 ms"; $d.kill_9.max_ms; "<="; 1000),
-        (("default", "fast") as $p | $r["vigil_" + $p] // empty | . as $v
+        target("quorum power_off median <= 300 ms"; $r.vigil_quorum.power_off.median_ms;
+               "<="; 300),
+        target("quorum kill_9 median <= 300 ms"; $r.vigil_quorum.kill_9.median_ms; "<="; 300),
+        (("default", "quorum", "fast") as $p | $r["vigil_" + $p] // empty | . as $v
          | target("\($p) switchover median <= 50 ms"; $v.switchover.median_ms; "<="; 50),
            target("\($p) graceful_stop median <= 50 ms"; $v.graceful_stop.median_ms; "<="; 50),
            target("\($p) kill_9 overlap max < dead time (\($v.dead_time_ms) ms)";
@@ -55,32 +59,33 @@ def cell($p; $f):
 def times($x; $f): if $x == null then "-"
                    else "\($x)x" + (if $f == "kill_9" then "*" else "" end) end;
 def line($cells): ($cells | map(tostring)) as $c
-    | "\($c[0] | pad(18)) \($c[1] | pad(18)) \($c[2] | pad(18)) \($c[3] | pad(20))" +
-      " \($c[4] | pad(18)) \($c[5] | pad(10)) \($c[6])" | sub(" +$"; "");
+    | "\($c[0] | pad(18)) \($c[1] | pad(16)) \($c[2] | pad(16)) \($c[3] | pad(16))" +
+      " \($c[4] | pad(18)) \($c[5] | pad(16)) \($c[6] | pad(10)) \($c[7])" | sub(" +$"; "");
 
 def table:
     . as $r
     | (if .vigil_fast then "vigil fast \(.vigil_fast.heartbeat_interval_ms)/" +
        "\(.vigil_fast.dead_time_ms)" else "vigil fast" end) as $fast
-    | line(["fault", "vigil default", $fast, "keepalived default", "keepalived 50ms",
-            "ka-def/vd", "ka-50/vd"]),
+    | line(["fault", "vigil default", "vigil quorum", $fast, "keepalived def.",
+            "keepalived 50ms", "ka-def/vd", "ka-50/vd"]),
       (("no_fault", "power_off", "kill_9", "graceful_stop", "switchover",
         "power_on_failback") as $f
-       | line([$f, cell("vigil_default"; $f), cell("vigil_fast"; $f),
+       | line([$f, cell("vigil_default"; $f), cell("vigil_quorum"; $f), cell("vigil_fast"; $f),
                cell("keepalived_default"; $f), cell("keepalived_fast"; $f),
                (if $f == "switchover" then "n/a" elif $r.ratios[$f] == null then ""
                 else times($r.ratios[$f]["keepalived_default/vigil_default"]; $f) end),
                (if $f == "switchover" then "n/a" elif $r.ratios[$f] == null then ""
                 else times($r.ratios[$f]["keepalived_fast/vigil_default"]; $f) end)])),
       "(median [min-max] ms of the longest client reply gap, \(.rounds) rounds each;" +
-      " vd = vigil default.",
+      " vd = vigil default (two_node); vigil quorum = default timings with a witness:",
+      " votes and leases on every failover.",
       " switchover: n/a for keepalived, which has no switchover command.",
       " power_on_failback: the undo of power_off (n1 powered on until the cluster is settled",
       " on n1 again), measured for vigil only, not a target.",
       " * keepalived kill -9: the dead node keeps the VIP and its kernel keeps answering, so",
       " the client sees little outage while both nodes hold the VIP; see below.)",
       "",
-      (("vigil_default", "vigil_fast") as $p | .[$p] // empty | . as $v
+      (("vigil_default", "vigil_quorum", "vigil_fast") as $p | .[$p] // empty | . as $v
        | "\($p) (heartbeat \($v.heartbeat_interval_ms) ms, dead time \($v.dead_time_ms) ms):",
          "  kill_9: both nodes held the VIP median \($v.kill_9.overlap_ms.median_ms) ms," +
          " max \($v.kill_9.overlap_ms.max_ms) ms; kill -> VIP removed by the supervisor" +

@@ -3,6 +3,7 @@
 // production, a counter in tests and the simulator).
 #pragma once
 
+#include <compare>
 #include <cstdint>
 #include <limits>
 

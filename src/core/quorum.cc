@@ -221,6 +221,8 @@ void Node::vote(std::size_t g, Actions& out) {
         if (c == self_ || !detector_.alive(c)) continue;
         const wire::GroupState* v = view(c, g);
         if (!v || v->campaign_epoch == 0 || v->priority == 0) continue;
+        // Alive may rest on a late copy over a slow link; the request itself must be recent.
+        if (now_ >= peers_[c].content_at + promise_span_) continue;
         std::uint64_t e = v->campaign_epoch;
         bool fresh = e > s.voted_epoch && e > s.epoch;
         bool same = e == s.voted_epoch && s.voted_for == c;

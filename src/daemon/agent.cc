@@ -170,8 +170,11 @@ void Agent::on_addresses_changed() {
     if (monitor_) monitor_->drain();
     if (witness_) return;
     // Whatever changed, check the VIPs this node must hold; netlink is cheap at this scale.
+    // Only under a valid lease: after a pause the core has not yet stepped, and a VIP the
+    // supervisor's lease watchdog removed meanwhile must stay removed.
+    const TimePoint now = io::monotonic_now();
     for (std::size_t g = 0; g < config_.groups.size(); ++g) {
-        if (node_.role(g) != Role::primary) {
+        if (!node_.acting_primary(g, now)) {
             remove_stray_vips(g);
             continue;
         }
@@ -183,7 +186,7 @@ void Agent::on_addresses_changed() {
                            {{"group", config_.groups[g].name},
                             {"vip", config_.groups[g].vips[v].cidr()},
                             {"action", "re-adding and announcing"}});
-                feed(core::VipLost{io::monotonic_now(), g, v});
+                feed(core::VipLost{now, g, v});
             }
         }
     }

@@ -234,16 +234,15 @@ private:
         s.last_actions = a;
         if (a.persist) s.durable = *a.persist;
         // A VIP is only ever added or announced under a valid lease.
-        if (!a.announcements.empty() || std::any_of(a.vip_changes.begin(), a.vip_changes.end(),
-                                                    [](const core::VipChange& c) {
-                                                        return c.kind ==
-                                                               core::VipChange::Kind::add;
-                                                    })) {
-            for (const auto& c : a.vip_changes)
-                if (c.kind == core::VipChange::Kind::add)
-                    EXPECT_TRUE(s.node->acting_primary(c.group, now_))
-                        << "n" << n + 1 << " adds a VIP without a lease";
+        for (const auto& c : a.vip_changes) {
+            if (c.kind == core::VipChange::Kind::add) {
+                EXPECT_TRUE(s.node->acting_primary(c.group, now_))
+                    << "n" << n + 1 << " adds a VIP without a lease";
+            }
         }
+        for (const auto& c : a.announcements)
+            EXPECT_TRUE(s.node->acting_primary(c.group, now_))
+                << "n" << n + 1 << " announces a VIP without a lease";
         for (const auto& c : a.vip_changes) {
             if (c.kind == core::VipChange::Kind::add)
                 s.vips.insert({c.group, c.vip});
