@@ -37,6 +37,14 @@ start_cluster() {
     for ((i = 1; i <= nodes; i++)); do lab_start_agent "n$i"; done
     lab_wait_for 5000 is_primary n1 || fail "n1 did not become primary at start"
     lab_wait_for 3000 lab_has_vip n1 198.18.0.10 || fail "n1 did not add the VIP"
+    # With a witness, n1 may win with the witness's vote before n2 is up: wait until every
+    # voter hears every other, so that tests start from a settled cluster.
+    if [[ -n $witness ]]; then
+        for i in w $(seq 1 "$nodes"); do
+            lab_wait_for 3000 eval "[[ \$(status_field $i .voters_alive) == $((nodes + 1)) ]]" ||
+                fail "$i does not hear all $((nodes + 1)) voters at start"
+        done
+    fi
 }
 
 # Only `node` holds `vip` among n1..nN.
