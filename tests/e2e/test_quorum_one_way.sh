@@ -27,6 +27,7 @@ while (($(lab_now_ms) - t_cut < hold_ms)); do
 done
 [[ $(peer_alive n1 n2) == true ]] ||
     fail "n1 should still hear n2"
+[[ $(status_field w '.groups[0].promised_to') == n1 ]] || fail "the witness does not back n1"
 n2_state=$(lab_vigil n2 status || true)
 
 lab_heal n1 n2

@@ -73,5 +73,5 @@ gap=$(lab_json_num "$LAB_PROBE_OUT" max_gap_ms)
 echo "stopped for ${stopped_ms} ms: VIP gone from n1 at +${gone_ms} ms, n2 primary at" \
     "+${took_ms} ms; n1 standby ${back_ms} ms after SIGCONT; client outage ${gap} ms"
 ((gone_ms <= dead + 150)) || fail "VIP removed only ${gone_ms} ms after the stop"
-((took_ms <= 3 * dead + 500)) || fail "n2 took ${took_ms} ms"
+((took_ms <= 2 * dead + 300)) || fail "n2 took ${took_ms} ms"
 pass "SIGSTOP: watchdog removed the VIP at +${gone_ms} ms, n2 took over at +${took_ms} ms"
