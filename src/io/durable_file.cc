@@ -337,26 +337,6 @@ Result<void> write_file_durably(const std::string& dir, const std::string& name,
     return {};
 }
 
-Result<std::optional<std::string>> read_small_file(const std::string& path, std::size_t bytes_max) {
-    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (fd.get() < 0) {
-        if (errno == ENOENT) return std::optional<std::string>();
-        return errno_error("open " + path);
-    }
-    std::string out;
-    char buf[4096];
-    for (;;) {
-        ssize_t n = read(fd.get(), buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return errno_error("read " + path);
-        if (n == 0) break;
-        out.append(buf, static_cast<std::size_t>(n));
-        if (out.size() > bytes_max)
-            return Error::invalid(path + ": larger than " + std::to_string(bytes_max) + " bytes");
-    }
-    return std::optional<std::string>(std::move(out));
-}
-
 Result<void> make_directories(const std::string& dir, mode_t mode) {
     if (dir.empty()) return Error::invalid("make_directories: empty path");
     // Each prefix ending before a '/', then the whole path.

@@ -15,7 +15,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <string_view>
 
@@ -88,10 +87,6 @@ private:
 // file this way; bench/state_write measures it against DurableFile::write.
 Result<void> write_file_durably(const std::string& dir, const std::string& name,
                                 std::string_view bytes);
-
-// The whole file, or nullopt if it does not exist. Files larger than `bytes_max` are an
-// Error (invalid_argument), like unreadable ones (io).
-Result<std::optional<std::string>> read_small_file(const std::string& path, std::size_t bytes_max);
 
 // Creates `dir` and any missing parents with `mode`; an existing directory is left as it is.
 Result<void> make_directories(const std::string& dir, mode_t mode);
