@@ -244,7 +244,7 @@ Result<DurableFile> DurableFile::open(const std::string& dir, const std::string&
     const auto size = static_cast<std::size_t>(st.st_size);
     if (size > kDurableFileBytes)
         return Error::corruption("not a state file of this format (" + std::to_string(size) +
-                                 " bytes; one has " + std::to_string(kDurableFileBytes) +
+                                 " bytes, not " + std::to_string(kDurableFileBytes) +
                                  "; docs/state.md)");
     auto bytes = pread_all(fd.get(), kDurableFileBytes, path);
     if (!bytes) return bytes.error();

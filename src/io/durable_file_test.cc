@@ -278,7 +278,7 @@ TEST_F(DurableFileTest, FileLargerThanTheFormatIsRefused) {
     ASSERT_FALSE(file);
     EXPECT_EQ(file.error().code, Error::Code::corruption);
     EXPECT_EQ(file.error().message,
-              "not a state file of this format (65537 bytes; one has 65536; docs/state.md)");
+              "not a state file of this format (65537 bytes, not 65536; docs/state.md)");
 }
 
 TEST_F(DurableFileTest, PayloadTooLargeIsRefusedAndNothingIsWritten) {
