@@ -33,7 +33,7 @@ Agent::Agent(const core::Config& config, std::size_t self, wire::Keys keys, Agen
       hooks_(loop_),
       notify_(hooks_, log, ms(config.cluster.notify_timeout_ms)),
       fence_(config, hooks_, log, [this](const core::FenceResult& r) { feed(r); }),
-      state_file_(options_.state_dir, config.nodes[self].name),
+      state_file_(std::move(options_.state_file)),
       lease_reporter_(config.groups.size()),
       witness_(config.nodes[self].witness),
       timelines_(config.groups.size()),
