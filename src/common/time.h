@@ -1,5 +1,5 @@
 // Time units. The core never reads a clock: time arrives inside events as a TimePoint, a
-// monotonic instant in microseconds since an arbitrary origin (CLOCK_MONOTONIC in
+// monotonic instant in microseconds since an arbitrary origin (CLOCK_BOOTTIME in
 // production, a counter in tests and the simulator).
 #pragma once
 

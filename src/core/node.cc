@@ -59,11 +59,10 @@ Node::Node(const Config& config, std::size_t self, TimePoint start, Logger& logg
     // The lease must outlive a few heartbeat intervals, or it lapses between renewals.
     VIGIL_ASSERT(lease_span_ > 2 * interval_);
     // Promises given before a restart are forgotten with the process; wait until any of
-    // them must have ended before voting again. A node that never voted (its durable state
-    // is empty) made none; without a quorum there is nothing to wait for.
-    bool voted_before = false;
-    for (const DurableGroup& d : restored.groups) voted_before = voted_before || d.epoch > 0;
-    if (config.quorum_size() > 1 && voted_before)
+    // them must have ended before voting again. Always, even with an empty durable state: a
+    // lost or re-provisioned state file looks exactly like a first start. Without a quorum
+    // there is nothing to wait for.
+    if (config.quorum_size() > 1)
         votes_allowed_at_ =
             start + static_cast<Micros>(static_cast<double>(promise_span_) * (1 + rho) / (1 - rho)) +
             margin;
@@ -262,6 +261,7 @@ void Node::on_maintenance(const AdminMaintenance& e, Actions& out) {
 
 void Node::on_shutdown(TimePoint now, Actions& out) {
     for (std::size_t g = 0; g < groups_.size(); ++g) {
+        end_campaign(g);  // give the votes back now, not after a dead time
         if (groups_[g].role != Role::primary) continue;
         hand_off(g, best_candidate(g, self_, true), false, now, "agent shutting down", out);
     }

@@ -163,7 +163,7 @@ TEST(NodeSwitchover, PrimaryHandsOverToTheBestStandby) {
 
 TEST(NodeSwitchover, RequestFromAStandbyReachesThePrimary) {
     TestCluster c(make_config(3));
-    c.run_for(ms(100));
+    c.run_for(testing::kStartup);
     auto a = c.switchover(n3, "northbound", "n3");
     EXPECT_EQ(a.accepted, "northbound: n1 -> n3");
     c.run_for(ms(2));
@@ -348,7 +348,7 @@ TEST(NodeHandover, TargetThatNeverTakesOverIsGivenUpAfterDeadTime) {
 
 TEST(NodeHandover, PrimaryDemotesWhenAPeerReportsANewerEpoch) {
     TestCluster c(make_config(3));
-    c.run_for(ms(100));
+    c.run_for(testing::kStartup);
     // n3 reports a newer epoch with another primary (it saw n2 promote in a partition
     // that n1 could not see): n1 is stale and must yield at once.
     wire::Heartbeat hb = c.node(n3).heartbeat();
@@ -424,7 +424,7 @@ TEST(NodeReorder, StaleHandoverDatagramDoesNotPromoteAgain) {
 
 TEST(NodeSwitchover, RequestAfterAFastRestartIsNotIgnored) {
     TestCluster c(make_config(3, 2, /*preempt=*/false));
-    c.run_for(ms(100));
+    c.run_for(testing::kStartup);
     ASSERT_TRUE(c.switchover(n3, "northbound", "n2").rejected.empty());  // id 1, done by n1
     c.run_for(ms(5));
     ASSERT_EQ(c.primaries(), std::vector<std::size_t>{n2});
@@ -440,7 +440,7 @@ TEST(NodeSwitchover, RequestAfterAFastRestartIsNotIgnored) {
 
 TEST(NodeSwitchover, ConcurrentRequestsMoveTheGroupOnce) {
     TestCluster c(make_config(3));
-    c.run_for(ms(100));
+    c.run_for(testing::kStartup);
     ASSERT_TRUE(c.switchover(n2, "northbound", "n2").rejected.empty());
     ASSERT_TRUE(c.switchover(n3, "northbound", "n3").rejected.empty());
     c.run_for(ms(1000));
@@ -513,7 +513,7 @@ TEST(NodeReorder, OfferFromAnOlderEpochIsIgnored) {
 
 TEST(NodeHandover, HandoverIsDroppedWhenAnotherNodeBecomesPrimary) {
     TestCluster c(make_config(3));
-    c.run_for(ms(100));
+    c.run_for(testing::kStartup);
     c.cut_one_way(n2, n1);  // n1 never hears n2 take over
     ASSERT_TRUE(c.switchover(n1, "northbound", "n2").rejected.empty());
     c.run_for(ms(5));

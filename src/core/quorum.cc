@@ -186,7 +186,10 @@ void Node::vote(std::size_t g, Actions& out) {
     // A starting node votes too: what keeps it safe is its promises, not its view.
     if (s.promise_to == self_ || leaving_) return;
 
-    // Renew (or give) the promise to a primary at the newest epoch.
+    // Renew (or give) the promise to the primary at the newest epoch. A primary won its
+    // epoch with a quorum, so backing it never makes a second winner, even at an epoch in
+    // which this voter voted for somebody else (who then lost).
+    std::optional<std::size_t> primary;
     for (std::size_t p = 0; p < config_.nodes.size(); ++p) {
         if (p == self_) continue;
         const wire::GroupState* v = view(p, g);
@@ -195,7 +198,12 @@ void Node::vote(std::size_t g, Actions& out) {
         if (pv.content_at.is_never() || now_ >= pv.content_at + promise_span_) continue;
         if (s.promise_to && *s.promise_to != p) continue;  // one promise at a time
         if (v->epoch < s.voted_epoch) continue;            // a stale primary
-        if (v->epoch == s.voted_epoch && s.voted_for != p) continue;
+        if (!primary || v->epoch > view(*primary, g)->epoch) primary = p;
+    }
+    if (primary) {
+        const std::size_t p = *primary;
+        const wire::GroupState* v = view(p, g);
+        const PeerView& pv = peers_[p];
         s.voted_epoch = v->epoch;
         s.voted_for = p;
         s.promise_to = p;

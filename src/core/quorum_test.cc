@@ -17,7 +17,7 @@ constexpr std::size_t n1 = 0, n2 = 1, n3 = 2, w = 2;
 
 TEST(Quorum, WitnessLetsTheStandbyTakeOverAfterDeadTime) {
     TestCluster c(make_witness_config());
-    c.run_for(ms(100));
+    c.run_for(testing::kStartup);
     ASSERT_EQ(c.primaries(), std::vector<std::size_t>{n1});
     EXPECT_EQ(c.node(n1).status().groups[0].votes, 3u);
     c.crash(n1);
@@ -32,7 +32,7 @@ TEST(Quorum, WitnessLetsTheStandbyTakeOverAfterDeadTime) {
 
 TEST(Quorum, WitnessIsNeverPrimaryAndSaysWhy) {
     TestCluster c(make_witness_config());
-    c.run_for(ms(100));
+    c.run_for(testing::kStartup);
     c.crash(n1);
     c.crash(n2);
     c.run_for(ms(2000));
@@ -45,7 +45,7 @@ TEST(Quorum, WitnessIsNeverPrimaryAndSaysWhy) {
 
 TEST(Quorum, IsolatedPrimaryDemotesBeforeTheOtherSidePromotes) {
     TestCluster c(make_witness_config());
-    c.run_for(ms(100));
+    c.run_for(testing::kStartup);
     c.isolate(n1);  // n2 and w still hear each other
     TimePoint cut = c.now();
     TimePoint demoted = TimePoint::never(), promoted = TimePoint::never();
@@ -74,7 +74,7 @@ TEST(Quorum, IsolatedPrimaryDemotesBeforeTheOtherSidePromotes) {
 
 TEST(Quorum, MinorityOfThreeNodesCannotElect) {
     TestCluster c(make_config(3));
-    c.run_for(ms(100));
+    c.run_for(testing::kStartup);
     ASSERT_EQ(c.primaries(), std::vector<std::size_t>{n1});
     c.isolate(n1);
     c.run_for(ms(1000));
@@ -89,7 +89,7 @@ TEST(Quorum, MinorityOfThreeNodesCannotElect) {
 
 TEST(Quorum, OneWayLossDoesNotMoveTheGroup) {
     TestCluster c(make_witness_config(/*links=*/1));
-    c.run_for(ms(100));
+    c.run_for(testing::kStartup);
     c.cut_one_way(n1, n2);  // n2 no longer hears n1; n1 hears n2; w hears both
     c.run_for(ms(3000));
     // n2 believes n1 dead and asks for votes, but w backs n1 while n1 renews its lease.
@@ -104,7 +104,7 @@ TEST(Quorum, OneWayLossDoesNotMoveTheGroup) {
 
 TEST(Quorum, WitnessDownKeepsThePrimaryButLosingTheStandbyToo) {
     TestCluster c(make_witness_config());
-    c.run_for(ms(100));
+    c.run_for(testing::kStartup);
     std::size_t changes = c.role_changes(n1).size();
     c.crash(w);
     c.run_for(ms(1000));
@@ -116,7 +116,7 @@ TEST(Quorum, WitnessDownKeepsThePrimaryButLosingTheStandbyToo) {
     Micros took = c.run_until([&] { return c.primaries().empty(); }, ms(1000));
     EXPECT_GE(took, 0);
     EXPECT_LE(took, ms(250));
-    c.run_for(ms(100));  // until n2 is declared dead too
+    c.run_for(testing::kStartup);  // until n2 is declared dead too
     EXPECT_EQ(c.node(n1).status().groups[0].not_eligible, "no quorum: 1/2 voters reachable");
     c.start(w);
     took = c.run_until([&] { return c.primaries() == std::vector<std::size_t>{n1}; }, ms(2000));
@@ -126,7 +126,7 @@ TEST(Quorum, WitnessDownKeepsThePrimaryButLosingTheStandbyToo) {
 
 TEST(Quorum, PausedPrimaryComesBackAsStandbyWithoutActingAgain) {
     TestCluster c(make_witness_config(2, /*preempt=*/false));
-    c.run_for(ms(100));
+    c.run_for(testing::kStartup);
     c.pause(n1);
     c.run_for(ms(1000));  // longer than the dead time; the harness checks "one acting"
     EXPECT_EQ(c.primaries().size(), 2u);  // n1 still thinks so, frozen...
@@ -142,7 +142,7 @@ TEST(Quorum, PausedPrimaryComesBackAsStandbyWithoutActingAgain) {
 
 TEST(Quorum, PausedPrimaryDoesNotReaddALostVipOnResume) {
     TestCluster c(make_witness_config());
-    c.run_for(ms(100));
+    c.run_for(testing::kStartup);
     c.pause(n1);
     c.run_for(ms(1000));
     c.resume(n1);
@@ -152,7 +152,7 @@ TEST(Quorum, PausedPrimaryDoesNotReaddALostVipOnResume) {
 
 TEST(Quorum, EpochsKeepRisingAcrossAFullRestart) {
     TestCluster c(make_witness_config());
-    c.run_for(ms(100));
+    c.run_for(testing::kStartup);
     c.switchover(n1, "northbound", "n2");
     c.run_for(ms(10));
     ASSERT_EQ(c.node(n2).epoch(0), 2u);
@@ -166,7 +166,7 @@ TEST(Quorum, EpochsKeepRisingAcrossAFullRestart) {
 
 TEST(Quorum, RestartedVoterWaitsOutPromisesItMayHaveGiven) {
     TestCluster c(make_witness_config());
-    c.run_for(ms(100));
+    c.run_for(testing::kStartup);
     c.crash(w);
     c.start(w);  // it backed n1 a moment ago and has forgotten that
     auto st = c.node(w).status();
@@ -176,6 +176,23 @@ TEST(Quorum, RestartedVoterWaitsOutPromisesItMayHaveGiven) {
     TimePoint crashed = c.now();
     c.run_until([&] { return c.node(n2).role(0) == Role::primary; }, ms(2000));
     EXPECT_GE(c.now() - crashed, ms(250));
+}
+
+// Found in review: a voter restarted without its state file must not vote at once, or its
+// forgotten promise to the old primary no longer protects that primary's lease.
+TEST(Quorum, VoterThatLostItsStateFileStillWaitsOutItsPromises) {
+    TestCluster c(make_config(3));
+    c.run_for(testing::kStartup);
+    ASSERT_EQ(c.primaries(), std::vector<std::size_t>{n1});
+    c.cut(n1, n2);
+    c.run_for(ms(400));  // n1's lease now rests on n3 alone
+    ASSERT_EQ(c.acting(), std::vector<std::size_t>{n1});
+    c.cut_one_way(n1, n3);  // n1's renewals stop reaching n3
+    c.crash(n3);
+    c.lose_state(n3);
+    c.start(n3);
+    c.run_for(ms(1000));  // the harness fails on two acting primaries
+    EXPECT_EQ(c.acting(), std::vector<std::size_t>{n2});
 }
 
 TEST(Quorum, AVoterVotesOnceInAnEpoch) {
@@ -207,7 +224,7 @@ TEST(Quorum, AVoterVotesOnceInAnEpoch) {
 
 TEST(Quorum, AnEchoFromTheFutureDoesNotStretchTheLease) {
     TestCluster c(make_witness_config());
-    c.run_for(ms(100));
+    c.run_for(testing::kStartup);
     TimePoint before = c.node(n1).lease_expiry(0);
     wire::Heartbeat hb = c.last_sent(w);
     hb.seq = 0;
@@ -221,7 +238,7 @@ TEST(Quorum, LeaseIsShorterThanThePromiseByDriftAndMargin) {
     auto cfg = make_witness_config();
     cfg.cluster.clock_drift_max_ppm = 10000;  // 1 %
     TestCluster c(cfg);
-    c.run_for(ms(100));
+    c.run_for(testing::kStartup);
     // Promise 250 ms; lease = 250 * 0.99 / 1.01 - 25 = 220 ms from the echoed heartbeat.
     Micros left = c.node(n1).lease_expiry(0) - c.now();
     // Renewed about every interval: a voter answers a primary's heartbeat at once when its
@@ -232,7 +249,7 @@ TEST(Quorum, LeaseIsShorterThanThePromiseByDriftAndMargin) {
 
 TEST(Quorum, HandoverStaysFastWithQuorum) {
     TestCluster c(make_witness_config());
-    c.run_for(ms(100));
+    c.run_for(testing::kStartup);
     c.switchover(n1, "northbound", "n2");
     Micros took = c.run_until([&] { return c.acting() == std::vector<std::size_t>{n2}; },
                               ms(100));
@@ -242,7 +259,7 @@ TEST(Quorum, HandoverStaysFastWithQuorum) {
 
 TEST(Quorum, StatusShowsVotesLeaseAndPromises) {
     TestCluster c(make_witness_config());
-    c.run_for(ms(100));
+    c.run_for(testing::kStartup);
     auto p = c.node(n1).status();
     EXPECT_EQ(p.quorum, 2u);
     EXPECT_EQ(p.voters_alive, 3u);
@@ -259,7 +276,7 @@ TEST(Fencing, TakeoverWaitsForTheFenceToSucceed) {
     auto cfg = make_witness_config();
     cfg.groups[0].fence = "/usr/local/bin/fence";
     TestCluster c(cfg);
-    c.run_for(ms(100));
+    c.run_for(testing::kStartup);
     c.crash(n1);
     c.run_until([&] { return !c.node(n2).status().groups[0].fence.empty(); }, ms(1000));
     c.run_for(ms(500));
@@ -273,7 +290,7 @@ TEST(Fencing, AFailedFenceDoesNotBlockWhatTheQuorumProves) {
     auto cfg = make_witness_config();
     cfg.groups[0].fence = "/usr/local/bin/fence";
     TestCluster c(cfg);
-    c.run_for(ms(100));
+    c.run_for(testing::kStartup);
     c.crash(n1);
     c.run_until([&] { return !c.node(n2).status().groups[0].fence.empty(); }, ms(1000));
     c.admin(n2, FenceResult{c.now(), 0, n1, false, "exit 1"});
@@ -287,7 +304,7 @@ TEST(Fencing, TwoNodeModeRetriesAndWaitsForSuccess) {
     cfg.groups[0].fence = "/usr/local/bin/fence";
     cfg.cluster.fence_retry_ms = 100;
     TestCluster c(cfg);
-    c.run_for(ms(100));
+    c.run_for(testing::kStartup);
     c.crash(n1);
     c.run_until([&] { return !c.node(n2).status().groups[0].fence.empty(); }, ms(1000));
     c.admin(n2, FenceResult{c.now(), 0, n1, false, "timeout"});
@@ -303,7 +320,7 @@ TEST(Fencing, PlannedHandoverDoesNotFence) {
     auto cfg = make_witness_config();
     cfg.groups[0].fence = "/usr/local/bin/fence";
     TestCluster c(cfg);
-    c.run_for(ms(100));
+    c.run_for(testing::kStartup);
     c.switchover(n1, "northbound", "n2");
     c.run_for(ms(5));
     EXPECT_EQ(c.primaries(), std::vector<std::size_t>{n2});

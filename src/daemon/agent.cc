@@ -33,7 +33,7 @@ Agent::Agent(const core::Config& config, std::size_t self, wire::Keys keys, Agen
       hooks_(loop_),
       notify_(hooks_, log, ms(config.cluster.notify_timeout_ms)),
       fence_(config, hooks_, log, [this](const core::FenceResult& r) { feed(r); }),
-      state_file_(options_.state_dir, config.nodes[self].name),
+      state_file_(std::move(options_.state_file)),
       lease_reporter_(config.groups.size()),
       witness_(config.nodes[self].witness),
       timelines_(config.groups.size()),
@@ -157,8 +157,10 @@ void Agent::on_timer() {
     fence_.on_tick(now);
     if (tiebreaker_) tiebreaker_->on_tick(now);
     if (control_) control_->expire(now);
-    send_announcements(now);
+    // The core first: after a pause its lease may have ended, and an announcement of an
+    // address this node no longer serves would pull clients to the wrong machine.
     if (now >= next_core_wakeup_) feed(core::Tick{now});
+    send_announcements(io::monotonic_now());
     if (now >= next_vip_check_) {
         next_vip_check_ = now + ms(1000);
         on_addresses_changed();
@@ -309,6 +311,13 @@ void Agent::apply_vip_change(const VipChange& change) {
     const std::string& group = config_.groups[change.group].name;
     bool add = change.kind == VipChange::Kind::add;
     if (!add) announces_.cancel_group(change.group);
+    // The step checked the lease at its own `now`; a slow fsync or a pause since may have
+    // outlived it. Never add an address past the lease: the next step demotes.
+    if (add && !node_.acting_primary(change.group, io::monotonic_now())) {
+        log_.event(Level::warn, "vip_add_skipped",
+                   {{"group", group}, {"vip", vip.cidr()}, {"reason", "lease ended"}});
+        return;
+    }
     auto r = add ? addresses_->add(vip) : addresses_->remove(vip);
     TimePoint done = io::monotonic_now();
     if (!r) {
@@ -328,6 +337,10 @@ void Agent::apply_vip_change(const VipChange& change) {
 void Agent::send_announcements(TimePoint now) {
     for (const auto& due : announces_.due(now)) {
         const auto& vip = config_.groups[due.group].vips[due.vip];
+        if (!node_.acting_primary(due.group, now)) {  // the burst outlived the lease
+            announces_.cancel_group(due.group);
+            continue;
+        }
         auto r = announcer_->announce(vip);
         TimePoint done = io::monotonic_now();
         std::string what = std::string(vip.ipv6 ? "unsolicited NA" : "gratuitous ARP") + " " +

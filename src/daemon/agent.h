@@ -42,8 +42,8 @@ constexpr int kExitStateWriteFailed = 74;
 
 struct AgentOptions {
     std::string socket_path;
-    std::string state_dir;        // the durable state file is STATE_DIR/NODE.state
-    core::DurableState restored;  // what that file held at start (main loads it)
+    StateFile state_file;         // STATE_DIR/NODE.state, loaded by main: open for writing
+    core::DurableState restored;  // what that file held at start
     int lease_fd = -1;            // write end of the lease pipe to the supervisor; -1 = none
 };
 

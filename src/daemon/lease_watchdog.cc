@@ -46,18 +46,23 @@ std::vector<LeaseRecord> LeaseReporter::after_actions(
 bool LeaseWatchdog::apply(const LeaseRecord& record) {
     if (record.group >= groups_.size()) return false;
     Group& g = groups_[record.group];
-    if (g.held_until_us != record.held_until_us) g.removed = false;
+    if (g.held_until_us != record.held_until_us) g.next_check_us = kNotPrimary;
     g.held_until_us = record.held_until_us;
     return true;
+}
+
+bool LeaseWatchdog::watched(const Group& g) {
+    return g.held_until_us != kNotPrimary && g.held_until_us != kUnbounded;
 }
 
 std::vector<std::size_t> LeaseWatchdog::expire(TimePoint now) {
     std::vector<std::size_t> out;
     for (std::size_t i = 0; i < groups_.size(); ++i) {
         Group& g = groups_[i];
-        if (g.removed || g.held_until_us == kNotPrimary || g.held_until_us == kUnbounded) continue;
-        if (now.us < g.held_until_us) continue;
-        g.removed = true;
+        if (!watched(g) || now.us < g.held_until_us || now.us < g.next_check_us) continue;
+        // Again every kRecheck while the lease stays expired: an add that raced the first
+        // removal (the agent checked its lease just before it stopped) is undone too.
+        g.next_check_us = now.us + kRecheck;
         out.push_back(i);
     }
     return out;
@@ -66,8 +71,7 @@ std::vector<std::size_t> LeaseWatchdog::expire(TimePoint now) {
 TimePoint LeaseWatchdog::next_deadline() const {
     TimePoint next = TimePoint::never();
     for (const Group& g : groups_)
-        if (!g.removed && g.held_until_us != kNotPrimary && g.held_until_us != kUnbounded)
-            next = std::min(next, TimePoint{g.held_until_us});
+        if (watched(g)) next = std::min(next, TimePoint{std::max(g.held_until_us, g.next_check_us)});
     return next;
 }
 

@@ -3,7 +3,7 @@
 // agent demotes and removes the VIPs itself. An agent that is stopped (SIGSTOP, a hung
 // disk, a VM paused) cannot, so it tells its supervising parent, over a pipe, until when it
 // may hold each group, and the supervisor removes a group's VIPs itself when that instant
-// passes without news. Both processes read CLOCK_MONOTONIC, so instants compare directly.
+// passes without news. Both processes read io::monotonic_now (CLOCK_BOOTTIME), so instants compare directly.
 //
 // The pipe carries fixed 16-byte records (atomic: below PIPE_BUF), written non-blocking by
 // the agent. This file holds the pure parts, unit-tested: the record, what the agent sends
@@ -21,7 +21,7 @@
 namespace vigil::daemon {
 
 // Until when the agent may hold a group's VIPs, as one ordered number: kNotPrimary (hold
-// nothing) < a CLOCK_MONOTONIC instant in µs < kUnbounded (primary with no lease to
+// nothing) < a CLOCK_BOOTTIME instant in µs < kUnbounded (primary with no lease to
 // watch: two_node). "Larger" always means "may hold the VIPs for longer".
 constexpr std::int64_t kNotPrimary = INT64_MIN;
 constexpr std::int64_t kUnbounded = INT64_MAX;
@@ -67,17 +67,20 @@ public:
     explicit LeaseWatchdog(std::size_t group_count) : groups_(group_count) {}
     // False (and ignored) if the record names no configured group.
     bool apply(const LeaseRecord& record);
-    // The groups whose lease ran out at or before `now` and whose VIPs have not been removed
-    // since; each is returned once per lease.
+    // The groups whose lease ran out at or before `now`: each is returned when it runs out,
+    // then every 100 ms while no newer record arrives (removing VIPs that are absent is a
+    // no-op, and logs nothing).
     std::vector<std::size_t> expire(TimePoint now);
     // The earliest instant at which expire() will return a group; never if none.
     TimePoint next_deadline() const;
 
 private:
+    static constexpr std::int64_t kRecheck = 100'000;  // µs between removals while expired
     struct Group {
         std::int64_t held_until_us = kNotPrimary;
-        bool removed = false;
+        std::int64_t next_check_us = kNotPrimary;  // not before this instant
     };
+    static bool watched(const Group& g);
     std::vector<Group> groups_;
 };
 

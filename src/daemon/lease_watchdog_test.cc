@@ -21,14 +21,15 @@ TEST(LeaseRecord, RoundTripsAndRejectsForeignBytes) {
     EXPECT_EQ(decode_lease(junk.data()), std::nullopt);
 }
 
-TEST(LeaseWatchdog, RemovesAtTheExpiryOnce) {
+TEST(LeaseWatchdog, RemovesAtTheExpiryThenRechecks) {
     LeaseWatchdog w(2);
     EXPECT_TRUE(w.apply({0, 1000}));
     EXPECT_EQ(w.next_deadline(), TimePoint{1000});
     EXPECT_EQ(w.expire(TimePoint{999}), Groups{});
     EXPECT_EQ(w.expire(TimePoint{1000}), Groups{0});
-    EXPECT_EQ(w.expire(TimePoint{5000}), Groups{});  // once
-    EXPECT_EQ(w.next_deadline(), TimePoint::never());
+    EXPECT_EQ(w.expire(TimePoint{5000}), Groups{});  // not again at once...
+    EXPECT_EQ(w.expire(TimePoint{101'000}), Groups{0});  // ...but every 100 ms while expired
+    EXPECT_EQ(w.next_deadline(), TimePoint{201'000});
 }
 
 TEST(LeaseWatchdog, RenewalPostponesRemoval) {

@@ -48,8 +48,10 @@ int run_agent(const std::string& config_path, std::string node, std::string sock
         std::cerr << command << ": " << keys.error().message << "\n";
         return 2;
     }
-    // The durable state: read it, and write it back at once, so that a state_dir the agent
-    // cannot write stops it now rather than at its first vote (docs/state.md).
+    // The durable state: read it (a first start creates it), and write it back at once, so
+    // that a state_dir or disk the agent cannot write stops it now rather than at its first
+    // vote (docs/state.md). The agent then writes through this open file; a supervisor
+    // keeps its copy of the descriptor but never writes.
     daemon::StateFile state_file(config->cluster.state_dir, node);
     auto restored = state_file.load();
     if (restored) {
@@ -61,13 +63,19 @@ int run_agent(const std::string& config_path, std::string node, std::string sock
     }
     if (socket.empty()) socket = cli::default_socket_path(node);
     daemon::StderrLogger log(node, "");
+    if (const std::string damaged = state_file.damaged_slot(); !damaged.empty())
+        log.event(Level::warn, "state_record_ignored",
+                  {{"file", state_file.path()},
+                   {"record", damaged},
+                   {"effect", "the other record, the newest valid one, was loaded"}});
     if (daemon::auth_key_file_too_open(config->cluster.auth_key_file))
         log.event(Level::warn, "auth_key_file_readable_by_others",
                   {{"file", config->cluster.auth_key_file}, {"fix", "chmod 600"}});
     const core::Config& cfg = *config;
     auto agent_main = [&](int lease_fd) {
         daemon::StderrLogger agent_log(node, "");
-        daemon::AgentOptions options{socket, cfg.cluster.state_dir, *restored, lease_fd};
+        // Called once, in the agent's process: the open state file moves into the agent.
+        daemon::AgentOptions options{socket, std::move(state_file), *restored, lease_fd};
         daemon::Agent agent(cfg, *self, *keys, std::move(options), agent_log);
         return agent.run();
     };

@@ -72,24 +72,36 @@ Result<core::DurableState> decode_state(std::string_view text) {
 StateFile::StateFile(std::string dir, const std::string& node)
     : dir_(std::move(dir)), name_(node + ".state"), path_(dir_ + "/" + name_) {}
 
-Result<core::DurableState> StateFile::load() const {
+namespace {
+
+// An error of the file as the agent reports it: corruption stops it with advice.
+Error state_file_error(const std::string& path, const Error& e) {
+    if (e.code != Error::Code::corruption)
+        return Error{e.code, "state file " + path + ": " + e.message};
+    return Error::corruption(
+        "state file " + path + " is corrupt: " + e.message +
+        ". The agent will not start with it. It holds this node's votes and epochs; "
+        "delete it to start afresh (docs/state.md says when that is safe)");
+}
+
+}  // namespace
+
+Result<core::DurableState> StateFile::load() {
+    file_.reset();
     if (auto r = io::make_directories(dir_, 0700); !r)
         return Error::io("state_dir " + dir_ + ": " + r.error().message);
-    auto text = io::read_small_file(path_, kStateFileBytesMax);
-    if (!text) return Error::io("state file " + path_ + ": " + text.error().message);
-    if (!text->has_value()) return core::DurableState{};
-    auto state = decode_state(**text);
-    if (!state)
-        return Error::corruption(
-            "state file " + path_ + " is corrupt: " + state.error().message +
-            ". The agent will not start with it. It holds this node's votes and epochs; "
-            "delete it to start afresh (docs/state.md says when that is safe)");
+    auto file = io::DurableFile::open(dir_, name_, encode_state(core::DurableState{}));
+    if (!file) return state_file_error(path_, file.error());
+    auto state = decode_state(file->payload());
+    if (!state) return state_file_error(path_, state.error());
+    file_.emplace(std::move(*file));
     return state;
 }
 
-Result<void> StateFile::save(const core::DurableState& state) const {
-    auto r = io::write_file_durably(dir_, name_, encode_state(state));
-    if (!r) return Error::io("state file " + path_ + ": " + r.error().message);
+Result<void> StateFile::save(const core::DurableState& state) {
+    if (!file_) return Error::io("state file " + path_ + ": not open (it failed to load)");
+    auto r = file_->write(encode_state(state));
+    if (!r) return state_file_error(path_, r.error());
     return {};
 }
 

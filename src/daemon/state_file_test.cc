@@ -1,7 +1,9 @@
-// Goal: the durable state file round-trips exactly, a missing file is the empty state, and
-// anything else that is not exactly the documented format (docs/state.md) stops the agent
-// with an error naming the file. Method: a temporary state_dir per test; corrupt files as a
-// table of contents and the reason each must give.
+// Goal: the durable state file round-trips exactly, a missing file is created and is the
+// empty state, a torn newest record falls back to the previous state, the largest state fits,
+// and anything else that is not exactly the documented format (docs/state.md) stops the agent
+// with an error naming the file. Method: a temporary state_dir per test; damage done to the
+// file's bytes at documented offsets; corrupt payloads as a table of contents and the reason
+// each must give. The slot format itself is proven in io/durable_file_test.cc.
 #include "daemon/state_file.h"
 
 #include <gtest/gtest.h>
@@ -44,25 +46,65 @@ core::DurableState sample() {
 TEST_F(StateFileTest, SaveThenLoadRoundTrips) {
     StateFile file((root_ / "state").string(), "n1");
     EXPECT_EQ(file.path(), (root_ / "state" / "n1.state").string());
-    ASSERT_TRUE(file.load());  // creates the directory
+    ASSERT_TRUE(file.load());  // creates the directory and the file
     ASSERT_TRUE(file.save(sample()));
-    auto loaded = file.load();
+    StateFile again((root_ / "state").string(), "n1");
+    auto loaded = again.load();
     ASSERT_TRUE(loaded) << loaded.error().message;
     EXPECT_EQ(*loaded, sample());
-    EXPECT_FALSE(fs::exists(root_ / "state" / "n1.state.tmp"));  // renamed into place
+    EXPECT_FALSE(fs::exists(root_ / "state" / "n1.state.tmp"));  // created by rename
 }
 
-TEST_F(StateFileTest, SaveReplacesTheWholeFile) {
+TEST_F(StateFileTest, SavedStateIsTheNewestRecordOfTheDocumentedFile) {
     StateFile file(root_.string(), "n1");
+    ASSERT_TRUE(file.load());
     ASSERT_TRUE(file.save(sample()));
     ASSERT_TRUE(file.save(core::DurableState{{{"northbound", 8, "n1"}}}));
-    EXPECT_EQ(read(root_ / "n1.state"),
-              "{\"groups\":[{\"epoch\":8,\"group\":\"northbound\",\"voted_for\":\"n1\"}],"
-              "\"version\":1}\n");
-    EXPECT_EQ(file.load()->groups.size(), 1u);
+    const std::string all = read(root_ / "n1.state");
+    ASSERT_EQ(all.size(), 65536u);  // docs/state.md: always exactly two 32 KiB slots
+    // Sequence 2, so slot A; the payload follows the 40-byte header.
+    const std::string json =
+        "{\"groups\":[{\"epoch\":8,\"group\":\"northbound\",\"voted_for\":\"n1\"}],"
+        "\"version\":1}\n";
+    EXPECT_EQ(all.substr(0, 8), "VIGSTATE");
+    EXPECT_EQ(static_cast<unsigned char>(all[12]), json.size());  // length, little-endian
+    EXPECT_EQ(static_cast<unsigned char>(all[16]), 2u);           // sequence
+    EXPECT_EQ(all.substr(40, json.size()), json);
+    StateFile again(root_.string(), "n1");
+    EXPECT_EQ(again.load()->groups.size(), 1u);
 }
 
-TEST_F(StateFileTest, MissingFileIsTheEmptyStateAndTheDirectoryIsCreatedPrivate) {
+TEST_F(StateFileTest, ManySavesAlternateSlotsAndTheNewestIsLoaded) {
+    StateFile file(root_.string(), "n1");
+    ASSERT_TRUE(file.load());
+    for (std::uint64_t epoch = 1; epoch <= 200; ++epoch)
+        ASSERT_TRUE(file.save(core::DurableState{{{"northbound", epoch, "n2"}}}));
+    EXPECT_EQ(fs::file_size(root_ / "n1.state"), 65536u);
+    StateFile again(root_.string(), "n1");
+    auto loaded = again.load();
+    ASSERT_TRUE(loaded) << loaded.error().message;
+    EXPECT_EQ(loaded->groups.at(0).epoch, 200u);
+    // And the agent carries on after a restart: the next save is the newest again.
+    ASSERT_TRUE(again.save(core::DurableState{{{"northbound", 201, ""}}}));
+    StateFile third(root_.string(), "n1");
+    EXPECT_EQ(third.load()->groups.at(0).epoch, 201u);
+}
+
+TEST_F(StateFileTest, TornNewestRecordFallsBackToThePreviousState) {
+    StateFile file(root_.string(), "n1");
+    ASSERT_TRUE(file.load());
+    ASSERT_TRUE(file.save(core::DurableState{{{"northbound", 7, "n2"}}}));  // slot B
+    ASSERT_TRUE(file.save(core::DurableState{{{"northbound", 8, "n1"}}}));  // slot A
+    std::string all = read(root_ / "n1.state");
+    all[50] = static_cast<char>(all[50] ^ 1);  // inside slot A's payload
+    write(root_ / "n1.state", all);
+    StateFile again(root_.string(), "n1");
+    auto loaded = again.load();
+    ASSERT_TRUE(loaded) << loaded.error().message;
+    EXPECT_EQ(*loaded, (core::DurableState{{{"northbound", 7, "n2"}}}));
+}
+
+TEST_F(StateFileTest, MissingFileIsTheEmptyStateAndIsCreatedInAPrivateDirectory) {
     StateFile file((root_ / "a" / "b").string(), "n1");
     auto loaded = file.load();
     ASSERT_TRUE(loaded) << loaded.error().message;
@@ -70,7 +112,12 @@ TEST_F(StateFileTest, MissingFileIsTheEmptyStateAndTheDirectoryIsCreatedPrivate)
     struct stat st {};
     ASSERT_EQ(stat((root_ / "a" / "b").c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 0777, 0700u);
-    EXPECT_FALSE(fs::exists(root_ / "a" / "b" / "n1.state"));  // load never writes
+    // Created whole at load, so that writes never change its size (docs/state.md).
+    ASSERT_EQ(stat((root_ / "a" / "b" / "n1.state").c_str(), &st), 0);
+    EXPECT_EQ(st.st_size, 65536);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+    StateFile again((root_ / "a" / "b").string(), "n1");
+    EXPECT_TRUE(again.load()->groups.empty());
 }
 
 TEST_F(StateFileTest, StateDirThatIsAFileIsAnError) {
@@ -79,21 +126,102 @@ TEST_F(StateFileTest, StateDirThatIsAFileIsAnError) {
     auto loaded = file.load();
     ASSERT_FALSE(loaded);
     EXPECT_NE(loaded.error().message.find((root_ / "file").string()), std::string::npos);
-    EXPECT_FALSE(file.save(sample()));
+    EXPECT_FALSE(file.save(sample()));  // never loaded: refused, not written
 }
 
-TEST_F(StateFileTest, CorruptFileRefusesToStartAndNamesTheFile) {
-    write(root_ / "n1.state", "{\"version\":1,\"groups\":[{\"group\":\"g\",\"epo");
+TEST_F(StateFileTest, FileOfAnotherFormatRefusesToStartAndNamesTheFile) {
+    // A JSON-only state file, as vigil wrote before the two-slot format.
+    write(root_ / "n1.state", "{\"groups\":[],\"version\":1}\n");
     StateFile file(root_.string(), "n1");
     auto loaded = file.load();
     ASSERT_FALSE(loaded);
     EXPECT_EQ(loaded.error().code, Error::Code::corruption);
+    EXPECT_EQ(loaded.error().message.rfind(
+                  "state file " + (root_ / "n1.state").string() +
+                      " is corrupt: not a state file of this format (neither slot starts with "
+                      "\"VIGSTATE\"; docs/state.md). The agent will not start with it.",
+                  0),
+              0u)
+        << loaded.error().message;
+    EXPECT_FALSE(file.save(sample()));
+}
+
+TEST_F(StateFileTest, BothRecordsCorruptRefusesToStartAndNamesTheFile) {
+    StateFile file(root_.string(), "n1");
+    ASSERT_TRUE(file.load());
+    ASSERT_TRUE(file.save(sample()));
+    std::string all = read(root_ / "n1.state");
+    all[45] = static_cast<char>(all[45] ^ 1);                  // slot A's payload
+    all[32768 + 45] = static_cast<char>(all[32768 + 45] ^ 1);  // slot B's payload
+    write(root_ / "n1.state", all);
+    StateFile again(root_.string(), "n1");
+    auto loaded = again.load();
+    ASSERT_FALSE(loaded);
+    EXPECT_EQ(loaded.error().code, Error::Code::corruption);
+    EXPECT_EQ(loaded.error().message.rfind("state file " + (root_ / "n1.state").string() +
+                                               " is corrupt: no valid record: slot A: checksum "
+                                               "mismatch",
+                                           0),
+              0u)
+        << loaded.error().message;
+}
+
+TEST_F(StateFileTest, ValidRecordThatIsNotTheStateRefusesToStart) {
+    {
+        auto raw = io::DurableFile::open(root_.string(), "n1.state", "{\"version\":1,\"gro");
+        ASSERT_TRUE(raw);
+    }
+    StateFile file(root_.string(), "n1");
+    auto loaded = file.load();
+    ASSERT_FALSE(loaded);
     EXPECT_EQ(loaded.error().message.rfind("state file " + (root_ / "n1.state").string() +
                                                " is corrupt: not valid JSON. The agent will not "
                                                "start with it.",
                                            0),
               0u)
         << loaded.error().message;
+}
+
+// 128 groups, every name and vote 63 bytes long, epochs of 20 digits: the largest state a
+// valid configuration can produce (docs/state.md "Payload").
+core::DurableState largest() {
+    core::DurableState s;
+    for (std::size_t g = 0; g < core::kGroupsMax; ++g) {
+        std::string name = "g" + std::to_string(g);
+        name += std::string(core::kNameBytesMax - name.size(), '.');
+        s.groups.push_back({name, 18446744073709551615ull, std::string(core::kNameBytesMax, 'n')});
+    }
+    return s;
+}
+
+TEST_F(StateFileTest, LargestStateFitsAndRoundTrips) {
+    EXPECT_EQ(encode_state(largest()).size(), kStatePayloadBytesMax);  // the bound is exact
+    EXPECT_EQ(kStatePayloadBytesMax, 23449u);                          // as docs/state.md says
+    StateFile file(root_.string(), "n1");
+    ASSERT_TRUE(file.load());
+    ASSERT_TRUE(file.save(largest()));
+    StateFile again(root_.string(), "n1");
+    auto loaded = again.load();
+    ASSERT_TRUE(loaded) << loaded.error().message;
+    EXPECT_EQ(*loaded, largest());
+}
+
+TEST_F(StateFileTest, StateTooLargeForASlotIsAnErrorAndTheFileKeepsThePreviousState) {
+    StateFile file(root_.string(), "n1");
+    ASSERT_TRUE(file.load());
+    ASSERT_TRUE(file.save(sample()));
+    // Names longer than any configuration allows: only a bug could produce this.
+    core::DurableState huge;
+    for (std::size_t g = 0; g < core::kGroupsMax; ++g)
+        huge.groups.push_back({std::string(300, 'a') + std::to_string(g), 1, ""});
+    auto saved = file.save(huge);
+    ASSERT_FALSE(saved);
+    EXPECT_EQ(saved.error().message.rfind("state file " + (root_ / "n1.state").string() + ": ", 0),
+              0u);
+    EXPECT_NE(saved.error().message.find("does not fit a slot (at most 32728)"), std::string::npos)
+        << saved.error().message;
+    StateFile again(root_.string(), "n1");
+    EXPECT_EQ(*again.load(), sample());
 }
 
 TEST(StateFormat, EncodingIsTheDocumentedJson) {

@@ -72,10 +72,8 @@ public:
                 *addresses_, group, log_,
                 "lease expired without renewal (agent stopped or hung); removed by its "
                 "supervisor");
-            log_.event(Level::debug, "lease_expired",
-                       {{"group", group.name}, {"vips_removed", std::to_string(removed)}});
-            // A healthy agent demotes at the same instant and may have been first; then
-            // there is nothing more to say.
+            // Rechecked every 100 ms while expired; a healthy agent demotes at the same
+            // instant and may have been first. Only a removal is worth a line.
             if (removed > 0)
                 log_.event(Level::warn, "lease_watchdog",
                            {{"group", group.name},

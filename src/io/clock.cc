@@ -11,7 +11,9 @@ static std::int64_t read_us(clockid_t id) {
 }
 
 TimePoint monotonic_now() {
-    return TimePoint{read_us(CLOCK_MONOTONIC)};
+    // CLOCK_BOOTTIME, not CLOCK_MONOTONIC: it keeps counting while the machine is suspended,
+    // so a lease cannot survive a suspend and resume.
+    return TimePoint{read_us(CLOCK_BOOTTIME)};
 }
 std::int64_t realtime_us() {
     return read_us(CLOCK_REALTIME);

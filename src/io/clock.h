@@ -7,7 +7,7 @@
 
 namespace vigil::io {
 
-TimePoint monotonic_now();   // CLOCK_MONOTONIC
+TimePoint monotonic_now();   // CLOCK_BOOTTIME: monotonic, and counts time suspended
 std::int64_t realtime_us();  // CLOCK_REALTIME, for boot ids and log stamps
 
 }  // namespace vigil::io

@@ -15,7 +15,8 @@ namespace vigil::io {
 EventLoop::EventLoop() {
     epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
     VIGIL_ASSERT(epoll_fd_ >= 0);
-    timer_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    timer_fd_ = timerfd_create(CLOCK_BOOTTIME,  // the clock of io::monotonic_now
+                               TFD_NONBLOCK | TFD_CLOEXEC);
     VIGIL_ASSERT(timer_fd_ >= 0);
     epoll_event ev{};
     ev.events = EPOLLIN;

@@ -70,6 +70,11 @@ inline core::Config make_witness_config(std::size_t links = 2, bool preempt = tr
     return c;
 }
 
+// With a quorum, a starting node votes only after the restart holdoff (~280 ms with the
+// defaults: it cannot know it never promised anything), so the first primary takes that
+// long; tests that start a quorum cluster run this long first.
+constexpr Micros kStartup = ms(400);
+
 class TestCluster {
 public:
     static constexpr Micros kLatency = 200;  // 0.2 ms, a LAN
@@ -113,6 +118,8 @@ public:
     }
     bool paused(std::size_t n) const { return slots_[n].paused; }
     const core::DurableState& durable(std::size_t n) const { return slots_[n].durable; }
+    // The state file is gone (new disk, re-provisioned node): the next start is "fresh".
+    void lose_state(std::size_t n) { slots_[n].durable = {}; }
     // Actions of node n's last step, for tests that inspect what a step asked for.
     const core::Actions& last_actions(std::size_t n) const { return slots_[n].last_actions; }
     void cut(std::size_t a, std::size_t b) { cut_one_way(a, b), cut_one_way(b, a); }
