@@ -54,6 +54,8 @@ std::string group_quorum_part(const json& g) {
         o << "  lease " << num(g, "lease_remaining_ms") << " ms";
     if (!str(g, "not_eligible").empty()) o << "  [not eligible: " << str(g, "not_eligible") << "]";
     if (!str(g, "fence").empty()) o << "  [fence: " << str(g, "fence") << "]";
+    if (!str(g, "failover_blocked").empty())
+        o << "  [CANNOT FAIL OVER: " << str(g, "failover_blocked") << "]";
     return o.str();
 }
 }  // namespace

@@ -336,6 +336,7 @@ NodeStatus Node::status() const {
             gs.promise_expiry = s.promise_expiry;
         }
         gs.not_eligible = not_eligible(g);
+        gs.failover_blocked = failover_blocked(g);
         if (s.fence) {
             const char* state = s.fence->state == Fence::State::running     ? "running"
                                 : s.fence->state == Fence::State::succeeded ? "fenced"

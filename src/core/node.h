@@ -65,6 +65,9 @@ struct GroupStatus {
     TimePoint promise_expiry = TimePoint::never();
     std::string not_eligible;       // why this node may not be primary now ("" = it may)
     std::string fence;              // fencing state: "", "running n1", "n1 fenced", ...
+    // Why the group could not fail over if its primary died now ("" = it could): too few
+    // voters would remain for a quorum, or no eligible standby is alive.
+    std::string failover_blocked;
 };
 
 struct NodeStatus {
@@ -217,6 +220,7 @@ private:
     std::size_t support_count(std::size_t g) const;
     bool fence_allows(std::size_t g) const;
     std::string not_eligible(std::size_t g) const;
+    std::string failover_blocked(std::size_t g) const;
     std::size_t voters_alive() const;
     void persist_if_changed(Actions& out);
 

@@ -303,6 +303,20 @@ std::string Node::not_eligible(std::size_t g) const {
     return "";
 }
 
+std::string Node::failover_blocked(std::size_t g) const {
+    const Group& s = groups_[g];
+    std::optional<std::size_t> primary =
+        s.role == Role::primary ? std::optional<std::size_t>(self_) : s.primary;
+    if (!primary) return "";  // nothing to fail over from (not_eligible says the rest)
+    std::size_t survivors = voters_alive() - (live(*primary) ? 1 : 0);
+    if (survivors < config_.quorum_size())
+        return "without " + name(*primary) + " only " + std::to_string(survivors) + " of " +
+               std::to_string(config_.voter_count()) + " voters would remain; a quorum is " +
+               std::to_string(config_.quorum_size());
+    if (!best_candidate(g, primary, true)) return "no eligible standby is alive";
+    return "";
+}
+
 void Node::on_fence_result(const FenceResult& e, Actions& out) {
     VIGIL_ASSERT(e.group < groups_.size());
     Group& s = groups_[e.group];

@@ -112,6 +112,10 @@ TEST(Quorum, WitnessDownKeepsThePrimaryButLosingTheStandbyToo) {
     EXPECT_EQ(c.role_changes(n1).size(), changes);            // no flap
     EXPECT_EQ(c.node(n1).epoch(0), 1u);
     EXPECT_EQ(c.node(n1).status().voters_alive, 2u);
+    EXPECT_EQ(c.node(n1).status().groups[0].failover_blocked,
+              "without n1 only 1 of 3 voters would remain; a quorum is 2");
+    EXPECT_EQ(c.node(n2).status().groups[0].failover_blocked,
+              "without n1 only 1 of 3 voters would remain; a quorum is 2");
     c.crash(n2);  // alone: 1 of 3 voters -- the primary must stop serving
     Micros took = c.run_until([&] { return c.primaries().empty(); }, ms(1000));
     EXPECT_GE(took, 0);
@@ -261,6 +265,7 @@ TEST(Quorum, StatusShowsVotesLeaseAndPromises) {
     TestCluster c(make_witness_config());
     c.run_for(testing::kStartup);
     auto p = c.node(n1).status();
+    EXPECT_EQ(p.groups[0].failover_blocked, "");
     EXPECT_EQ(p.quorum, 2u);
     EXPECT_EQ(p.voters_alive, 3u);
     EXPECT_EQ(p.groups[0].votes, 3u);

@@ -116,6 +116,7 @@ json Agent::status_json(bool verbose) {
         jg["promise_remaining_ms"] =
             gs.promised_to.empty() ? json(nullptr) : remaining_ms(now, gs.promise_expiry);
         jg["not_eligible"] = gs.not_eligible;
+        jg["failover_blocked"] = gs.failover_blocked;
         jg["fence"] = gs.fence;
         json vips = json::array();
         // A witness holds no VIPs: it lists none and never looks at its interfaces.

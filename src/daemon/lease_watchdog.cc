@@ -59,7 +59,7 @@ std::vector<std::size_t> LeaseWatchdog::expire(TimePoint now) {
     std::vector<std::size_t> out;
     for (std::size_t i = 0; i < groups_.size(); ++i) {
         Group& g = groups_[i];
-        if (!watched(g) || now.us < g.held_until_us || now.us < g.next_check_us) continue;
+        if (!watched(g) || now.us < due_us(g)) continue;
         // Again every kRecheck while the lease stays expired: an add that raced the first
         // removal (the agent checked its lease just before it stopped) is undone too.
         g.next_check_us = now.us + kRecheck;
@@ -71,7 +71,7 @@ std::vector<std::size_t> LeaseWatchdog::expire(TimePoint now) {
 TimePoint LeaseWatchdog::next_deadline() const {
     TimePoint next = TimePoint::never();
     for (const Group& g : groups_)
-        if (watched(g)) next = std::min(next, TimePoint{std::max(g.held_until_us, g.next_check_us)});
+        if (watched(g)) next = std::min(next, TimePoint{due_us(g)});
     return next;
 }
 

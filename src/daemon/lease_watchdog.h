@@ -11,6 +11,7 @@
 // agent.cc (writing) and supervisor.cc (reading, polling, removing).
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -64,7 +65,11 @@ private:
 // Supervisor side: the records received, and which groups' leases ran out.
 class LeaseWatchdog {
 public:
-    explicit LeaseWatchdog(std::size_t group_count) : groups_(group_count) {}
+    // grace: how long past a lease's end to wait before acting. A healthy agent demotes at
+    // the end itself and tells us; acting at the same instant races it. Half the lease
+    // margin keeps the VIPs' removal within the margin the lease arithmetic allows for.
+    explicit LeaseWatchdog(std::size_t group_count, Micros grace = 0)
+        : groups_(group_count), grace_(grace) {}
     // False (and ignored) if the record names no configured group.
     bool apply(const LeaseRecord& record);
     // The groups whose lease ran out at or before `now`: each is returned when it runs out,
@@ -81,7 +86,11 @@ private:
         std::int64_t next_check_us = kNotPrimary;  // not before this instant
     };
     static bool watched(const Group& g);
+    std::int64_t due_us(const Group& g) const {
+        return std::max(g.held_until_us + grace_, g.next_check_us);
+    }
     std::vector<Group> groups_;
+    Micros grace_;
 };
 
 }  // namespace vigil::daemon

@@ -32,6 +32,17 @@ TEST(LeaseWatchdog, RemovesAtTheExpiryThenRechecks) {
     EXPECT_EQ(w.next_deadline(), TimePoint{201'000});
 }
 
+TEST(LeaseWatchdog, GraceLetsAHealthyAgentDemoteFirst) {
+    LeaseWatchdog w(1, /*grace=*/500);
+    w.apply({0, 1000});
+    EXPECT_EQ(w.next_deadline(), TimePoint{1500});
+    EXPECT_EQ(w.expire(TimePoint{1499}), Groups{});
+    w.apply({0, kNotPrimary});  // the agent demoted at its lease's end and said so
+    EXPECT_EQ(w.expire(TimePoint{1500}), Groups{});
+    w.apply({0, 3000});
+    EXPECT_EQ(w.expire(TimePoint{3500}), Groups{0});  // a stopped agent: acted on
+}
+
 TEST(LeaseWatchdog, RenewalPostponesRemoval) {
     LeaseWatchdog w(1);
     w.apply({0, 1000});

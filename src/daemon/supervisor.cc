@@ -34,7 +34,7 @@ constexpr Micros kExitPollInterval = ms(50);
 class LeaseWatch {
 public:
     LeaseWatch(const core::Config& config, Logger& log, int fd)
-        : config_(config), log_(log), fd_(fd), watchdog_(config.groups.size()) {}
+        : config_(config), log_(log), fd_(fd), watchdog_(config.groups.size(), ms(config.effective_lease_margin_ms()) / 2) {}
     ~LeaseWatch() {
         if (fd_ >= 0) close(fd_);
     }
