@@ -238,6 +238,8 @@ void Node::settle(Actions& out) {
         Group& s = groups_[g];
         if (s.role != Role::starting) continue;
         s.role = Role::standby;
+        // A witness never serves a group: a role change would only mislead the log.
+        if (config_.nodes[self_].witness) continue;
         out.role_changes.push_back(
             {g, Role::starting, Role::standby, s.epoch, "start-up complete", {}, {}, {}});
     }
@@ -374,6 +376,7 @@ TimePoint Node::next_wakeup() const {
         next = std::min(next, s.switchover_deadline);
         if (s.offer) next = std::min(next, s.offer->expires);
         if (fence_allows(g)) next = std::min(next, s.campaign_deadline);
+        if (s.campaign_not_before > now_) next = std::min(next, s.campaign_not_before);
         if (s.role == Role::primary) next = std::min(next, lease_expiry(g));
         if (s.promise_to && *s.promise_to != self_) next = std::min(next, s.promise_expiry);
         if (s.fence && s.fence->state == Fence::State::failed)

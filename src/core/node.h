@@ -185,7 +185,7 @@ private:
         // is the quorum-th latest of them. Empty when neither campaigning nor primary.
         std::vector<TimePoint> support;
         std::optional<Fence> fence;
-        TimePoint lease_lost_logged = TimePoint::never();
+        TimePoint campaign_not_before{INT64_MIN};  // after losing its lease (quorum.cc)
     };
 
     void on_tick(TimePoint now, Actions& out);

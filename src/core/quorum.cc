@@ -93,6 +93,10 @@ void Node::check_leases(Actions& out) {
                "lease expired: " + std::to_string(held) + "/" +
                    std::to_string(config_.quorum_size()) + " voters renewed it (quorum lost)",
                out);
+        // What this node believes about its peers is as old as its last renewal (after a
+        // pause, older): let a dead time of fresh heartbeats correct it before it asks for
+        // votes again, rather than campaign at once on a stale view.
+        groups_[g].campaign_not_before = now_ + dead_time_;
     }
 }
 
@@ -103,6 +107,7 @@ void Node::take_over(std::size_t g, bool admin, std::string reason, TimePoint no
     VIGIL_ASSERT(s.role != Role::primary);
     if (s.campaign_epoch == 0) {
         if (now < votes_allowed_at_) return;   // promises made before a restart may hold
+        if (now < s.campaign_not_before) return;  // just lost its lease: view is stale
         if (promise_held_by_other(g)) return;  // this node still backs another one
         if (voters_alive() < config_.quorum_size()) return;  // cannot win; do not burn epochs
         std::uint64_t epoch = std::max(s.epoch, s.voted_epoch) + 1;

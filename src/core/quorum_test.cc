@@ -40,6 +40,7 @@ TEST(Quorum, WitnessIsNeverPrimaryAndSaysWhy) {
     auto st = c.node(w).status();
     EXPECT_TRUE(st.witness);
     EXPECT_EQ(st.groups[0].not_eligible, "witness (votes only)");
+    EXPECT_TRUE(c.role_changes(w).empty());  // not even starting -> standby
     EXPECT_TRUE(c.node(w).heartbeat().witness);
 }
 
@@ -138,6 +139,8 @@ TEST(Quorum, PausedPrimaryComesBackAsStandbyWithoutActingAgain) {
     std::size_t announcements = c.announcements(n1);
     c.resume(n1);
     EXPECT_EQ(c.node(n1).role(0), Role::standby);
+    // Its view of the cluster is a second old: it does not ask for votes on it.
+    EXPECT_EQ(c.log(n1).count("campaign"), 1);  // the first election only
     EXPECT_EQ(c.role_changes(n1).back().reason.rfind("lease expired", 0), 0u);
     c.run_for(ms(500));
     EXPECT_EQ(c.announcements(n1), announcements);
@@ -175,6 +178,7 @@ TEST(Quorum, RestartedVoterWaitsOutPromisesItMayHaveGiven) {
     c.start(w);  // it backed n1 a moment ago and has forgotten that
     auto st = c.node(w).status();
     EXPECT_EQ(st.groups[0].not_eligible, "witness (votes only)");
+    EXPECT_TRUE(c.role_changes(w).empty());  // not even starting -> standby
     c.crash(n1);
     // n2 needs w's vote; w may give it only once any promise made before the restart ended.
     TimePoint crashed = c.now();

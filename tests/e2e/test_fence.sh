@@ -28,6 +28,16 @@ EOF
     lab_start_agent n2
     lab_wait_for 5000 is_primary n1 || fail "n1 did not become primary at start"
     lab_wait_for 3000 eval "[[ \$(role_of n2) == standby ]]" || fail "n2 did not settle"
+    # Every node must hear every other before the fault (after part 1, n1's neighbour
+    # entries may need a moment to recover from its time alone).
+    local n
+    for n in n1 n2; do
+        lab_wait_for 3000 eval "[[ \$(status_field $n '.peers | map(.alive) | all') == true ]]" ||
+            fail "$n does not hear every peer: $(lab_vigil "$n" status --json)"
+    done
+    # n2 must know n1 as primary, or n1's loss would not be a primary's disappearance.
+    lab_wait_for 2000 eval "[[ \$(status_field n2 '.groups[0].primary') == n1 ]]" ||
+        fail "n2 does not see n1 as primary"
 }
 
 # ---- 1. two_node: a failing fence blocks the takeover, and is retried -------------------
