@@ -46,7 +46,8 @@ Checker::Checker(const World& world)
     : groups_(world.config().groups.size()),
       promoted_epoch_(groups_, 0),
       promoted_by_(groups_, kNoNode),
-      epoch_seen_(world.node_count() * groups_, 0) {}
+      epoch_seen_(world.node_count() * groups_, 0),
+      losses_seen_(world.node_count(), 0) {}
 
 std::optional<Violation> Checker::check(const World& world, const StepReport& step) {
     if (auto v = check_epochs(world, step)) return v;
@@ -80,12 +81,16 @@ std::optional<Violation> Checker::check_one_acting_primary(const World& w) const
 
 // 2. Epochs only rise: each promotion in a group is at an epoch above every earlier
 // promotion in that group, cluster-wide; no node's epoch(g) goes back, restarts included.
+// A lost durable state is outside that promise (docs/design.md "Limits, stated"): once any
+// node lost its state, the cluster-wide order is no longer checked, and a node that lost
+// its state starts its own "never back" check afresh. Invariant 1 is never relaxed.
 std::optional<Violation> Checker::check_epochs(const World& w, const StepReport& step) {
     if (step.node != kNoNode && step.actions) {
         for (const core::RoleChange& rc : step.actions->role_changes) {
             if (rc.to != core::Role::primary) continue;
             std::size_t g = rc.group;
-            if (rc.epoch <= promoted_epoch_[g] && promoted_by_[g] != kNoNode)
+            if (rc.epoch <= promoted_epoch_[g] && promoted_by_[g] != kNoNode &&
+                w.state_losses() == 0)
                 return Violation{
                     2,
                     fmt("group %s: %s promoted at epoch %llu, not above the "
@@ -100,6 +105,10 @@ std::optional<Violation> Checker::check_epochs(const World& w, const StepReport&
     }
     for (std::size_t n : {step.started, step.node}) {
         if (n == kNoNode || !w.node(n)) continue;
+        if (w.state_losses(n) != losses_seen_[n]) {
+            losses_seen_[n] = w.state_losses(n);
+            for (std::size_t g = 0; g < groups_; ++g) epoch_seen_[n * groups_ + g] = 0;
+        }
         for (std::size_t g = 0; g < groups_; ++g) {
             std::uint64_t& seen = epoch_seen_[n * groups_ + g];
             std::uint64_t now = w.node(n)->epoch(g);

@@ -41,6 +41,7 @@ private:
     std::vector<std::size_t> promoted_by_;
     // Invariant 2: per node and group, the highest epoch(g) seen, across restarts.
     std::vector<std::uint64_t> epoch_seen_;
+    std::vector<std::uint64_t> losses_seen_;  // per node: state losses already accounted
 };
 
 // Liveness after heal (invariant 5): within kRecoverBound every group must have exactly

@@ -50,6 +50,7 @@ const char* fault_name(FaultKind kind) {
         case FaultKind::maintenance: return "maintenance";
         case FaultKind::vip_lost: return "vip_lost";
         case FaultKind::fence_kill: return "fence_kill";
+        case FaultKind::state_lost: return "crash_state_lost";
         case FaultKind::count: break;
     }
     return "?";
@@ -65,6 +66,7 @@ Micros Faults::mean_gap(FaultKind kind) const {
         case FaultKind::maintenance: return rates_.maintenance_every_us;
         case FaultKind::vip_lost: return rates_.vip_lost_every_us;
         case FaultKind::fence_kill:
+        case FaultKind::state_lost:
         case FaultKind::count: break;
     }
     return 0;
@@ -85,7 +87,15 @@ void Faults::inject(FaultKind kind, World& world, Prng& prng) const {
             if (alive.count == 0) return;
             world.count_fault(kind);
             const char* how = prng.below(2) == 0 ? "crash (kill -9)" : "crash (power off)";
-            world.crash(pick(alive, prng), duration(prng, ms(10), rates_.down_for_max_us), how);
+            // Rarely the disk goes too: leases must stay safe (the core's restart holdoff),
+            // though epochs may then repeat (docs/design.md "Limits, stated").
+            const bool lose_state = prng.below(8) == 0;
+            if (lose_state) {
+                world.count_fault(FaultKind::state_lost);
+                how = "crash (state lost)";
+            }
+            world.crash(pick(alive, prng), duration(prng, ms(10), rates_.down_for_max_us), how,
+                        lose_state);
             return;
         }
         case FaultKind::shutdown: {

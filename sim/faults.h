@@ -23,6 +23,8 @@ enum class FaultKind : std::uint8_t {
     maintenance,  // an operator's `vigil standby on`, later off
     vip_lost,     // a VIP deleted from the interface behind vigil's back
     fence_kill,   // a fence command that succeeded: its target was powered off
+    state_lost,   // a crash that also lost the durable state (new disk, re-provisioned);
+                  // counted, never scheduled on its own: one crash in eight
     count
 };
 constexpr std::size_t kFaultKinds = static_cast<std::size_t>(FaultKind::count);

@@ -113,7 +113,10 @@ public:
     // Fault operations, used by Faults (and tests). Each records itself in the trace.
     bool add_partition(const std::vector<Cut>& cuts, const std::string& what, Micros duration);
     void pause(std::size_t n, Micros duration);
-    void crash(std::size_t n, Micros down_for, const char* why);
+    void crash(std::size_t n, Micros down_for, const char* why, bool lose_state = false);
+    // Crashes of node n that lost its durable state, and of any node (for the checker).
+    std::uint64_t state_losses(std::size_t n) const { return nodes_[n].state_losses; }
+    std::uint64_t state_losses() const { return counters_.faults[static_cast<std::size_t>(FaultKind::state_lost)]; }
     void shutdown(std::size_t n, Micros down_for);
     // Steps node n with an operator's event (switchover, maintenance) or a VipLost (the VIP
     // is gone from n first); its `now` is replaced with n's clock. `off_after` > 0 with
@@ -161,6 +164,7 @@ private:
         NodeState state = NodeState::down;
         NodeClock clock;
         core::DurableState durable;  // what it last persisted: survives crashes
+        std::uint64_t state_losses = 0;  // crashes that lost `durable` too
         std::uint64_t boot_id = 0;
         std::uint64_t seq = 0;
         Micros wakeup_real = kRealNever;  // its next Tick

@@ -93,9 +93,13 @@ void World::resume(std::size_t n) {
 
 // kill -9 or power off: the process and its memory are gone, VIPs with it (a powered-off
 // node holds nothing; after kill -9 the supervisor removes them). Only `durable` survives.
-void World::crash(std::size_t n, Micros down_for, const char* why) {
+void World::crash(std::size_t n, Micros down_for, const char* why, bool lose_state) {
     SimNode& s = nodes_[n];
     VIGIL_ASSERT(s.state != NodeState::down);
+    if (lose_state) {
+        s.durable = {};
+        s.state_losses += 1;
+    }
     for (const Datagram& d : s.socket) network_.release(d.heartbeat);
     s.socket.clear();
     s.deferred.clear();
