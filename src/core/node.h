@@ -215,6 +215,7 @@ private:
     void count_vote(std::size_t g, std::size_t voter, const wire::GroupState& gs);
     void vote(std::size_t g, Actions& out);
     void expire_promise(std::size_t g);
+    void back(std::size_t g, std::size_t node, std::uint64_t epoch);
     void release_self_promise(std::size_t g);
     bool promise_held_by_other(std::size_t g) const;
     std::size_t support_count(std::size_t g) const;

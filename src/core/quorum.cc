@@ -106,9 +106,9 @@ void Node::take_over(std::size_t g, bool admin, std::string reason, TimePoint no
     Group& s = groups_[g];
     VIGIL_ASSERT(s.role != Role::primary);
     if (s.campaign_epoch == 0) {
-        if (now < votes_allowed_at_) return;   // promises made before a restart may hold
+        if (now < votes_allowed_at_) return;      // promises made before a restart may hold
         if (now < s.campaign_not_before) return;  // just lost its lease: view is stale
-        if (promise_held_by_other(g)) return;  // this node still backs another one
+        if (promise_held_by_other(g)) return;     // this node still backs another one
         if (voters_alive() < config_.quorum_size()) return;  // cannot win; do not burn epochs
         std::uint64_t epoch = std::max(s.epoch, s.voted_epoch) + 1;
         s.campaign_epoch = epoch;
@@ -166,8 +166,7 @@ void Node::count_vote(std::size_t g, std::size_t voter, const wire::GroupState& 
     // The echo is this node's own clock. One from the future or from before this run (a
     // forged or confused peer) must not stretch the lease.
     TimePoint echo{static_cast<Micros>(gs.vote_echo_us)};
-    if (gs.vote_echo_us > static_cast<std::uint64_t>(std::numeric_limits<Micros>::max()))
-        return;
+    if (gs.vote_echo_us > static_cast<std::uint64_t>(std::numeric_limits<Micros>::max())) return;
     if (echo > now_ || echo < s.campaign_started) return;
     s.support[voter] = std::max(s.support[voter], echo + lease_span_);
 }
@@ -209,12 +208,7 @@ void Node::vote(std::size_t g, Actions& out) {
         const std::size_t p = *primary;
         const wire::GroupState* v = view(p, g);
         const PeerView& pv = peers_[p];
-        s.voted_epoch = v->epoch;
-        s.voted_for = p;
-        s.promise_to = p;
-        s.promise_epoch = v->epoch;
-        s.promise_expiry = pv.content_at + promise_span_;
-        s.promise_echo_us = pv.sent_at_us;
+        back(g, p, v->epoch);
         // Answer a fresh primary heartbeat at once: the echo the primary dates its lease
         // from is then one transit old, not up to an interval. The answer is this node's
         // heartbeat, so its own timer steps back to a fallback; the rate stays one per
@@ -247,14 +241,8 @@ void Node::vote(std::size_t g, Actions& out) {
     }
     if (!best) return;
     const wire::GroupState* v = view(*best, g);
-    const PeerView& pv = peers_[*best];
     bool granted_now = !(s.promise_to == best && s.promise_epoch == v->campaign_epoch);
-    s.voted_epoch = v->campaign_epoch;
-    s.voted_for = best;
-    s.promise_to = best;
-    s.promise_epoch = v->campaign_epoch;
-    s.promise_expiry = pv.content_at + promise_span_;
-    s.promise_echo_us = pv.sent_at_us;
+    back(g, *best, v->campaign_epoch);
     if (granted_now) {
         log_.event(Level::info, "vote",
                    {{"group", config_.groups[g].name},
@@ -264,11 +252,37 @@ void Node::vote(std::size_t g, Actions& out) {
     }
 }
 
+// This node votes for `node` at `epoch` (or renews that vote) and promises it, from the
+// arrival of its newest heartbeat, echoing that heartbeat's clock.
+void Node::back(std::size_t g, std::size_t node, std::uint64_t epoch) {
+    Group& s = groups_[g];
+    const PeerView& pv = peers_[node];
+    VIGIL_ASSERT(node != self_);
+    VIGIL_ASSERT(epoch >= s.voted_epoch);
+    s.voted_epoch = epoch;
+    s.voted_for = node;
+    s.promise_to = node;
+    s.promise_epoch = epoch;
+    s.promise_expiry = pv.content_at + promise_span_;
+    s.promise_echo_us = pv.sent_at_us;
+}
+
+// Runs after every step: compares in place, and builds a DurableState only when something
+// durable changed (rarely: a vote, a new epoch), not on every heartbeat.
 void Node::persist_if_changed(Actions& out) {
-    DurableState now = durable_state();
-    if (now == persisted_) return;
-    persisted_ = now;
-    out.persist = std::move(now);
+    static const std::string kNone;
+    bool changed = false;
+    for (std::size_t g = 0; g < groups_.size() && !changed; ++g) {
+        const Group& s = groups_[g];
+        const std::uint64_t epoch = std::max(s.epoch, s.voted_epoch);
+        const std::string& voted_for =
+            s.voted_for && s.voted_epoch == epoch ? name(*s.voted_for) : kNone;
+        changed =
+            persisted_.groups[g].epoch != epoch || persisted_.groups[g].voted_for != voted_for;
+    }
+    if (!changed) return;
+    persisted_ = durable_state();
+    out.persist = persisted_;
 }
 
 DurableState Node::durable_state() const {
@@ -343,9 +357,9 @@ void Node::on_fence_result(const FenceResult& e, Actions& out) {
 void Node::on_tiebreaker(const TiebreakerResult& e, Actions& out) {
     if (e.reachable == tiebreaker_reachable_) return;
     tiebreaker_reachable_ = e.reachable;
-    log_.event(e.reachable ? Level::info : Level::warn, "tiebreaker",
-               {{"address", config_.cluster.tiebreaker},
-                {"reachable", e.reachable ? "true" : "false"}});
+    log_.event(
+        e.reachable ? Level::info : Level::warn, "tiebreaker",
+        {{"address", config_.cluster.tiebreaker}, {"reachable", e.reachable ? "true" : "false"}});
     out.send_heartbeat = true;  // the effective priority changed
     for (std::size_t g = 0; g < groups_.size(); ++g) evaluate(g, e.now, out);
 }
