@@ -19,6 +19,8 @@ constexpr std::size_t kNodesMax = 16;  // heartbeat fan-out and status stay smal
 constexpr std::size_t kLinksMax = wire::kLinksMax;    // heartbeat links per node
 constexpr std::size_t kGroupsMax = wire::kGroupsMax;  // one heartbeat carries every group
 constexpr std::size_t kVipsPerGroupMax = 32;
+constexpr std::size_t kResourcesPerGroupMax = 32;
+constexpr std::size_t kChecksMax = 64;
 constexpr std::size_t kNameBytesMax = wire::kNameBytesMax;
 constexpr int kPriorityMin = 1;
 constexpr int kPriorityMax = 255;
@@ -40,6 +42,47 @@ struct VipConfig {
     std::string cidr() const { return address + "/" + std::to_string(prefix_length); }
 };
 
+// A service the group's primary runs and nobody else (docs/resources.md). Exactly one of
+// the three forms: LSB-style commands (start/stop/monitor), a long-running process vigil
+// supervises itself (exec), or a systemd unit driven through systemctl.
+struct ResourceConfig {
+    enum class Kind { command, exec, systemd_unit };
+    std::string name;
+    Kind kind = Kind::command;
+    // command: shell command lines, each run with /bin/sh -c. monitor exits 0 = running,
+    // 3 = stopped, anything else = failed (LSB).
+    // exec: `exec` is the command line of the long-running process (kept in `start`); stop
+    // is SIGTERM to its process group, SIGKILL at timeout_ms; `monitor` is optional (an
+    // extra check besides "the process is alive").
+    std::string start;
+    std::string stop;
+    std::string monitor;
+    std::string unit;  // systemd_unit: e.g. "api.service"
+    int monitor_interval_ms = 1000;
+    int timeout_ms = 5000;  // per start/stop/monitor call; on expiry it is killed and failed
+    int max_restarts = 3;   // restarts within restart_window_s before the group fails over
+    int restart_window_s = 60;
+};
+
+// A health check a group depends on besides its resources (keepalived's track_script):
+// run on every full node, standbys included, so that each knows whether it could serve.
+struct CheckConfig {
+    enum class Kind { command, tcp, http, ping };
+    std::string name;
+    Kind kind = Kind::command;
+    // command: a shell command line (exit 0 = pass); tcp: "HOST:PORT" (IPv6 as [ADDR]:PORT),
+    // a connect that succeeds = pass; http: "http://HOST:PORT/PATH", a 2xx/3xx answer = pass;
+    // ping: an IP literal, an ICMP echo answered = pass.
+    std::string target;
+    int interval_ms = 1000;
+    int timeout_ms = 1000;
+    int fall = 2;  // consecutive failures before the check counts as failing
+    int rise = 2;  // consecutive passes before a failing check counts as passing again
+    // 0: while failing, this node may not be primary of the groups that use the check.
+    // < 0: added to the node's priority while failing; > 0: added while passing.
+    int weight = 0;
+};
+
 struct GroupConfig {
     std::string name;
     // Indexed like Config::nodes; nullopt = that node may never be primary of this group.
@@ -50,6 +93,11 @@ struct GroupConfig {
     // Empty = none. Run as: CMD NODE (NODE = the primary that disappeared) before a takeover;
     // exit 0 = the node is powered off. See docs/design.md "Fencing".
     std::string fence;
+    std::vector<std::size_t> resources;  // Config::resources indexes, in start order
+    std::vector<std::size_t> checks;     // Config::checks indexes
+    // A group that failed on this node (resource restart budget exhausted, start failed)
+    // may run here again after this long; 0 = only after `vigil cleanup GROUP`.
+    int failure_timeout_s = 0;
 };
 
 struct ClusterConfig {
@@ -83,6 +131,8 @@ struct Config {
     ClusterConfig cluster;
     std::vector<NodeConfig> nodes;
     std::vector<GroupConfig> groups;
+    std::vector<ResourceConfig> resources;  // each used by exactly one group
+    std::vector<CheckConfig> checks;        // may be shared by several groups
     // SHA-256 over a canonical form of everything cluster-wide: carried (truncated) in
     // heartbeats so that nodes running different configs notice.
     std::array<std::uint8_t, 32> digest{};
@@ -90,6 +140,11 @@ struct Config {
     std::optional<std::size_t> node_index(std::string_view name) const {
         for (std::size_t i = 0; i < nodes.size(); ++i)
             if (nodes[i].name == name) return i;
+        return std::nullopt;
+    }
+    std::optional<std::size_t> resource_index(std::string_view name) const {
+        for (std::size_t i = 0; i < resources.size(); ++i)
+            if (resources[i].name == name) return i;
         return std::nullopt;
     }
     std::optional<std::size_t> group_index(std::string_view name) const {

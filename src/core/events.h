@@ -71,9 +71,54 @@ struct TiebreakerResult {
     bool reachable = false;
 };
 
-// `vigil cleanup`-style operator reset is not here: resources are a later issue.
+// Managed resources (docs/resources.md). The daemon runs each ResourceCommand and reports
+// how it ended; for an `exec` resource it also reports, unasked, that its process exited
+// (op = monitor, outcome = not_running).
+enum class ResourceOp : std::uint8_t { start, stop, monitor };
+const char* resource_op_name(ResourceOp op);
+
+enum class ResourceOutcome : std::uint8_t {
+    ok,           // start/stop succeeded; monitor: running (exit 0)
+    not_running,  // monitor only: stopped (LSB exit 3), or the exec process is gone
+    failed,       // any other exit, or the command could not be started
+    timed_out,    // still running at timeout_ms: it was killed
+};
+// The LSB reading of an exit code: monitor 0 = running, 3 = stopped, else failed; start and
+// stop 0 = done, else failed.
+ResourceOutcome resource_outcome(ResourceOp op, int exit_code, bool killed_at_timeout);
+
+struct ResourceResult {
+    TimePoint now;
+    std::size_t resource;  // Config::resources index
+    ResourceOp op;
+    ResourceOutcome outcome;
+    std::string detail;  // "exit 1", "killed at timeout 5000 ms", "process exited: exit 0"
+};
+
+// One probe of a [[check]] finished.
+struct CheckResult {
+    TimePoint now;
+    std::size_t check;  // Config::checks index
+    bool ok = false;
+    std::string detail;
+};
+
+// `vigil resource restart NAME`: stop and start it again (and those after it in its
+// group) without counting against its restart budget. Only on the group's primary.
+struct AdminResourceRestart {
+    TimePoint now;
+    std::string resource;
+};
+
+// `vigil cleanup GROUP`: forget the group's failures on this node; it may run here again.
+struct AdminCleanup {
+    TimePoint now;
+    std::string group;
+};
+
 using Event = std::variant<Tick, HeartbeatReceived, AdminSwitchover, AdminMaintenance, VipLost,
-                           Shutdown, FenceResult, TiebreakerResult>;
+                           Shutdown, FenceResult, TiebreakerResult, ResourceResult, CheckResult,
+                           AdminResourceRestart, AdminCleanup>;
 
 // What must survive a restart so that epochs only rise and a vote is never given twice in
 // one epoch (docs/design.md "Quorum and leases"). Indexed like Config::groups.
@@ -92,6 +137,17 @@ struct DurableState {
 struct FenceRequest {
     std::size_t group;
     std::size_t node;
+};
+
+// Run `op` for a resource. The environment of the command carries the group, this node's
+// role in it and the epoch (docs/resources.md "Environment"); a start carries the epoch it
+// serves, so a service can tag its writes with it.
+struct ResourceCommand {
+    std::size_t resource;  // Config::resources index
+    ResourceOp op;
+    std::size_t group;
+    Role role;
+    std::uint64_t epoch;
 };
 
 struct VipChange {
@@ -138,6 +194,10 @@ struct Actions {
     std::vector<PeerChange> peer_changes;
     // 5. Start these fence commands (each reports back with a FenceResult).
     std::vector<FenceRequest> fences;
+    // 6. Run these resource commands (each reports back with a ResourceResult). A start
+    //    comes after the group's VIPs were added in step 1; a planned move's VIP removal
+    //    waits in the core until the stops it asked for have reported back.
+    std::vector<ResourceCommand> resource_commands;
     // For admin commands: empty when accepted, else why not (shown to the operator).
     std::string rejected;
     std::string accepted;  // a short description of what will happen
