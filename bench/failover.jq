@@ -3,7 +3,10 @@
 #   jq -r --arg mode table -f bench/failover.jq R   the human summary (R = enriched JSON)
 # RAW holds "vigil_default", "vigil_quorum", "vigil_fast", "keepalived_default",
 # "keepalived_fast" (any may
-# be missing), each {fault: {"median_ms", "min_ms", "max_ms", "runs"}, ...}.
+# be missing), each {fault: {"median_ms", "min_ms", "max_ms", "runs"}, ...}, and
+# "service_killed" (bench/service.sh; may be missing): {"monitor_interval_ms",
+# "probe_interval_ms", variant: {"median_ms", ...}} for the variants exec_budget0,
+# exec_budget3, command_budget0, command_budget3.
 
 def med($r; $p; $f): $r[$p][$f].median_ms // null;
 def ratio($a; $b): if $a == null or $b == null or $b == 0 then null
@@ -33,7 +36,11 @@ def targets($r):
                   $v.kill_9.overlap_ms.max_ms; "<"; $v.dead_time_ms),
            target("\($p) no spurious role_change in the no-fault baseline";
                   $v.no_fault.role_changes; "<="; 0)),
-        target("fast power_off median <= 100 ms"; $r.vigil_fast.power_off.median_ms; "<="; 100)
+        target("fast power_off median <= 100 ms"; $r.vigil_fast.power_off.median_ms; "<="; 100),
+        ($r.service_killed // empty | . as $s
+         | target("service killed, command form, max_restarts 0: median <= monitor interval" +
+                  " (\($s.monitor_interval_ms) ms) + 300 ms";
+                  $s.command_budget0.median_ms; "<="; $s.monitor_interval_ms + 300))
       ];
 
 def ratios($r):
@@ -62,7 +69,28 @@ def line($cells): ($cells | map(tostring)) as $c
     | "\($c[0] | pad(18)) \($c[1] | pad(16)) \($c[2] | pad(16)) \($c[3] | pad(16))" +
       " \($c[4] | pad(18)) \($c[5] | pad(16)) \($c[6] | pad(10)) \($c[7])" | sub(" +$"; "");
 
-def table:
+def service_rows:
+    .service_killed as $s
+    | ["exec_budget0", "exec, max_restarts 0 (failover at once)"],
+      ["exec_budget3", "exec, max_restarts 3 (restart in place)"],
+      ["command_budget0", "command, monitor \($s.monitor_interval_ms) ms, max_restarts 0"],
+      ["command_budget3", "command, monitor \($s.monitor_interval_ms) ms, max_restarts 3"]
+    | . as [$k, $text] | $s[$k] // empty
+    | "  \($text | pad(44)) \(.median_ms // "-" | if type == "number" then round else . end)" +
+      " [\(.min_ms // "-" | if type == "number" then round else . end)-" +
+      "\(.max_ms // "-" | if type == "number" then round else . end)]" +
+      (if (.rounds_unexpected_answers // 0) > 0
+       then "  (\(.rounds_unexpected_answers) rounds answered by other nodes than expected)"
+       else "" end) +
+      (if (.recoveries // 0) > 0 then "  (\(.recoveries) cluster restarts)" else "" end);
+
+def service_table:
+    "service killed: SIGKILL of the sample service's process on the primary; the client" +
+    " connects to the VIP every \(.service_killed.probe_interval_ms) ms; longest gap between" +
+    " answers, median [min-max] ms, \(.rounds) rounds each:",
+    service_rows;
+
+def failover_table:
     . as $r
     | (if .vigil_fast then "vigil fast \(.vigil_fast.heartbeat_interval_ms)/" +
        "\(.vigil_fast.dead_time_ms)" else "vigil fast" end) as $fast
@@ -99,13 +127,21 @@ def table:
          " cluster restarts needed to settle: \($v.recoveries)"),
       (("keepalived_default", "keepalived_fast") as $p | .[$p] // empty
        | "\($p) (advert_int \(.advert_int_ms) ms) kill_9: VIP on both nodes after the" +
-         " takeover in \(.kill_9.rounds_vip_on_both_nodes)/\($r.rounds) rounds"),
+         " takeover in \(.kill_9.rounds_vip_on_both_nodes)/\($r.rounds) rounds");
+
+def table:
+    . as $r
+    | (to_entries | map(select(.key | test("^(vigil|keepalived)_"))) | length > 0) as $failover
+    | if $failover then failover_table else empty end,
+      if .service_killed then (if $failover then "" else empty end), service_table
+      else empty end,
       "machine: \(.machine.cpus) CPUs, load average \(.machine.loadavg_start) at start," +
       " \(.machine.loadavg_end) at end; run took \(.elapsed_s) s",
       "",
       "targets:",
-      (.targets[] | "  \(.result | pad(4))  \(.name): " +
-       (if .value == null then "not measured" else "\(.value)" end));
+      (.targets[] | select($failover or .result != "n/a")
+       | "  \(.result | pad(4))  \(.name): " +
+         (if .value == null then "not measured" else "\(.value)" end));
 
 if $mode == "enrich" then . + {ratios: ratios(.), targets: targets(.)}
 elif $mode == "table" then table

@@ -2,6 +2,7 @@
 // failover. It sends one echo every interval and records when replies arrive; the longest
 // stretch without a reply is the outage a client sees. Used by the lab (tests/lab/lab.sh),
 // the end-to-end tests and the benchmark (bench/), always inside a network namespace.
+// With --tcp-port it measures a service behind the VIP instead: see tools/probe_tcp.cc.
 //
 // Why not ping(8): it reports per-packet RTT and loss, not the time between consecutive
 // replies, and its interval floor and output format vary between versions. Why
@@ -28,15 +29,22 @@
 #include <vector>
 
 #include "common/assert.h"
+#include "probe_gaps.h"
+#include "probe_tcp.h"
 
 namespace {
 
+using vigil::probe::GapLog;
+using vigil::probe::kGapIntervals;
+using vigil::probe::kNsPerMs;
+using vigil::probe::mono_ns;
+using vigil::probe::to_timespec;
+
 constexpr std::int64_t kDurationMsMax = 600000;  // bounded: a probe never outlives a run
 constexpr std::int64_t kIntervalMsMax = 60000;
-constexpr std::int64_t kGapIntervals = 3;     // a gap is > 3 intervals without a reply
-constexpr std::size_t kGapsMax = 10000;       // bounded output; gap_count stays exact
+constexpr std::int64_t kTimeoutMsMax = 60000;
+constexpr int kPortMax = 65535;
 constexpr std::uint32_t kMagic = 0x76676c70;  // "vglp": tells our payloads from others'
-constexpr std::int64_t kNsPerMs = 1000000;
 // Linux's ICMP_FILTER from linux/icmp.h, which clashes with glibc's netinet/ip_icmp.h: a
 // bit mask of the ICMP types a raw socket drops.
 constexpr int kIcmpFilter = 1;
@@ -49,36 +57,20 @@ struct Payload {
     std::int64_t send_ns;
 };
 
-// after_ns: when the gap began (the last reply before it), from start; open: still running
-// when the probe stopped.
-struct Gap {
-    std::int64_t after_ns, length_ns;
-    bool open;
-};
-
 volatile std::sig_atomic_t g_stop = 0;
 void on_signal(int) {
     g_stop = 1;
 }
 
-std::int64_t mono_ns() {
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return std::int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
-}
-timespec to_timespec(std::int64_t ns) {
-    return {static_cast<time_t>(ns / 1000000000), static_cast<long>(ns % 1000000000)};
-}
-
 [[noreturn]] void usage_error(const std::string& message) {
     std::fprintf(stderr,
                  "vigil-probe: %s\nusage: vigil-probe --target ADDR [--interval-ms N]"
-                 " [--duration-ms N] [--json]\n",
+                 " [--duration-ms N] [--json] [--tcp-port PORT [--timeout-ms N]]\n",
                  message.c_str());
     std::exit(2);
 }
 
-std::int64_t parse_ms(const std::string& flag, const char* text, std::int64_t max) {
+std::int64_t parse_int(const std::string& flag, const char* text, std::int64_t max) {
     char* end = nullptr;
     errno = 0;
     long long v = std::strtoll(text, &end, 10);
@@ -102,24 +94,16 @@ std::uint16_t checksum(const std::uint8_t* p, std::size_t bytes) {
 struct Probe {
     std::string target_text;
     std::int64_t interval_ms = 2, duration_ms = 10000;
+    std::int64_t tcp_port = 0, timeout_ms = 0;  // TCP mode when tcp_port > 0
     bool json = false, v6 = false;
     sockaddr_storage target{};
     socklen_t target_bytes = 0;
     int fd = -1;
     std::uint16_t id = 0;
-    std::int64_t start_ns = 0, first_reply_ns = -1, last_reply_ns = -1, max_gap_ns = 0;
-    std::uint64_t sent = 0, received = 0, duplicates = 0, send_errors = 0, gap_count = 0;
+    std::int64_t start_ns = 0, first_reply_ns = -1, last_reply_ns = -1;
+    std::uint64_t sent = 0, received = 0, duplicates = 0, send_errors = 0;
     std::vector<bool> seen;  // by send index, sized for the whole run up front (bounded)
-    std::vector<Gap> gaps;
-
-    void record_gap(std::int64_t from_ns, std::int64_t to_ns, bool open) {
-        // max_gap counts every interval, so an outage under the gap threshold still shows.
-        std::int64_t length = to_ns - from_ns;
-        max_gap_ns = std::max(max_gap_ns, length);
-        if (length <= kGapIntervals * interval_ms * kNsPerMs) return;
-        ++gap_count;
-        if (gaps.size() < kGapsMax) gaps.push_back({from_ns - start_ns, length, open});
-    }
+    GapLog gaps;
 
     void send_one() {
         // The echo header (type, code, checksum, id, sequence) is laid out alike in v4 and v6.
@@ -161,7 +145,7 @@ struct Probe {
             seen[p.index] = true;
             ++received;
             if (first_reply_ns < 0) first_reply_ns = now;
-            if (last_reply_ns >= 0) record_gap(last_reply_ns, now, false);
+            if (last_reply_ns >= 0) gaps.record(last_reply_ns, now, false);
             last_reply_ns = now;
         }
     }
@@ -177,15 +161,20 @@ void parse_options(Probe& p, int argc, char** argv) {
         if (a == "--target")
             p.target_text = value();
         else if (a == "--interval-ms")
-            p.interval_ms = parse_ms(a, value(), kIntervalMsMax);
+            p.interval_ms = parse_int(a, value(), kIntervalMsMax);
         else if (a == "--duration-ms")
-            p.duration_ms = parse_ms(a, value(), kDurationMsMax);
+            p.duration_ms = parse_int(a, value(), kDurationMsMax);
         else if (a == "--json")
             p.json = true;
+        else if (a == "--tcp-port")
+            p.tcp_port = parse_int(a, value(), kPortMax);
+        else if (a == "--timeout-ms")
+            p.timeout_ms = parse_int(a, value(), kTimeoutMsMax);
         else
             usage_error("unknown argument '" + a + "'");
     }
     if (p.target_text.empty()) usage_error("--target is required");
+    if (p.timeout_ms > 0 && p.tcp_port == 0) usage_error("--timeout-ms is for --tcp-port only");
     auto* s4 = reinterpret_cast<sockaddr_in*>(&p.target);
     auto* s6 = reinterpret_cast<sockaddr_in6*>(&p.target);
     if (inet_pton(AF_INET, p.target_text.c_str(), &s4->sin_addr) == 1) {
@@ -230,6 +219,7 @@ std::int64_t run(Probe& p) {
     int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
     VIGIL_ASSERT(tfd >= 0);
     p.start_ns = mono_ns();
+    p.gaps.start_ns = p.start_ns;
     const std::int64_t deadline_ns = p.start_ns + p.duration_ms * kNsPerMs;
     itimerspec its{to_timespec(interval_ns), to_timespec(p.start_ns + interval_ns)};
     VIGIL_ASSERT(timerfd_settime(tfd, TFD_TIMER_ABSTIME, &its, nullptr) == 0);
@@ -258,14 +248,14 @@ std::int64_t run(Probe& p) {
 }
 
 void print_result(const Probe& p, std::int64_t end_ns) {
-    auto ms = [](std::int64_t ns) { return static_cast<double>(ns) / 1e6; };
+    using vigil::probe::ms;
     const double first_ms = p.first_reply_ns < 0 ? -1.0 : ms(p.first_reply_ns - p.start_ns);
     std::uint64_t lost = p.sent - p.received;
     if (!p.json) {
         std::printf("vigil-probe %s: sent %" PRIu64 " received %" PRIu64 " lost %" PRIu64
                     ", max gap %.1f ms (%" PRIu64 " gaps > %" PRId64 " ms), first reply %.1f ms\n",
-                    p.target_text.c_str(), p.sent, p.received, lost, ms(p.max_gap_ns), p.gap_count,
-                    kGapIntervals * p.interval_ms, first_ms);
+                    p.target_text.c_str(), p.sent, p.received, lost, ms(p.gaps.max_gap_ns),
+                    p.gaps.gap_count, kGapIntervals * p.interval_ms, first_ms);
         return;
     }
     std::printf("{\"target\":\"%s\",\"interval_ms\":%" PRId64
@@ -273,13 +263,11 @@ void print_result(const Probe& p, std::int64_t end_ns) {
                 "\"sent\":%" PRIu64 ",\"received\":%" PRIu64 ",\"lost\":%" PRIu64
                 ",\"duplicates\":%" PRIu64 ",\"send_errors\":%" PRIu64
                 ",\"max_gap_ms\":%.3f,"
-                "\"gap_count\":%" PRIu64 ",\"gaps\":[",
+                "\"gap_count\":%" PRIu64 ",\"gaps\":",
                 p.target_text.c_str(), p.interval_ms, ms(end_ns - p.start_ns), p.sent, p.received,
-                lost, p.duplicates, p.send_errors, ms(p.max_gap_ns), p.gap_count);
-    for (std::size_t i = 0; i < p.gaps.size(); ++i)
-        std::printf("%s{\"after_ms\":%.3f,\"ms\":%.3f%s}", i ? "," : "", ms(p.gaps[i].after_ns),
-                    ms(p.gaps[i].length_ns), p.gaps[i].open ? ",\"open\":true" : "");
-    std::printf("],\"first_reply_ms\":");
+                lost, p.duplicates, p.send_errors, ms(p.gaps.max_gap_ns), p.gaps.gap_count);
+    p.gaps.print_json();
+    std::printf(",\"first_reply_ms\":");
     std::printf(p.first_reply_ns < 0 ? "null" : "%.3f", first_ms);
     std::printf(",\"start_mono_ns\":%" PRId64 "}\n", p.start_ns);
 }
@@ -289,18 +277,24 @@ void print_result(const Probe& p, std::int64_t end_ns) {
 int main(int argc, char** argv) {
     Probe p;
     parse_options(p, argc, argv);
-    open_socket(p);
-    p.id = static_cast<std::uint16_t>(getpid());
-    p.seen.assign(static_cast<std::size_t>(p.duration_ms / p.interval_ms + 2), false);
     // No SA_RESTART: the signal must interrupt poll() so that we stop and still print.
     struct sigaction sa {};
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, nullptr);
     sigaction(SIGTERM, &sa, nullptr);
+    if (p.tcp_port > 0) {
+        vigil::probe::TcpProbeOptions o{p.target_text, p.target,      p.target_bytes, p.tcp_port,
+                                        p.interval_ms, p.duration_ms, p.timeout_ms,   p.json};
+        return vigil::probe::run_tcp_probe(o, g_stop);
+    }
+    open_socket(p);
+    p.id = static_cast<std::uint16_t>(getpid());
+    p.seen.assign(static_cast<std::size_t>(p.duration_ms / p.interval_ms + 2), false);
+    p.gaps.interval_ms = p.interval_ms;
     std::int64_t stop_ns = run(p);
     // An outage still running at the end is a gap too, or an unrecovered failover would
     // look short. With no reply at all, the whole run is one open gap.
-    p.record_gap(p.last_reply_ns >= 0 ? p.last_reply_ns : p.start_ns, stop_ns, true);
+    p.gaps.record(p.last_reply_ns >= 0 ? p.last_reply_ns : p.start_ns, stop_ns, true);
     print_result(p, stop_ns);
     return 0;
 }

@@ -24,13 +24,14 @@ agent_pid() { status_field "$1" .pid; }
 
 # Starts a lab of N nodes (default 2) with a config (lab_write_config options after N)
 # and waits until northbound has its primary on n1. With `--witness true` the lab gets the
-# witness namespace too, and its witness starts first.
+# witness namespace too, and its witness starts first. If the caller made the lab already
+# (lab_create, e.g. to put files in $LAB_DIR that the config names), it is used as it is.
 start_cluster() {
     local nodes=${1:-2} witness=""
     shift || true
     [[ " $* " == *" --witness true "* ]] && witness=--witness
     lab_skip_unless_root
-    lab_create "$nodes" $witness
+    ((LAB_NODES > 0)) || lab_create "$nodes" $witness
     lab_write_config "$LAB_DIR/vigil.toml" --nodes "$nodes" "$@"
     local i
     [[ -n $witness ]] && lab_start_agent w
@@ -98,7 +99,74 @@ watch_first() {
 
 # The lines NODE's log gained since log_mark NODE was called.
 log_mark() { LOG_MARK[$1]=$(wc -l <"$LAB_DIR/$1.log"); }
+log_mark_start() { LOG_MARK[$1]=0; }  # log_since_mark NODE then gives the whole log
 log_since_mark() { tail -n "+$((${LOG_MARK[$1]:-0} + 1))" "$LAB_DIR/$1.log"; }
 declare -A LOG_MARK=()
 sleep_ms() { sleep "$(awk -v ms="$1" 'BEGIN { printf "%.3f", (ms > 0 ? ms : 0) / 1000 }')"; }
 peer_alive() { status_field "$1" ".peers[] | select(.name == \"$2\") | .alive"; }
+
+# --- Managed services (resources and checks) ---------------------------------------------
+
+# Field of resource NAME in NODE's status, whichever group has it ("null" if none):
+# resource_field n1 svc .state
+resource_field() {
+    status_field "$1" "[.groups[].resources[]? | select(.name == \"$2\")][0] | $3"
+}
+resource_running() { [[ $(resource_field "$1" "$2" .state) == running ]]; }
+# Field of a group in NODE's status: group_field n1 .failed_here [GROUP]
+group_field() { status_field "$1" ".groups[] | select(.name == \"${3:-northbound}\") | $2"; }
+
+# An extended regex for a log line of EVENT with some field equal to VALUE, e.g.
+# log_re resource_stop api matches "event=resource_stop group=northbound resource=api ...".
+log_re() { echo "event=$1 (.* )?[a-z_]+=\"?$2\"?( |\$)"; }
+
+# Line number (since log_mark) of the first line of NODE's log matching the extended regex
+# RE; empty if none.
+log_line() { log_since_mark "$1" | grep -nE -m 1 -- "$2" | cut -d: -f1; }
+
+# Fails unless NODE's log (since log_mark) has lines matching each RE in this order.
+# WHAT names the sequence in the failure message.
+log_in_order() {
+    local node=$1 what=$2 re prev=0 prev_re="" n
+    shift 2
+    for re in "$@"; do
+        n=$(log_line "$node" "$re")
+        [[ -n $n ]] || fail "$what: $node logged nothing matching '$re'"
+        ((n > prev)) || fail "$what: on $node, '$re' (line $n) came before '$prev_re' (line $prev)"
+        prev=$n prev_re=$re
+    done
+}
+
+# Wall-clock ms of the first line of NODE's log (since log_mark) matching RE; empty if none.
+log_ms() {
+    local line
+    line=$(log_since_mark "$1" | grep -E -m 1 -- "$2") || return 0
+    [[ $line =~ ts=([0-9T:.-]+Z) ]] || return 0
+    date -u -d "${BASH_REMATCH[1]}" +%s%3N
+}
+
+# PIDs of the processes in NODE's namespace whose command line holds TEXT.
+ns_pids_matching() {
+    local pid
+    for pid in $(ip netns pids "$(lab_ns "$1")" 2>/dev/null); do
+        tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$2" && echo "$pid"
+    done
+    return 0
+}
+
+# Sends SIG to PID only if it runs in NODE's namespace (started by an agent we started).
+kill_in_ns() {
+    local node=$1 pid=$2 sig=${3:-KILL}
+    [[ $pid =~ ^[0-9]+$ ]] || fail "kill_in_ns: '$pid' is not a PID"
+    ip netns pids "$(lab_ns "$node")" | grep -qx -- "$pid" ||
+        fail "kill_in_ns: PID $pid is not in $node's namespace"
+    kill "-$sig" "$pid"
+}
+
+# The LSB status of the sample service NAME on NODE (tools/lsb_service.sh, its pidfile under
+# $LAB_DIR/NODE): 0 running, 1 dead with its pidfile left, 3 stopped.
+lsb_status() {
+    local rc=0
+    "$LAB_LSB_SERVICE" status "$LAB_DIR/$1" "$2" || rc=$?
+    echo "$rc"
+}

@@ -49,6 +49,19 @@
 #                                  witness = true) --two-node true|false (two_node = true,
 #                                  for two nodes without a witness). Sets LAB_CONFIG=FILE.
 #                                  The durable state goes to $LAB_DIR/state (state_dir).
+#                                  Managed services: --group-keys TOML (lines added to the
+#                                  northbound group, e.g. 'resources = ["svc"]'),
+#                                  --southbound-keys TOML (likewise, --groups 2), --append
+#                                  TOML (added at the end: [[resource]] and [[check]]
+#                                  tables); see lab_resource_exec / lab_resource_lsb.
+#   lab_resource_exec NAME PORT [KEY=VALUE...]
+#                                  prints a [[resource]] table (after a blank line) that
+#                                  runs the sample service (tools/echo_service.py) on PORT
+#                                  as an exec resource; KEY=VALUE lines (TOML values) are
+#                                  added as they are
+#   lab_resource_lsb NAME PORT DIR [KEY=VALUE...]
+#                                  the same service in command form: start/stop/monitor
+#                                  through tools/lsb_service.sh, pidfile under DIR
 #   lab_start_agent NODE [CONFIG]  start `vigil agent` in NODE's namespace (for w: `vigil
 #                                  witness`), log to $LAB_DIR/NODE.log, socket
 #                                  $LAB_DIR/NODE.sock
@@ -65,7 +78,9 @@
 #   lab_wait_for MS CMD...         poll CMD every 10 ms until it succeeds (0) or MS pass (1)
 #   lab_now_ms                     wall-clock ms without a fork, for deltas within one run
 #   lab_probe_start TARGET MS [IV] start vigil-probe in the client namespace (sets
-#                                  LAB_PROBE_PID, LAB_PROBE_OUT)
+#                                  LAB_PROBE_PID, LAB_PROBE_OUT); with LAB_PROBE_PORT set,
+#                                  it connects to TARGET:LAB_PROBE_PORT over TCP instead and
+#                                  also reports which node answered (tools/probe_tcp.cc)
 #   lab_probe_stop                 stop it early (SIGTERM makes it print), wait for output
 #   lab_json_num FILE KEY          a top-level number from the probe's JSON ("" if absent)
 #   lab_watch_start VIP NODE...    sample which of NODEs hold VIP every LAB_WATCH_MS (5) ms,
@@ -76,13 +91,19 @@
 #   lab_measure_outage VIP FAULT RECOVERED [TIMEOUT_MS] [TAIL_MS]
 #                                  probe VIP, eval FAULT, wait until eval RECOVERED holds,
 #                                  keep probing TAIL_MS more; sets LAB_OUTAGE_MS (longest
-#                                  reply gap), LAB_OUTAGE_OPEN (1 if still out at the end)
+#                                  reply gap), LAB_OUTAGE_OPEN (1 if still out at the end);
+#                                  LAB_PROBE_PORT set: the service on VIP:PORT (TCP), and
+#                                  LAB_OUTAGE_NODES = the answering nodes, e.g. "n1 n2"
+#   lab_tcp_answer ADDR PORT [NS]  one TCP connection from the client (or NS): prints the
+#                                  line the service answered (the node name); 1 s at most
 #   lab_on_cleanup CMD             eval CMD first thing at cleanup (last added runs first)
 #   lab_cleanup                    remove everything now (idempotent; also runs on EXIT)
 #
 # Variables: VIGIL_BIN, VIGIL_PROBE (default: the newest in the repo's build*/ dirs),
 # LAB_DIR (mktemp -d; kept and printed when LAB_KEEP=1), LAB_PREFIX, LAB_NODES,
-# LAB_PROBE_FIFO=0 (run the probe at normal priority; see lab_probe_start).
+# LAB_PROBE_FIFO=0 (run the probe at normal priority; see lab_probe_start), LAB_PROBE_PORT
+# (empty: ICMP), LAB_PROBE_MS (lab_measure_outage's probe interval, 2), LAB_ECHO_SERVICE
+# and LAB_LSB_SERVICE (the sample service and its LSB script, tools/).
 
 LAB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 LAB_PREFIX="vg$$x$(printf '%03x' $((RANDOM % 4096)))"
@@ -96,6 +117,8 @@ LAB_PROBE_OUT=""
 LAB_PROBE_COUNT=0
 LAB_OUTAGE_MS=""
 LAB_OUTAGE_OPEN=""
+LAB_OUTAGE_NODES=""
+LAB_PROBE_PORT=${LAB_PROBE_PORT:-}
 LAB_WATCH_PID=""
 LAB_WATCH_OUT=""
 LAB_NAMESPACES=()
@@ -113,6 +136,8 @@ lab__find_bin() {  # $1 = target name; the newest build*/$1 (a stale build dir l
 }
 VIGIL_BIN=${VIGIL_BIN:-$(lab__find_bin vigil)}
 VIGIL_PROBE=${VIGIL_PROBE:-$(lab__find_bin vigil-probe)}
+LAB_ECHO_SERVICE=$LAB_ROOT/tools/echo_service.py
+LAB_LSB_SERVICE=$LAB_ROOT/tools/lsb_service.sh
 
 lab__die() { echo "lab: $*" >&2; exit 1; }
 
@@ -255,6 +280,7 @@ lab__priorities() {  # $1 = preferred node index, $2 = node count: preferred 150
 lab_write_config() {
     local file=$1 nodes=${LAB_NODES:-2} groups=1 hb=50 dead=250 preempt=true notify=""
     local port=7405 name=lab witness=false two_node=false i
+    local group_keys="" southbound_keys="" append=""
     shift
     ((nodes >= 1)) || nodes=2
     while (($#)); do
@@ -270,6 +296,9 @@ lab_write_config() {
             --name) name=$2 ;;
             --witness) witness=$2 ;;
             --two-node) two_node=$2 ;;
+            --group-keys) group_keys=$2 ;;
+            --southbound-keys) southbound_keys=$2 ;;
+            --append) append=$2 ;;
             *) lab__die "lab_write_config: unknown option '$1'" ;;
         esac
         shift 2
@@ -303,15 +332,44 @@ lab_write_config() {
         printf 'vip = [ { address = "198.18.0.10/24", interface = "eth0" },\n'
         printf '        { address = "fd00:18::10/64", interface = "eth0" } ]\n'
         [[ -n $notify ]] && printf 'notify = %s\n' "$(lab__toml_string "$notify")"
+        [[ -n $group_keys ]] && printf '%s\n' "$group_keys"
         if ((groups == 2)); then
             printf '\n[[group]]\nname = "southbound"\npriority = %s\npreempt = %s\n' \
                 "$(lab__priorities 2 "$nodes")" "$preempt"
             printf 'vip = [ { address = "198.18.0.20/24", interface = "eth0" } ]\n'
             [[ -n $notify ]] && printf 'notify = %s\n' "$(lab__toml_string "$notify")"
+            [[ -n $southbound_keys ]] && printf '%s\n' "$southbound_keys"
         fi
+        [[ -n $append ]] && printf '\n%s\n' "$append"
         true
     } >"$file"
     LAB_CONFIG=$file
+}
+
+lab__resource_keys() {  # KEY=VALUE...: one TOML line each, the value as given
+    local kv
+    for kv in "$@"; do
+        [[ $kv == *=* ]] || lab__die "lab_resource_*: '$kv' is not KEY=VALUE"
+        printf '%s = %s\n' "${kv%%=*}" "${kv#*=}"
+    done
+}
+
+lab_resource_exec() {  # NAME PORT [KEY=VALUE...]
+    local name=$1 port=$2
+    shift 2
+    printf '\n[[resource]]\nname = %s\nexec = %s\n' "$(lab__toml_string "$name")" \
+        "$(lab__toml_string "python3 $LAB_ECHO_SERVICE --port $port")"
+    lab__resource_keys "$@"
+}
+
+lab_resource_lsb() {  # NAME PORT DIR [KEY=VALUE...]
+    local name=$1 port=$2 dir=$3 script=$LAB_LSB_SERVICE
+    shift 3
+    printf '\n[[resource]]\nname = %s\n' "$(lab__toml_string "$name")"
+    printf 'start = %s\n' "$(lab__toml_string "$script start $dir $name $port")"
+    printf 'stop = %s\n' "$(lab__toml_string "$script stop $dir $name")"
+    printf 'monitor = %s\n' "$(lab__toml_string "$script status $dir $name")"
+    lab__resource_keys "$@"
 }
 
 lab__start_time() {  # field 22 of /proc/PID/stat; the fields after "(comm) " start at 3
@@ -439,7 +497,8 @@ lab_probe_start() {  # TARGET DURATION_MS [INTERVAL_MS]
     LAB_PROBE_OUT="$LAB_DIR/probe-$LAB_PROBE_COUNT.json"
     : >"$LAB_PROBE_OUT"
     lab_start_bg c "$LAB_PROBE_OUT" "${LAB__PROBE_PREFIX[@]}" "$VIGIL_PROBE" --target "$1" \
-        --duration-ms "$2" --interval-ms "${3:-2}" --json
+        --duration-ms "$2" --interval-ms "${3:-2}" --json \
+        ${LAB_PROBE_PORT:+--tcp-port "$LAB_PROBE_PORT"}
     LAB_PROBE_PID=$LAB_LAST_PID
 }
 
@@ -486,7 +545,7 @@ lab_measure_outage() {  # VIP FAULT RECOVERED [TIMEOUT_MS] [TAIL_MS]
     local vip=$1 fault=$2 recovered=$3 timeout_ms=${4:-10000} tail_ms=${5:-500}
     local warmup_ms=300
     # The duration is only a cap; we stop the probe once recovered and the tail has passed.
-    lab_probe_start "$vip" $((warmup_ms + timeout_ms + tail_ms + 1000))
+    lab_probe_start "$vip" $((warmup_ms + timeout_ms + tail_ms + 1000)) "${LAB_PROBE_MS:-2}"
     # Start the fault only once the client has a reply path (ARP/ND resolved, probe running).
     sleep "$(awk -v ms="$warmup_ms" 'BEGIN { printf "%.3f", ms / 1000 }')"
     eval "$fault"
@@ -498,6 +557,20 @@ lab_measure_outage() {  # VIP FAULT RECOVERED [TIMEOUT_MS] [TAIL_MS]
     [[ -n $LAB_OUTAGE_MS ]] || lab__die "probe printed no result: $(cat "$LAB_PROBE_OUT")"
     LAB_OUTAGE_OPEN=0  # the longest gap is the one still running when the probe stopped
     if grep -qF "\"ms\":$LAB_OUTAGE_MS,\"open\":true" "$LAB_PROBE_OUT"; then LAB_OUTAGE_OPEN=1; fi
+    LAB_OUTAGE_NODES=""
+    if [[ -n $LAB_PROBE_PORT ]]; then
+        LAB_OUTAGE_NODES=$(jq -r '[.answers[].node] | join(" ")' "$LAB_PROBE_OUT" 2>/dev/null) ||
+            true
+    fi
+}
+
+lab_tcp_answer() {  # ADDR PORT [NS]: the service's one-line answer, or nothing (status 1)
+    local line
+    # bash's /dev/tcp takes IPv6 literals without brackets (getaddrinfo).
+    line=$(lab_exec "${3:-c}" timeout 1 bash -c 'exec 3<>"/dev/tcp/$1/$2" &&
+        IFS= read -r line <&3 && echo "$line"' _ "$1" "$2" 2>/dev/null) || return 1
+    [[ -n $line ]] || return 1
+    echo "$line"
 }
 
 lab_on_cleanup() { LAB_CLEANUP_HOOKS+=("$1"); }
