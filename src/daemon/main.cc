@@ -82,7 +82,7 @@ int run_agent(const std::string& config_path, std::string node, std::string sock
     // A witness holds no VIPs: there is nothing for a supervisor to clean up.
     if (!supervise || witness) return agent_main(-1);
     daemon::StderrLogger sup_log(node, "supervisor");
-    return daemon::run_supervised(cfg, sup_log, agent_main);
+    return daemon::run_supervised(cfg, *self, sup_log, agent_main);
 }
 
 int check_config(const std::string& path) {
