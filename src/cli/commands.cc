@@ -73,6 +73,32 @@ int cmd_switchover(const std::string& socket, const std::string& group, const st
     }
 }
 
+namespace {
+// One request, its refusal or result printed; the exit code says which.
+int simple_command(const char* what, const std::string& socket, const json& req) {
+    auto reply = request(socket, req);
+    if (!reply) {
+        std::cerr << "vigil " << what << ": " << reply.error().message << "\n";
+        return kExitUnreachable;
+    }
+    if (!reply->value("ok", false)) {
+        std::cerr << "vigil " << what << ": refused: " << reply->value("error", "?") << "\n";
+        return kExitRefused;
+    }
+    std::cout << reply->value("result", "") << "\n";
+    return kExitOk;
+}
+}  // namespace
+
+int cmd_resource_restart(const std::string& socket, const std::string& resource) {
+    return simple_command("resource restart", socket,
+                          {{"cmd", "resource_restart"}, {"resource", resource}});
+}
+
+int cmd_cleanup(const std::string& socket, const std::string& group) {
+    return simple_command("cleanup", socket, {{"cmd", "cleanup"}, {"group", group}});
+}
+
 int cmd_standby(const std::string& socket, bool on) {
     auto reply = request(socket, {{"cmd", "standby"}, {"on", on}});
     if (!reply) {

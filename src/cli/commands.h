@@ -15,5 +15,9 @@ int cmd_status(const std::string& socket, bool as_json, bool verbose);
 int cmd_switchover(const std::string& socket, const std::string& group, const std::string& to,
                    int wait_ms);
 int cmd_standby(const std::string& socket, bool on);
+// `vigil resource restart NAME`: on the group's primary, stop and start it again.
+int cmd_resource_restart(const std::string& socket, const std::string& resource);
+// `vigil cleanup GROUP`: forget the group's failures on this node.
+int cmd_cleanup(const std::string& socket, const std::string& group);
 
 }  // namespace vigil::cli

@@ -60,6 +60,39 @@ std::string group_quorum_part(const json& g) {
 }
 }  // namespace
 
+namespace {
+// "    resource api: running  pid 4711  restarts 1/3  last failure 12 s ago: monitor exit 1"
+std::string resource_line(const json& r, bool verbose) {
+    std::ostringstream o;
+    o << "    resource " << str(r, "name") << ": " << str(r, "state");
+    if (r.contains("pid") && r["pid"].is_number()) o << "  pid " << num(r, "pid");
+    o << "  restarts " << num(r, "restarts") << "/" << num(r, "max_restarts");
+    if (!str(r, "last_failure").empty()) {
+        o << "  last failure";
+        if (r.contains("last_failure_ago_ms") && r["last_failure_ago_ms"].is_number())
+            o << " " << age(r["last_failure_ago_ms"]);
+        o << ": " << str(r, "last_failure");
+    }
+    o << "\n";
+    if (verbose && r.contains("output"))
+        for (const auto& line : r["output"]) o << "      | " << line.get<std::string>() << "\n";
+    return o.str();
+}
+}  // namespace
+
+namespace {
+std::string checks_part(const json& s) {
+    std::ostringstream o;
+    if (!s.contains("checks") || s["checks"].empty()) return "";
+    o << "\nchecks:\n";
+    for (const auto& c : s["checks"])
+        o << "  " << str(c, "name") << ": " << (c.value("passing", true) ? "passing" : "FAILING")
+          << "  weight " << num(c, "weight")
+          << (str(c, "detail").empty() ? "" : "  (" + str(c, "detail") + ")") << "\n";
+    return o.str();
+}
+}  // namespace
+
 std::string render_status(const json& s, bool verbose) {
     std::ostringstream o;
     o << "node " << s.value("node", "?") << " (cluster " << s.value("cluster", "?") << ", pid "
@@ -92,6 +125,13 @@ std::string render_status(const json& s, bool verbose) {
             o << "    vip " << v.value("address", "?") << " on " << v.value("interface", "?")
               << ": " << state << "\n";
         }
+        if (!str(g, "fault").empty()) o << "    " << str(g, "fault") << "\n";
+        if (!str(g, "failed_here").empty())
+            o << "    FAILED HERE (vigil cleanup " << g.value("name", "?")
+              << "): " << str(g, "failed_here") << "\n";
+        if (!str(g, "releasing").empty()) o << "    " << str(g, "releasing") << "\n";
+        if (g.contains("resources"))
+            for (const auto& r : g["resources"]) o << resource_line(r, verbose);
         if (verbose && g.contains("last_failover")) {
             const auto& t = g["last_failover"];
             o << "    last failover: epoch " << t.value("epoch", 0) << ", " << t.value("reason", "")
@@ -101,6 +141,7 @@ std::string render_status(const json& s, bool verbose) {
                   << "\n";
         }
     }
+    o << checks_part(s);
     o << "\npeers:\n";
     for (const auto& p : s["peers"]) {
         o << "  " << p.value("name", "?") << (p.value("witness", false) ? " [witness]" : "") << ": "

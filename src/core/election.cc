@@ -19,10 +19,22 @@ const wire::GroupState* Node::view(std::size_t node, std::size_t g) const {
 
 int Node::priority_of(std::size_t g, std::size_t node) const {
     if (node == self_) {
-        if (maintenance_ || leaving_) return 0;
+        if (maintenance_ || leaving_ || shutting_down_) return 0;
         // two_node's ipfail: a node that lost its tie-breaker may not be or stay primary.
         if (!tiebreaker_reachable_) return 0;
-        return config_.groups[g].priority[self_].value_or(0);
+        if (resources_[g].failed()) return 0;  // until cleanup or failure_timeout_s
+        auto base = config_.groups[g].priority[self_];
+        if (!base) return 0;
+        // Checks move the priority (keepalived's weights): 0 = failing makes it ineligible.
+        int p = *base;
+        for (std::size_t c : config_.groups[g].checks) {
+            const CheckTracker& check = checks_[c];
+            const int w = check.config().weight;
+            if (!check.passing() && w == 0) return 0;
+            if (!check.passing() && w < 0) p += w;
+            if (check.passing() && w > 0) p += w;
+        }
+        return std::clamp(p, kPriorityMin, kPriorityMax);
     }
     // A peer's effective priority is what it says (0 while in maintenance): later checks
     // may lower it below the configured value.
@@ -175,8 +187,34 @@ void Node::evaluate_primary(std::size_t g, TimePoint now, Actions& out) {
                out);
         return;
     }
+    if (s.release) {  // a planned move waiting for the resources to stop
+        complete_release(g, now, out);
+        return;
+    }
+    if (!maintenance_ && !shutting_down_ && tiebreaker_reachable_) {
+        // This node cannot run the group: hand it to a node that can, at once (no dead
+        // time). With nobody to take it, keep it: a FAULT primary rather than a group that
+        // bounces or is served by nobody.
+        std::string fault = fault_reason(g);
+        if (!fault.empty()) {
+            auto best = best_candidate(g, self_, true);
+            if (best) {
+                hand_off(g, best, false, now, fault, out);
+                return;
+            }
+            if (!s.fault_logged)
+                log_.event(Level::error, "group_fault",
+                           {{"group", config_.groups[g].name},
+                            {"reason", fault},
+                            {"detail", "no other node can run the group; it stays here"}});
+            s.fault_logged = true;
+            return;
+        }
+        s.fault_logged = false;
+    }
     if (priority_of(g, self_) == 0) {
-        hand_off(g, best_candidate(g, self_, true), false, now, "maintenance (standby on)", out);
+        hand_off(g, best_candidate(g, self_, true), false, now,
+                 shutting_down_ ? "agent shutting down" : "maintenance (standby on)", out);
         return;
     }
     for (std::size_t n = 0; n < config_.nodes.size(); ++n) {
@@ -235,7 +273,7 @@ void Node::evaluate_standby(std::size_t g, TimePoint now, Actions& out) {
     if (s.campaign_epoch != 0) {
         // Asking for votes already: promote once a quorum backs this node. It may have lost
         // its eligibility meanwhile (maintenance, tie-breaker): then give the votes back.
-        if (priority_of(g, self_) == 0) {
+        if (priority_of(g, self_) == 0 && !fault_fallback(g)) {
             end_campaign(g);
             return;
         }
@@ -269,6 +307,10 @@ void Node::evaluate_standby(std::size_t g, TimePoint now, Actions& out) {
     s.relayed_primary = relayed_primary(g);
     if (s.relayed_primary) return;
     auto best = best_candidate(g, std::nullopt, false);
+    if (!best && fault_fallback(g)) {
+        take_over(g, false, "FAULT: no node can run the group; serving its addresses", now, out);
+        return;
+    }
     if (best != self_) return;
     std::string reason = "no live primary; highest eligible priority";
     if (s.lost_primary) reason = "primary " + name(*s.lost_primary) + " is dead";
@@ -278,7 +320,7 @@ void Node::evaluate_standby(std::size_t g, TimePoint now, Actions& out) {
 void Node::promote(std::size_t g, bool admin, std::string reason, Actions& out) {
     Group& s = groups_[g];
     VIGIL_ASSERT(s.role != Role::primary);
-    VIGIL_ASSERT(priority_of(g, self_) > 0);
+    VIGIL_ASSERT(priority_of(g, self_) > 0 || fault_fallback(g));
     VIGIL_ASSERT(s.campaign_epoch > s.primary_epoch);
     VIGIL_ASSERT(s.promise_to == self_);
     RoleChange change{g, s.role, Role::primary, 0, std::move(reason), {}, {}, {}};
@@ -321,6 +363,8 @@ void Node::demote(std::size_t g, std::string reason, Actions& out) {
     s.support.clear();
     release_self_promise(g);  // voters may back another node now
     s.lower_claim_since = TimePoint::never();
+    s.release.reset();
+    s.fault_logged = false;
     for (std::size_t v = 0; v < config_.groups[g].vips.size(); ++v)
         out.vip_changes.push_back({VipChange::Kind::remove, g, v});
     out.send_heartbeat = true;
@@ -331,6 +375,18 @@ void Node::demote(std::size_t g, std::string reason, Actions& out) {
 void Node::hand_off(std::size_t g, std::optional<std::size_t> target, bool admin, TimePoint now,
                     std::string reason, Actions& out) {
     Group& s = groups_[g];
+    if (!resources_[g].all_stopped()) {
+        // Resources first, in reverse order; the VIPs go and the target is named once they
+        // have stopped (complete_release).
+        if (!s.release) {
+            s.release = Release{target, admin, reason};
+            log_.event(Level::info, "group_release",
+                       {{"group", config_.groups[g].name},
+                        {"target", target ? name(*target) : "-"},
+                        {"reason", reason}});
+        }
+        return;
+    }
     if (!target) {
         demote(g, reason + "; no eligible standby is alive", out);
         return;

@@ -77,6 +77,12 @@ Node::Node(const Config& config, std::size_t self, TimePoint start, Logger& logg
         }
     }
     persisted_ = durable_state();
+    resource_group_.resize(config.resources.size(), 0);
+    for (std::size_t g = 0; g < config.groups.size(); ++g) {
+        resources_.emplace_back(config, g, logger, !config.nodes[self].witness);
+        for (std::size_t r : config.groups[g].resources) resource_group_[r] = g;
+    }
+    for (const CheckConfig& c : config.checks) checks_.emplace_back(c);
 }
 
 Actions Node::step(const Event& event) {
@@ -94,8 +100,14 @@ Actions Node::step(const Event& event) {
             if constexpr (std::is_same_v<T, Shutdown>) on_shutdown(e.now, out);
             if constexpr (std::is_same_v<T, FenceResult>) on_fence_result(e, out);
             if constexpr (std::is_same_v<T, TiebreakerResult>) on_tiebreaker(e, out);
+            if constexpr (std::is_same_v<T, ResourceResult>) on_resource_result(e, out);
+            if constexpr (std::is_same_v<T, CheckResult>) on_check_result(e, out);
+            if constexpr (std::is_same_v<T, AdminResourceRestart>) on_resource_restart(e, out);
+            if constexpr (std::is_same_v<T, AdminCleanup>) on_cleanup(e, out);
         },
         event);
+    reconcile_resources(out);
+    finish_shutdown(out);
     for (std::size_t g = 0; g < groups_.size(); ++g) vote(g, out);
     persist_if_changed(out);
     if (out.send_heartbeat) last_sent_ = now_;
@@ -109,6 +121,8 @@ void Node::on_tick(TimePoint now, Actions& out) {
         out.peer_changes.push_back({node, link, false, "silent for dead_time"});
     for (std::size_t node : expired.peers) peer_died(node, out);
     if (!settled_ && now >= settle_deadline_) settle(out);
+    for (std::size_t g = 0; g < groups_.size(); ++g)
+        if (resources_[g].expire_failure(now)) out.send_heartbeat = true;  // eligible again
     for (std::size_t g = 0; g < groups_.size(); ++g) evaluate(g, now, out);
     if (now >= next_heartbeat_ && !leaving_) {
         out.send_heartbeat = true;
@@ -262,12 +276,13 @@ void Node::on_maintenance(const AdminMaintenance& e, Actions& out) {
 }
 
 void Node::on_shutdown(TimePoint now, Actions& out) {
+    shutting_down_ = true;  // eligible for nothing from now on
     for (std::size_t g = 0; g < groups_.size(); ++g) {
         end_campaign(g);  // give the votes back now, not after a dead time
         if (groups_[g].role != Role::primary) continue;
+        // Waits for the group's resources to stop when it has any (complete_release).
         hand_off(g, best_candidate(g, self_, true), false, now, "agent shutting down", out);
     }
-    leaving_ = true;
     out.send_heartbeat = true;
 }
 
@@ -289,6 +304,12 @@ wire::Heartbeat Node::heartbeat() const {
         // it may know a higher one that never won (a candidate's, restored after a restart).
         gs.epoch = s.role == Role::primary ? s.primary_epoch : s.epoch;
         gs.priority = static_cast<std::uint16_t>(priority_of(g, self_));
+        // A faulty node that serves (or asks to serve) the group because nobody else can
+        // says so with the lowest priority: voters back it, and any node that can run the
+        // group outranks it.
+        if (gs.priority == 0 && (s.campaign_epoch != 0 || s.role == Role::primary) &&
+            fault_fallback(g))
+            gs.priority = 1;
         gs.admin = s.role == Role::primary ? s.admin : s.handoff_admin;
         if (s.primary) gs.primary = name(*s.primary);
         if (s.handoff_to) gs.handoff_to = name(*s.handoff_to);
@@ -346,8 +367,19 @@ NodeStatus Node::status() const {
             gs.fence = name(s.fence->node) + " " + state + " (attempt " +
                        std::to_string(s.fence->attempts) + ")";
         }
+        gs.resources = resources_[g].status(now_);
+        if (resources_[g].failed()) gs.failed_here = resources_[g].failure();
+        if (s.role == Role::primary && s.fault_logged)
+            gs.fault = "FAULT: " + fault_reason(g) + "; no other node can run the group";
+        if (s.release)
+            gs.releasing = "stopping resources before handing over" +
+                           (s.release->target ? " to " + name(*s.release->target) : std::string());
         st.groups.push_back(std::move(gs));
     }
+    st.shutting_down = shutting_down_;
+    for (const CheckTracker& c : checks_)
+        st.checks.push_back(
+            {c.config().name, c.passing(), c.seen(), c.detail(), c.config().weight});
     for (std::size_t n = 0; n < config_.nodes.size(); ++n) {
         if (n == self_) continue;
         PeerStatus ps;
@@ -381,6 +413,7 @@ TimePoint Node::next_wakeup() const {
         if (s.promise_to && *s.promise_to != self_) next = std::min(next, s.promise_expiry);
         if (s.fence && s.fence->state == Fence::State::failed)
             next = std::min(next, s.fence->retry_at);
+        next = std::min(next, resources_[g].next_wakeup());
     }
     if (now_ < votes_allowed_at_) next = std::min(next, votes_allowed_at_);
     return next;

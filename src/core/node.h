@@ -30,7 +30,9 @@
 #include "common/log.h"
 #include "core/config.h"
 #include "core/events.h"
+#include "core/checks.h"
 #include "core/failure_detector.h"
+#include "core/resources.h"
 #include "wire/heartbeat.h"
 
 namespace vigil::core {
@@ -68,6 +70,19 @@ struct GroupStatus {
     // Why the group could not fail over if its primary died now ("" = it could): too few
     // voters would remain for a quorum, or no eligible standby is alive.
     std::string failover_blocked;
+    // Managed resources (docs/resources.md).
+    std::vector<ResourceStatus> resources;
+    std::string failed_here;  // why the group may not run on this node ("" = it may)
+    std::string fault;        // primary that cannot run the group and has nobody to hand it to
+    std::string releasing;    // a planned move waiting for the resources to stop
+};
+
+struct CheckStatus {
+    std::string name;
+    bool passing = true;
+    bool probed = false;
+    std::string detail;
+    int weight = 0;
 };
 
 struct NodeStatus {
@@ -80,6 +95,8 @@ struct NodeStatus {
     bool settled = false;  // left the starting phase
     std::vector<GroupStatus> groups;
     std::vector<PeerStatus> peers;  // every other node, in config order
+    std::vector<CheckStatus> checks;
+    bool shutting_down = false;
 };
 
 class Node {
@@ -107,6 +124,9 @@ public:
         return role(group) == Role::primary && now < lease_expiry(group);
     }
     DurableState durable_state() const;
+    // After a Shutdown: the resources have stopped and the goodbye was sent; the daemon may
+    // exit. (A node without resources completes in the Shutdown step itself.)
+    bool shutdown_complete() const { return leaving_; }
 
 private:
     struct PeerView {  // the last heartbeat's content, per peer
@@ -135,6 +155,13 @@ private:
         int attempts = 0;
         TimePoint retry_at = TimePoint::never();
         std::string detail;
+    };
+    // A planned move (handover, demotion) that waits for the group's resources to stop
+    // before the VIPs go and the target is named.
+    struct Release {
+        std::optional<std::size_t> target;
+        bool admin = false;
+        std::string reason;
     };
     struct Offer {  // a peer handing a group to this node
         std::size_t from;
@@ -186,6 +213,8 @@ private:
         std::vector<TimePoint> support;
         std::optional<Fence> fence;
         TimePoint campaign_not_before{INT64_MIN};  // after losing its lease (quorum.cc)
+        std::optional<Release> release;
+        bool fault_logged = false;
     };
 
     void on_tick(TimePoint now, Actions& out);
@@ -196,6 +225,21 @@ private:
     void on_shutdown(TimePoint now, Actions& out);
     void on_fence_result(const FenceResult& e, Actions& out);
     void on_tiebreaker(const TiebreakerResult& e, Actions& out);
+
+    // Managed resources and checks (node_resources.cc).
+    void on_resource_result(const ResourceResult& e, Actions& out);
+    void on_check_result(const CheckResult& e, Actions& out);
+    void on_resource_restart(const AdminResourceRestart& e, Actions& out);
+    void on_cleanup(const AdminCleanup& e, Actions& out);
+    void reconcile_resources(Actions& out);
+    void complete_release(std::size_t g, TimePoint now, Actions& out);
+    void finish_shutdown(Actions& out);
+    // Why this node cannot run the group although it may be primary: a resource failed
+    // here, or a check with weight 0 fails. "" = it can.
+    std::string fault_reason(std::size_t g) const;
+    // No live node can run the group, and this one would rank first if the faults were
+    // ignored: it serves the group anyway (FAULT) rather than leave the addresses unserved.
+    bool fault_fallback(std::size_t g) const;
 
     void evaluate(std::size_t g, TimePoint now, Actions& out);
     void evaluate_primary(std::size_t g, TimePoint now, Actions& out);
@@ -265,6 +309,10 @@ private:
     TimePoint last_sent_;         // when a step last asked for a heartbeat
     bool tiebreaker_reachable_ = true;
     DurableState persisted_;
+    bool shutting_down_ = false;
+    std::vector<GroupResources> resources_;     // by group
+    std::vector<std::size_t> resource_group_;   // by Config::resources index
+    std::vector<CheckTracker> checks_;          // by Config::checks index
 };
 
 }  // namespace vigil::core

@@ -304,7 +304,8 @@ std::string Node::not_eligible(std::size_t g) const {
     if (config_.nodes[self_].witness) return "witness (votes only)";
     if (!config_.groups[g].priority[self_]) return "no priority for this group";
     if (maintenance_) return "maintenance (standby on)";
-    if (leaving_) return "shutting down";
+    if (leaving_ || shutting_down_) return "shutting down";
+    if (std::string fault = fault_reason(g); !fault.empty()) return fault;
     if (!settled_) return "starting";
     if (config_.cluster.two_node && !config_.cluster.tiebreaker.empty() && !tiebreaker_reachable_)
         return "tiebreaker " + config_.cluster.tiebreaker + " unreachable";

@@ -46,6 +46,13 @@ Agent::Agent(const core::Config& config, std::size_t self, wire::Keys keys, Agen
         tiebreaker_ = std::make_unique<Tiebreaker>(
             config.cluster.tiebreaker, ms(config.cluster.tiebreaker_interval_ms), hooks_, log_,
             [this](const core::TiebreakerResult& r) { feed(r); });
+    if (!witness_) {
+        resources_ = std::make_unique<ResourceRunner>(
+            config, self, loop_, log_, [this](const core::ResourceResult& r) { feed(r); });
+        if (!config.checks.empty())
+            checks_ = std::make_unique<CheckRunner>(
+                config, loop_, log_, [this](const core::CheckResult& r) { feed(r); });
+    }
 }
 
 Agent::~Agent() {
@@ -124,6 +131,7 @@ int Agent::run() {
                 {"socket", options_.socket_path},
                 {"links", std::to_string(sockets_.size())},
                 {"groups", std::to_string(config_.groups.size())}});
+    if (checks_) checks_->start(io::monotonic_now());
     feed(core::Tick{io::monotonic_now()});
     while (!stopping_) {
         auto r = loop_.run_once([this] { on_timer(); });
@@ -155,6 +163,8 @@ void Agent::on_timer() {
     TimePoint now = io::monotonic_now();
     hooks_.on_tick(now);
     fence_.on_tick(now);
+    if (resources_) resources_->on_tick(now);
+    if (checks_) checks_->on_tick(now);
     if (tiebreaker_) tiebreaker_->on_tick(now);
     if (control_) control_->expire(now);
     // The core first: after a pause its lease may have ended, and an announcement of an
@@ -247,6 +257,7 @@ void Agent::perform(const core::Actions& actions, TimePoint now) {
     if (actions.send_heartbeat) send_heartbeats();
     for (const auto& change : actions.role_changes) notify_role_change(change);
     for (const auto& request : actions.fences) fence_.start(now, request);
+    for (const auto& command : actions.resource_commands) resources_->run(now, command);
     // Leases that end or shrink reach the supervisor once the VIPs are gone.
     report_leases(/*before_actions=*/false);
     next_core_wakeup_ = actions.next_wakeup;
@@ -404,15 +415,35 @@ void Agent::rearm() {
     next = std::min(next, announces_.next_deadline());
     next = std::min(next, hooks_.next_deadline());
     next = std::min(next, fence_.next_deadline());
+    if (resources_) next = std::min(next, resources_->next_deadline());
+    if (checks_) next = std::min(next, checks_->next_deadline());
     if (tiebreaker_) next = std::min(next, tiebreaker_->next_deadline());
     next = std::min(next, next_vip_check_);
     if (control_) next = std::min(next, control_->next_deadline());
     loop_.wake_at(next);
 }
 
+// docs/resources.md: a graceful stop stops the resources (in reverse order), then hands
+// the group over. The loop keeps running meanwhile (heartbeats renew the lease, results
+// arrive); it is bounded by the stops' own timeouts, each of which kills its command.
+void Agent::wait_for_resources_to_stop(TimePoint now) {
+    Micros bound = ms(500);
+    for (const auto& r : config_.resources) bound += 2 * ms(r.timeout_ms);
+    const TimePoint give_up = now + bound;
+    while (!node_.shutdown_complete() && io::monotonic_now() < give_up) {
+        rearm();  // the core's next tick is at most a heartbeat interval away
+        auto r = loop_.run_once([this] { on_timer(); });
+        if (!r) break;
+    }
+    if (!node_.shutdown_complete())
+        log_.event(Level::error, "shutdown_incomplete",
+                   {{"detail", "resources did not stop in time; leaving anyway"}});
+}
+
 void Agent::shutdown() {
     TimePoint now = io::monotonic_now();
     feed(core::Shutdown{now});
+    wait_for_resources_to_stop(now);
     send_heartbeats();  // the goodbye once more, in case the first datagram was lost
     if (!witness_)
         for (std::size_t g = 0; g < config_.groups.size(); ++g)

@@ -20,7 +20,9 @@
 #include "daemon/fence_runner.h"
 #include "daemon/hook_runner.h"
 #include "daemon/lease_watchdog.h"
+#include "daemon/check_runner.h"
 #include "daemon/notify_queue.h"
+#include "daemon/resource_runner.h"
 #include "daemon/state_file.h"
 #include "daemon/tiebreaker.h"
 #include "daemon/timeline.h"
@@ -89,6 +91,9 @@ private:
     std::string handle_control(const std::string& request);
     std::string handle_control_request(const std::string& request);
     nlohmann::json status_json(bool verbose);
+    nlohmann::json resources_json(TimePoint now, std::size_t g, const core::GroupStatus& gs,
+                                  bool verbose) const;
+    void wait_for_resources_to_stop(TimePoint now);
 
     const core::Config& config_;
     std::size_t self_;
@@ -109,6 +114,9 @@ private:
     NotifyQueue notify_;
     FenceRunner fence_;
     std::unique_ptr<Tiebreaker> tiebreaker_;  // two_node with a tiebreaker address only
+    // Managed resources and checks; none on a witness.
+    std::unique_ptr<ResourceRunner> resources_;
+    std::unique_ptr<CheckRunner> checks_;
     StateFile state_file_;
     LeaseReporter lease_reporter_;
     bool lease_pipe_broken_ = false;

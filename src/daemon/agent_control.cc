@@ -66,19 +66,55 @@ std::string Agent::handle_control_request(const std::string& request) {
             return json{{"ok", false}, {"error", "\"to\" must be a node name"}}.dump();
         std::string target = req.contains("to") ? req["to"].get<std::string>() : "";
         actions = node_.step(core::AdminSwitchover{now, req["group"], target});
+    } else if (cmd == "resource_restart") {
+        if (!req.contains("resource") || !req["resource"].is_string())
+            return json{{"ok", false}, {"error", "resource_restart needs \"resource\""}}.dump();
+        actions = node_.step(core::AdminResourceRestart{now, req["resource"]});
+    } else if (cmd == "cleanup") {
+        if (!req.contains("group") || !req["group"].is_string())
+            return json{{"ok", false}, {"error", "cleanup needs \"group\""}}.dump();
+        actions = node_.step(core::AdminCleanup{now, req["group"]});
     } else if (cmd == "standby") {
         if (!req.contains("on") || !req["on"].is_boolean())
             return json{{"ok", false}, {"error", "standby needs \"on\": true|false"}}.dump();
         actions = node_.step(core::AdminMaintenance{now, req["on"].get<bool>()});
     } else {
         return json{{"ok", false},
-                    {"error", "unknown cmd \"" + cmd + "\" (status, switchover, standby)"}}
+                    {"error", "unknown cmd \"" + cmd +
+                                 "\" (status, switchover, standby, resource_restart, cleanup)"}}
             .dump();
     }
     perform(actions, now);
     if (!actions.rejected.empty()) return json{{"ok", false}, {"error", actions.rejected}}.dump();
     log_.event(Level::info, "admin_command", {{"cmd", cmd}, {"result", actions.accepted}});
     return json{{"ok", true}, {"result", actions.accepted}}.dump();
+}
+
+json Agent::resources_json(TimePoint now, std::size_t g, const core::GroupStatus& gs,
+                           bool verbose) const {
+    json out = json::array();
+    for (std::size_t i = 0; i < gs.resources.size(); ++i) {
+        const core::ResourceStatus& rs = gs.resources[i];
+        const std::size_t r = config_.groups[g].resources[i];
+        const core::ResourceConfig& rc = config_.resources[r];
+        const char* kind = rc.kind == core::ResourceConfig::Kind::exec           ? "exec"
+                           : rc.kind == core::ResourceConfig::Kind::systemd_unit ? "systemd_unit"
+                                                                                 : "command";
+        auto pid = resources_ ? resources_->pid(r) : std::nullopt;
+        json jr{{"name", rs.name},
+                {"kind", kind},
+                {"state", core::resource_state_name(rs.state)},
+                {"pid", pid ? json(*pid) : json(nullptr)},
+                {"restarts", rs.restarts},
+                {"max_restarts", rc.max_restarts},
+                {"last_failure", rs.last_failure},
+                {"last_failure_ago_ms", rs.last_failure_at.is_never()
+                                            ? json(nullptr)
+                                            : json((now - rs.last_failure_at) / 1000)}};
+        if (verbose && resources_) jr["output"] = resources_->output_tail(r);
+        out.push_back(std::move(jr));
+    }
+    return out;
 }
 
 json Agent::status_json(bool verbose) {
@@ -129,6 +165,13 @@ json Agent::status_json(bool verbose) {
             vips.push_back(jv);
         }
         jg["vips"] = vips;
+        jg["resources"] = resources_json(now, g, gs, verbose);
+        jg["failed_here"] = gs.failed_here;
+        jg["fault"] = gs.fault;
+        jg["releasing"] = gs.releasing;
+        if (!gs.fault.empty()) problems.push_back(gs.name + ": " + gs.fault);
+        else if (!gs.failed_here.empty())
+            problems.push_back(gs.name + ": failed here: " + gs.failed_here);
         if (st.settled && gs.primary.empty()) problems.push_back(gs.name + ": no primary");
         if (gs.role == core::Role::fault) problems.push_back(gs.name + ": fault");
         const Timeline& t = timelines_[g];
@@ -164,6 +207,16 @@ json Agent::status_json(bool verbose) {
                          {"links", links}});
     }
     out["peers"] = peers;
+    json checks = json::array();
+    for (const auto& c : st.checks) {
+        checks.push_back({{"name", c.name},
+                          {"passing", c.passing},
+                          {"probed", c.probed},
+                          {"weight", c.weight},
+                          {"detail", c.detail}});
+        if (!c.passing) problems.push_back("check " + c.name + " failing: " + c.detail);
+    }
+    out["checks"] = checks;
     out["healthy"] = problems.empty();
     out["problems"] = problems;
     if (verbose) {

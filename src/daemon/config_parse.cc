@@ -4,7 +4,8 @@
 // first; cross-section checks (unique names and addresses, priority keys naming nodes) run
 // after the sections are read. Nothing here reads files except load_config.
 // Typed getters live in toml_reader.h; the digest and summary in config_summary.cc; the
-// quorum, witness, lease, fencing and state-file keys and their rules in config_quorum.cc.
+// quorum, witness, lease, fencing and state-file keys and their rules in config_quorum.cc;
+// [[resource]], [[check]] and the group keys that use them in config_resources.cc.
 #include "daemon/config_parse.h"
 
 #include <algorithm>
@@ -18,6 +19,7 @@
 #include <optional>
 
 #include "daemon/config_quorum.h"
+#include "daemon/config_resources.h"
 #include "daemon/ip_literal.h"
 #include "daemon/toml_reader.h"
 #include "wire/heartbeat.h"
@@ -31,39 +33,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using core::ClusterConfig;
-
-// Relative key file and hook paths are relative to the config file, not to the working
-// directory, so that the daemon behaves the same however it was started.
-std::string resolve(const fs::path& base_dir, const std::string& p) {
-    if (p.empty() || fs::path(p).is_absolute() || base_dir.empty()) return p;
-    return (base_dir / p).lexically_normal().string();
-}
-
-// notify and fence are shell command lines (the agent runs them with /bin/sh -c and appends
-// GROUP ROLE EPOCH, or NODE). Only an explicitly relative program ("./" or "../") is resolved, and
-// only the program word: a bare name is meant for PATH lookup, and the arguments are the
-// operator's. The resolved program is single-quoted if the config directory holds shell
-// metacharacters.
-std::string resolve_command(const fs::path& base_dir, const std::string& command) {
-    if (!command.starts_with("./") && !command.starts_with("../")) return command;
-    const std::size_t end = std::min(command.find_first_of(" \t"), command.size());
-    const std::string program = resolve(base_dir, command.substr(0, end));
-    const bool plain = std::all_of(program.begin(), program.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) ||
-               (c != '\0' && std::strchr("/._-+,:@%=", c) != nullptr);
-    });
-    std::string quoted = "'";
-    for (char c : program) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return (plain ? program : quoted + "'") + command.substr(end);
-}
-
-// notify and fence: a non-empty shell command line, resolved as above.
-std::string read_command(const toml::node& n, const std::string& path, const fs::path& base_dir,
-                         Problems& problems) {
-    auto s = read_string(n, path, problems);
-    if (s && s->empty()) problems.add(n, path, "empty (expected a command)");
-    return s ? resolve_command(base_dir, *s) : std::string();
-}
 
 const char* family_name(bool ipv6) {
     return ipv6 ? "IPv6" : "IPv4";
@@ -98,7 +67,7 @@ std::string read_key_path(const toml::table& table, std::string_view key, bool r
     auto s = read_string(*n, path, problems);
     if (!s) return {};
     if (s->empty()) problems.add(*n, path, "empty path (expected a file path)");
-    return resolve(base_dir, *s);
+    return resolve_path(base_dir, *s);
 }
 
 // The timing keys constrain each other; checked only when each one read cleanly, so that
@@ -377,7 +346,11 @@ core::GroupConfig parse_group(const toml::table& table, const std::string& path,
                               std::vector<VipSeen>& vips_seen, Problems& problems) {
     core::GroupConfig group;
     group.priority.resize(nodes.size());
-    check_keys(table, path, {"name", "priority", "preempt", "vip", "notify", "fence"}, problems);
+    // resources, checks and failure_timeout_s: read_group_resources (config_resources.cc).
+    check_keys(table, path,
+               {"name", "priority", "preempt", "vip", "notify", "fence", "resources", "checks",
+                "failure_timeout_s"},
+               problems);
     if (const auto* n = require(table, path, "name", "a name string", problems))
         group.name = read_name(*n, path + ".name", problems).value_or("");
     if (const auto* n = require(table, path, "priority", "{ node = priority, ... }", problems))
@@ -501,10 +474,13 @@ Result<core::Config> parse_config(std::string_view text, std::string_view path) 
     core::Config config;
     config.path = std::string(path);
     const fs::path base_dir = fs::path(path).parent_path();
-    check_keys(root, "", {"cluster", "node", "group"}, problems);
+    check_keys(root, "", {"cluster", "node", "group", "resource", "check"}, problems);
     config.cluster = parse_cluster(root, base_dir, problems);
     config.nodes = parse_nodes(root, problems);
     config.groups = parse_groups(root, config.nodes, base_dir, problems);
+    config.resources = parse_resources(root, base_dir, problems);
+    config.checks = parse_checks(root, base_dir, problems);
+    read_group_resources(root, config, problems);
     check_quorum(root, config, problems);
     if (!problems.empty()) return Error::invalid(problems.render(path));
     config.digest = compute_config_digest(config);

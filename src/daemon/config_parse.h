@@ -21,8 +21,9 @@ constexpr std::size_t kConfigFileBytesMax = 1 << 20;  // a config is a few KiB a
 
 // Parses and validates `text`, the contents of the file at `path`.
 // Pure: reads no files and no environment. `path` names the file in messages and is the
-// base for relative auth_key_file, auth_key_next_file and "./"- or "../"-prefixed notify
-// paths; pass an absolute path (load_config does) to get absolute paths back.
+// base for relative auth_key_file, auth_key_next_file and "./"- or "../"-prefixed command
+// paths (notify, fence, resource and check commands); pass an absolute path (load_config
+// does) to get absolute paths back.
 // On failure the Error (Code::invalid_argument) holds one line per problem, in file order.
 [[nodiscard]] Result<core::Config> parse_config(std::string_view text, std::string_view path);
 
@@ -31,13 +32,14 @@ constexpr std::size_t kConfigFileBytesMax = 1 << 20;  // a config is a few KiB a
 [[nodiscard]] Result<core::Config> load_config(const std::string& path);
 
 // SHA-256 over a canonical serialization of everything that must agree cluster-wide:
-// cluster name, timing and port, nodes, groups. Key file paths are left out because they
-// may differ between nodes that share the same key. parse_config fills Config::digest with
-// this; it is exposed so that tests and reload can recompute it.
+// cluster name, timing and port, nodes, groups, resources and checks. Key file paths are left out
+// because they may differ between nodes that share the same key. parse_config fills Config::digest
+// with this; it is exposed so that tests and reload can recompute it.
 std::array<std::uint8_t, 32> compute_config_digest(const core::Config& config);
 
 // One line for `vigil check-config` on success, e.g.
-// "config ok: cluster controller, 2 nodes (n1, n2), 2 links, 1 group (northbound: 2 vips)".
+// "config ok: cluster controller, 2 nodes (n1, n2), 2 links, 1 group (northbound: 2 vips)",
+// followed by ", 2 resources, 1 check" when there are any.
 std::string describe_config(const core::Config& config);
 
 }  // namespace vigil::daemon

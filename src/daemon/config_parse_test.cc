@@ -279,7 +279,8 @@ INSTANTIATE_TEST_SUITE_P(
                    "vigil.toml:6:8: Error while parsing value: could not determine value type"},
         // Unknown keys, anywhere.
         RejectCase{"UnknownTopLevelTable", std::string(kValid) + "[extra]\nx = 1\n",
-                   "vigil.toml:23: extra: unknown key (expected one of: cluster, node, group)"},
+                   "vigil.toml:23: extra: unknown key (expected one of: cluster, node, group, "
+                   "resource, check)"},
         RejectCase{
             "UnknownClusterKey", set_cluster("heartbeat_ms = 50"),
             std::string("vigil.toml:7: cluster.heartbeat_ms: unknown key (expected one of: ") +
@@ -289,7 +290,7 @@ INSTANTIATE_TEST_SUITE_P(
             "vigil.toml:14: node[1].weight: unknown key (expected one of: name, address, witness)"},
         RejectCase{"UnknownGroupKey", edit("preempt = true", "preempt = true\npre_empt = true"),
                    "vigil.toml:20: group[0].pre_empt: unknown key (expected one of: name, "
-                   "priority, preempt, vip, notify, fence)"},
+                   "priority, preempt, vip, notify, fence, resources, checks, failure_timeout_s)"},
         RejectCase{"UnknownVipKey",
                    edit("interface = \"eth0\" },", "interface = \"eth0\", dev = 1 },"),
                    "vigil.toml:20: group[0].vip[0].dev: unknown key (expected one of: address, "

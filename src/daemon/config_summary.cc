@@ -27,11 +27,31 @@ private:
     std::string out_;
 };
 
+const char* kind_name(core::ResourceConfig::Kind kind) {
+    switch (kind) {
+        case core::ResourceConfig::Kind::command: return "command";
+        case core::ResourceConfig::Kind::exec: return "exec";
+        case core::ResourceConfig::Kind::systemd_unit: return "systemd_unit";
+    }
+    return "unknown";
+}
+
+const char* kind_name(core::CheckConfig::Kind kind) {
+    switch (kind) {
+        case core::CheckConfig::Kind::command: return "command";
+        case core::CheckConfig::Kind::tcp: return "tcp";
+        case core::CheckConfig::Kind::http: return "http";
+        case core::CheckConfig::Kind::ping: return "ping";
+    }
+    return "unknown";
+}
+
 }  // namespace
 
 std::array<std::uint8_t, 32> compute_config_digest(const core::Config& config) {
     Canonical c;
-    c.field("format", "vigil-config-digest-2");  // 2: quorum, witness, fencing keys
+    // 2: quorum, witness, fencing keys; 3: resources, checks, failure_timeout_s.
+    c.field("format", "vigil-config-digest-3");
     const core::ClusterConfig& k = config.cluster;
     c.field("cluster.name", k.name);
     c.field("cluster.heartbeat_interval_ms", k.heartbeat_interval_ms);
@@ -72,6 +92,37 @@ std::array<std::uint8_t, 32> compute_config_digest(const core::Config& config) {
             c.field("group.vip.address", vip.cidr());
             c.field("group.vip.interface", vip.interface);
         }
+        // By name: the resources and checks themselves follow, in file order.
+        c.field("group.resource.count", static_cast<std::int64_t>(group.resources.size()));
+        for (std::size_t r : group.resources)
+            c.field("group.resource", config.resources.at(r).name);
+        c.field("group.check.count", static_cast<std::int64_t>(group.checks.size()));
+        for (std::size_t k : group.checks) c.field("group.check", config.checks.at(k).name);
+        c.field("group.failure_timeout_s", group.failure_timeout_s);
+    }
+    c.field("resource.count", static_cast<std::int64_t>(config.resources.size()));
+    for (const auto& r : config.resources) {
+        c.field("resource.name", r.name);
+        c.field("resource.kind", kind_name(r.kind));
+        c.field("resource.start", r.start);  // the exec command line for kind exec
+        c.field("resource.stop", r.stop);
+        c.field("resource.monitor", r.monitor);
+        c.field("resource.unit", r.unit);
+        c.field("resource.monitor_interval_ms", r.monitor_interval_ms);
+        c.field("resource.timeout_ms", r.timeout_ms);
+        c.field("resource.max_restarts", r.max_restarts);
+        c.field("resource.restart_window_s", r.restart_window_s);
+    }
+    c.field("check.count", static_cast<std::int64_t>(config.checks.size()));
+    for (const auto& k : config.checks) {
+        c.field("check.name", k.name);
+        c.field("check.kind", kind_name(k.kind));
+        c.field("check.target", k.target);
+        c.field("check.interval_ms", k.interval_ms);
+        c.field("check.timeout_ms", k.timeout_ms);
+        c.field("check.fall", k.fall);
+        c.field("check.rise", k.rise);
+        c.field("check.weight", k.weight);
     }
     std::array<std::uint8_t, 32> digest{};
     unsigned int size = 0;
@@ -106,6 +157,8 @@ std::string describe_config(const core::Config& config) {
     if (config.groups.size() > kGroupsListed)
         listed.push_back(std::to_string(config.groups.size() - kGroupsListed) + " more");
     if (!listed.empty()) out += " (" + join(listed) + ")";
+    if (!config.resources.empty()) out += ", " + counted(config.resources.size(), "resource");
+    if (!config.checks.empty()) out += ", " + counted(config.checks.size(), "check");
     return out;
 }
 

@@ -27,9 +27,10 @@ HookRunner::~HookRunner() {
 }
 
 Result<pid_t> HookRunner::start(TimePoint now, const std::vector<std::string>& argv,
-                                const std::vector<std::string>& env, Micros timeout, Done done) {
+                                const std::vector<std::string>& env, Micros timeout, Done done,
+                                const io::SpawnOptions& options) {
     if (runs_.size() >= kRunsMax) return Error::busy("too many child processes running");
-    auto child = io::spawn(argv, env);
+    auto child = io::spawn(argv, env, options);
     if (!child) return child.error();
     const int fd = child->pidfd;
     if (auto watched = loop_.watch(fd, [this, fd] { exited(fd); }); !watched) {
@@ -37,8 +38,27 @@ Result<pid_t> HookRunner::start(TimePoint now, const std::vector<std::string>& a
         if (!io::reap(*child)) close(child->pidfd);  // still running: left to init
         return watched.error();
     }
-    runs_[fd] = Run{*child, now, now + timeout, false, std::move(done)};
+    TimePoint deadline = timeout == kNoTimeout ? TimePoint::never() : now + timeout;
+    runs_[fd] = Run{*child, now, deadline, false, std::move(done)};
     return child->pid;
+}
+
+HookRunner::Run* HookRunner::find(pid_t pid) {
+    for (auto& [fd, run] : runs_)
+        if (run.child.pid == pid) return &run;
+    return nullptr;
+}
+
+bool HookRunner::signal(pid_t pid, int signal) {
+    Run* run = find(pid);
+    if (run) io::kill_child(run->child, signal);
+    return run != nullptr;
+}
+
+bool HookRunner::kill_at(pid_t pid, TimePoint deadline) {
+    Run* run = find(pid);
+    if (run) run->deadline = deadline;
+    return run != nullptr;
 }
 
 void HookRunner::exited(int pidfd) {

@@ -82,7 +82,7 @@ int run_agent(const std::string& config_path, std::string node, std::string sock
     // A witness holds no VIPs: there is nothing for a supervisor to clean up.
     if (!supervise || witness) return agent_main(-1);
     daemon::StderrLogger sup_log(node, "supervisor");
-    return daemon::run_supervised(cfg, sup_log, agent_main);
+    return daemon::run_supervised(cfg, *self, sup_log, agent_main);
 }
 
 int check_config(const std::string& path) {
@@ -150,6 +150,20 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"on", "off"}));
     add_target(standby);
 
+    std::string resource_name;
+    auto* resource = app.add_subcommand("resource", "act on a managed resource");
+    resource->require_subcommand(1);
+    auto* restart = resource->add_subcommand(
+        "restart", "stop and start a resource (and those after it) on its group's primary");
+    restart->add_option("NAME", resource_name, "the [[resource]] name")->required();
+    add_target(restart);
+
+    std::string cleanup_group;
+    auto* cleanup = app.add_subcommand(
+        "cleanup", "forget a group's resource failures on this node: it may run the group again");
+    cleanup->add_option("GROUP", cleanup_group, "the failover group")->required();
+    add_target(cleanup);
+
     std::string check_path;
     auto* check = app.add_subcommand("check-config", "validate a configuration file");
     check->add_option("FILE", check_path, "configuration file")->required();
@@ -162,5 +176,7 @@ int main(int argc, char** argv) {
     if (switchover->parsed()) return cli::cmd_switchover(socket_path(), group, to, wait_ms);
     if (standby->parsed()) return cli::cmd_standby(socket_path(), on_off == "on");
     if (check->parsed()) return check_config(check_path);
+    if (restart->parsed()) return cli::cmd_resource_restart(socket_path(), resource_name);
+    if (cleanup->parsed()) return cli::cmd_cleanup(socket_path(), cleanup_group);
     return 1;
 }

@@ -14,6 +14,7 @@
 
 #include "daemon/agent.h"
 #include "daemon/lease_watchdog.h"
+#include "daemon/resource_cleanup.h"
 #include "daemon/vip_cleanup.h"
 #include "io/addresses.h"
 #include "io/clock.h"
@@ -130,7 +131,7 @@ void remove_all_vips(const core::Config& config, Logger& log, const char* reason
     for (const auto& group : config.groups) remove_present_vips(*addresses, group, log, reason);
 }
 
-int run_supervised(const core::Config& config, Logger& log,
+int run_supervised(const core::Config& config, std::size_t self, Logger& log,
                    const std::function<int(int lease_fd)>& agent) {
     int lease_pipe[2];
     if (pipe2(lease_pipe, O_CLOEXEC) != 0) {
@@ -182,6 +183,7 @@ int run_supervised(const core::Config& config, Logger& log,
              {"status", WIFSIGNALED(status) ? "killed by signal " + std::to_string(WTERMSIG(status))
                                             : "exit " + std::to_string(code)}});
         remove_all_vips(config, log, "agent died; removed by its supervisor");
+        stop_all_resources(config, self, log);
     }
     return code;
 }

@@ -37,7 +37,7 @@ void sleep_ms(int n) {
 TEST(Supervisor, LeaseThatRunsOutWhileTheAgentHangsIsActedOn) {
     core::Config config = no_vip_config();
     testing::CapturingLogger log;
-    int code = run_supervised(config, log, [](int fd) {
+    int code = run_supervised(config, 0, log, [](int fd) {
         send(fd, {0, io::monotonic_now().us + 100'000});
         sleep_ms(400);  // hung: no renewal
         return 0;
@@ -51,7 +51,7 @@ TEST(Supervisor, LeaseThatRunsOutWhileTheAgentHangsIsActedOn) {
 TEST(Supervisor, RenewedOrReleasedLeasesAreLeftAlone) {
     core::Config config = no_vip_config();
     testing::CapturingLogger log;
-    int code = run_supervised(config, log, [](int fd) {
+    int code = run_supervised(config, 0, log, [](int fd) {
         send(fd, {0, io::monotonic_now().us + 100'000});
         sleep_ms(50);
         send(fd, {0, io::monotonic_now().us + 100'000});  // renewed
@@ -67,7 +67,7 @@ TEST(Supervisor, RenewedOrReleasedLeasesAreLeftAlone) {
 TEST(Supervisor, AgentFailureExitCodeIsPassedOn) {
     core::Config config = no_vip_config();
     testing::CapturingLogger log;
-    EXPECT_EQ(run_supervised(config, log, [](int) { return 74; }), 74);
+    EXPECT_EQ(run_supervised(config, 0, log, [](int) { return 74; }), 74);
     EXPECT_EQ(log.count("agent_died"), 1);
 }
 

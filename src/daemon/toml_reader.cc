@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <cstring>
 
 #include "core/config.h"
 
@@ -176,6 +177,35 @@ std::optional<std::string> read_name(const toml::node& n, std::string_view path,
         return std::nullopt;
     }
     return s;
+}
+
+std::string resolve_path(const std::filesystem::path& base_dir, const std::string& p) {
+    if (p.empty() || std::filesystem::path(p).is_absolute() || base_dir.empty()) return p;
+    return (base_dir / p).lexically_normal().string();
+}
+
+namespace {
+
+std::string resolve_command(const std::filesystem::path& base_dir, const std::string& command) {
+    if (!command.starts_with("./") && !command.starts_with("../")) return command;
+    const std::size_t end = std::min(command.find_first_of(" \t"), command.size());
+    const std::string program = resolve_path(base_dir, command.substr(0, end));
+    const bool plain = std::all_of(program.begin(), program.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) ||
+               (c != '\0' && std::strchr("/._-+,:@%=", c) != nullptr);
+    });
+    std::string quoted = "'";
+    for (char c : program) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return (plain ? program : quoted + "'") + command.substr(end);
+}
+
+}  // namespace
+
+std::string read_command(const toml::node& n, std::string_view path,
+                         const std::filesystem::path& base_dir, Problems& problems) {
+    auto s = read_string(n, path, problems);
+    if (s && s->empty()) problems.add(n, path, "empty (expected a command)");
+    return s ? resolve_command(base_dir, *s) : std::string();
 }
 
 const toml::array* read_table_array(const toml::node& n, std::string_view path,

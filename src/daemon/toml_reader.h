@@ -7,6 +7,7 @@
 #include <toml++/toml.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -65,6 +66,17 @@ std::optional<bool> read_bool(const toml::node& n, std::string_view path, Proble
 // A node, group or cluster name: 1..core::kNameBytesMax bytes of [A-Za-z0-9_.-].
 std::optional<std::string> read_name(const toml::node& n, std::string_view path,
                                      Problems& problems);
+// A path from the file: a relative path is relative to `base_dir`, the directory of the
+// config file, not to the working directory, so that the daemon behaves the same however
+// it was started.
+std::string resolve_path(const std::filesystem::path& base_dir, const std::string& p);
+// A non-empty shell command line (notify, fence, resource and check commands; the agent
+// runs them with /bin/sh -c). Only an explicitly relative program ("./" or "../") is
+// resolved against `base_dir`, and only the program word: a bare name is meant for PATH
+// lookup, and the arguments are the operator's. The resolved program is single-quoted if
+// the config directory holds shell metacharacters. Nothing is checked for existence.
+std::string read_command(const toml::node& n, std::string_view path,
+                         const std::filesystem::path& base_dir, Problems& problems);
 // An array whose elements are all tables ([[node]] sections or inline tables), or empty.
 // `header` names the expected form in the message, e.g. "[[node]]".
 const toml::array* read_table_array(const toml::node& n, std::string_view path,

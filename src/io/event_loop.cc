@@ -30,12 +30,20 @@ EventLoop::~EventLoop() {
 }
 
 Result<void> EventLoop::watch(int fd, std::function<void()> on_readable) {
+    return add(fd, EPOLLIN, std::move(on_readable));
+}
+
+Result<void> EventLoop::watch_writable(int fd, std::function<void()> on_writable) {
+    return add(fd, EPOLLOUT, std::move(on_writable));
+}
+
+Result<void> EventLoop::add(int fd, std::uint32_t events, std::function<void()> callback) {
     epoll_event ev{};
-    ev.events = EPOLLIN;
+    ev.events = events;
     ev.data.fd = fd;
     if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0)
         return Error::io(std::string("epoll_ctl add: ") + std::strerror(errno));
-    callbacks_[fd] = std::move(on_readable);
+    callbacks_[fd] = std::move(callback);
     return {};
 }
 

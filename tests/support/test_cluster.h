@@ -33,6 +33,7 @@ struct CapturingLogger final : Logger {
         for (const auto& e : entries) n += e.name == name;
         return n;
     }
+    bool has(std::string_view name) const { return count(name) > 0; }
 };
 
 // A two-or-more node config like the example: group "northbound" prefers n1.
@@ -100,10 +101,48 @@ public:
         slots_[n].seq = 0;
         apply(n, slots_[n].node->step(core::Tick{now_}));
     }
-    // Power off / kill -9: the node vanishes; its VIPs go with it (the supervisor's job).
+    // Power off / kill -9: the node vanishes; its VIPs go with it (the supervisor's job),
+    // and so do its resources (the supervisor runs their stops; exec processes die with it).
     void crash(std::size_t n) {
         slots_[n].node.reset();
         slots_[n].vips.clear();
+        slots_[n].services.clear();
+    }
+
+    // Fake resource host (docs/resources.md): every command answers after kResourceLatency;
+    // a start makes the service run, a stop ends it, a monitor reports it (LSB).
+    static constexpr Micros kResourceLatency = ms(5);
+    bool service_running(std::size_t n, std::size_t r) const {
+        return slots_[n].services.count(r) > 0;
+    }
+    std::vector<std::size_t> service_hosts(std::size_t r) const {
+        std::vector<std::size_t> out;
+        for (std::size_t n = 0; n < slots_.size(); ++n)
+            if (service_running(n, r)) out.push_back(n);
+        return out;
+    }
+    // The service dies on its own (an exec resource's exit is reported at once).
+    void kill_service(std::size_t n, std::size_t r) {
+        slots_[n].services.erase(r);
+        if (config_.resources[r].kind == core::ResourceConfig::Kind::exec && slots_[n].node)
+            resource_results_.emplace(
+                now_ + kResourceLatency,
+                PendingResult{n, {now_, r, core::ResourceOp::monitor,
+                                  core::ResourceOutcome::not_running, "process exited: exit 1"}});
+    }
+    // Left running before the agent started (a crash of an earlier run).
+    void leave_service_running(std::size_t n, std::size_t r) { slots_[n].services.insert(r); }
+    void fail_starts(std::size_t n, std::size_t r, bool fail = true) {
+        if (fail) slots_[n].failing_starts.insert(r);
+        else slots_[n].failing_starts.erase(r);
+    }
+    void hang_stops(std::size_t n, std::size_t r) { slots_[n].hanging_stops.insert(r); }
+    const std::vector<core::ResourceCommand>& resource_commands(std::size_t n) const {
+        return slots_[n].resource_commands;
+    }
+    // Every command node n ran, as "op resource" strings, in order.
+    const std::vector<std::string>& resource_log(std::size_t n) const {
+        return slots_[n].resource_log;
     }
     // SIGSTOP / a frozen VM: no steps; datagrams wait in the socket buffer until resume().
     void pause(std::size_t n) { slots_[n].paused = true; }
@@ -232,6 +271,14 @@ private:
         std::vector<InFlight> queued;
         core::DurableState durable;
         core::Actions last_actions;
+        std::set<std::size_t> services;  // resources running on this node
+        std::set<std::size_t> failing_starts, hanging_stops;
+        std::vector<std::string> resource_log;
+        std::vector<core::ResourceCommand> resource_commands;
+    };
+    struct PendingResult {
+        std::size_t node;
+        core::ResourceResult result;
     };
 
     std::size_t links() const { return config_.nodes[0].addresses.size(); }
@@ -273,10 +320,55 @@ private:
                 }
             }
         }
+        for (const core::ResourceCommand& c : a.resource_commands) run_resource(n, c);
         s.wakeup = a.next_wakeup;
     }
 
+    void run_resource(std::size_t n, const core::ResourceCommand& c) {
+        Slot& s = slots_[n];
+        const auto& rc = config_.resources[c.resource];
+        s.resource_log.push_back(std::string(core::resource_op_name(c.op)) + " " + rc.name);
+        s.resource_commands.push_back(c);
+        if (c.op == core::ResourceOp::start)
+            EXPECT_TRUE(s.node->acting_primary(c.group, now_))
+                << "n" << n + 1 << " starts " << rc.name << " without a lease";
+        core::ResourceResult r{now_ + kResourceLatency, c.resource, c.op, core::ResourceOutcome::ok,
+                               "exit 0"};
+        switch (c.op) {
+            case core::ResourceOp::start:
+                if (s.failing_starts.count(c.resource)) {
+                    r.outcome = core::ResourceOutcome::failed;
+                    r.detail = "exit 1";
+                } else {
+                    s.services.insert(c.resource);
+                }
+                break;
+            case core::ResourceOp::stop:
+                if (s.hanging_stops.count(c.resource)) {
+                    r.now = now_ + ms(rc.timeout_ms);
+                    r.outcome = core::ResourceOutcome::timed_out;
+                    r.detail = "killed at timeout";
+                }
+                s.services.erase(c.resource);
+                break;
+            case core::ResourceOp::monitor:
+                if (!s.services.count(c.resource)) {
+                    r.outcome = core::ResourceOutcome::not_running;
+                    r.detail = "exit 3";
+                }
+                break;
+        }
+        resource_results_.emplace(r.now, PendingResult{n, r});
+    }
+
     void deliver_due() {
+        while (!resource_results_.empty() && resource_results_.begin()->first <= now_) {
+            PendingResult p = std::move(resource_results_.begin()->second);
+            resource_results_.erase(resource_results_.begin());
+            if (!slots_[p.node].node) continue;  // crashed meanwhile
+            p.result.now = now_;
+            apply(p.node, slots_[p.node].node->step(p.result));
+        }
         while (!in_flight_.empty() && in_flight_.begin()->first <= now_) {
             InFlight m = std::move(in_flight_.begin()->second);
             in_flight_.erase(in_flight_.begin());
@@ -312,6 +404,7 @@ private:
     core::Config config_;
     std::vector<Slot> slots_;
     std::multimap<TimePoint, InFlight> in_flight_;
+    std::multimap<TimePoint, PendingResult> resource_results_;
     std::set<std::tuple<std::size_t, std::size_t, std::size_t>> blocked_;
     TimePoint now_{1'000'000};
     std::uint64_t boots_ = 0;
