@@ -101,10 +101,13 @@ vs_settle() {
     bench_sleep_ms 300
 }
 
-vs_kill() {  # SIGKILL of svc's process on n1
+vs_kill() {  # SIGKILL of svc's process on n1: exec from the status, command from its pidfile
     local pid
-    pid=$(vs_svc_field n1 .pid)
-    [[ $pid =~ ^[0-9]+$ ]] || pid=$(head -n 1 "$LAB_DIR/n1/svc.pid" 2>/dev/null || true)
+    if [[ $VS_FORM == exec ]]; then
+        pid=$(vs_svc_field n1 .pid)
+    else
+        pid=$(head -n 1 "$LAB_DIR/n1/svc.pid" 2>/dev/null || true)
+    fi
     [[ $pid =~ ^[0-9]+$ ]] || lab__die "no PID for svc on n1"
     ip netns pids "$(lab_ns n1)" | grep -qx -- "$pid" || lab__die "svc PID $pid is not on n1"
     kill -KILL "$pid"

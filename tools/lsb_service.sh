@@ -44,7 +44,7 @@ our_pid() {
     local pid
     pid=$(head -n 1 "$pidfile" 2>/dev/null) || return 0
     [[ $pid =~ ^[0-9]+$ ]] || return 0
-    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "--pidfile $pidfile" || return 0
+    tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -qF -- "--pidfile $pidfile" || return 0
     # A zombie has an empty cmdline, so it never gets here.
     echo "$pid"
 }
@@ -73,7 +73,7 @@ do_start() {
     rm -f "$pidfile"
     # setsid: the service is not in the process group of the start command, so the agent
     # may kill a start that timed out without taking the service down with it.
-    setsid python3 "$here/echo_service.py" --port "$port" --pidfile "$pidfile" \
+    setsid python3 -S "$here/echo_service.py" --port "$port" --pidfile "$pidfile" \
         >>"$dir/$name.out" 2>&1 </dev/null &
     local child=$!
     if ! wait_ms "$start_wait_ms" listening; then

@@ -149,7 +149,7 @@ log_ms() {
 ns_pids_matching() {
     local pid
     for pid in $(ip netns pids "$(lab_ns "$1")" 2>/dev/null); do
-        tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$2" && echo "$pid"
+        tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -qF -- "$2" && echo "$pid"
     done
     return 0
 }
@@ -169,4 +169,11 @@ lsb_status() {
     local rc=0
     "$LAB_LSB_SERVICE" status "$LAB_DIR/$1" "$2" || rc=$?
     echo "$rc"
+}
+
+# The client is served by NODE through the VIP (northbound's) on PORT (7000) within MS
+# (3000). An exec resource counts as running once its process runs, before it listens.
+served_by() {
+    local node=$1 port=${2:-7000} ms=${3:-3000}
+    lab_wait_for "$ms" eval "[[ \$(lab_tcp_answer 198.18.0.10 $port) == $node ]]"
 }

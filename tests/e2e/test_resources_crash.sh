@@ -33,12 +33,12 @@ lab_wait_for 5000 services_gone ||
         "db LSB status $(lsb_status n1 db)"
 stopped_ms=$(($(lab_now_ms) - t0))
 lab_has_vip n1 198.18.0.10 && fail "n1 still holds the VIP"
-log_since_mark n1 | grep -qE "$(log_re resource_stop db)" ||
-    fail "n1's supervisor logged no resource_stop for db: $(log_since_mark n1 | tail -n 5)"
+log_since_mark n1 | grep -E "$(log_re resource_cleanup db)" | grep -q 'process=supervisor' ||
+    fail "n1's supervisor logged no resource_cleanup for db: $(log_since_mark n1 | tail -n 5)"
 lab_wait_for 5000 eval 'is_primary n2 && resource_running n2 db && resource_running n2 svc' ||
     fail "n2 did not take over and run db and svc"
-[[ $(lab_tcp_answer 198.18.0.10 7000) == n2 ]] || fail "the client is not served by n2 on :7000"
-[[ $(lab_tcp_answer 198.18.0.10 7001) == n2 ]] || fail "the client is not served by n2 on :7001"
+served_by n2 7000 || fail "the client is not served by n2 on :7000"
+served_by n2 7001 || fail "the client is not served by n2 on :7001"
 pass "kill -9 of n1's agent: its supervisor stopped db and svc within ${stopped_ms} ms;" \
     "n2 runs both"
 
@@ -53,7 +53,8 @@ lab_start_agent n1
 lab_wait_for 5000 eval '[[ $(lsb_status n1 db) == 3 ]]' ||
     fail "the agent on standby n1 left db running (LSB status $(lsb_status n1 db))"
 [[ $(role_of n1) == standby ]] || fail "n1 is $(role_of n1), not standby (preempt is off)"
-log_since_mark n1 | grep -qE "$(log_re resource_stop db)" || fail "n1 logged no resource_stop db"
+log_in_order n1 "clean-up at start-up" "$(log_re resource_found db)" "$(log_re resource_stop db)" \
+    "$(log_re resource_stopped db)"
 is_primary n2 || fail "n2 lost the group when n1's agent came back"
-[[ $(lab_tcp_answer 198.18.0.10 7001) == n2 ]] || fail "the client is not served by n2"
+served_by n2 7001 || fail "the client is not served by n2"
 pass "the agent on n1 found db running while standby and stopped it"

@@ -59,7 +59,7 @@ failed=$(group_field n1 .failed_here)
 [[ -n $failed && $failed != null ]] || fail "n1's failed_here is empty after its start failed"
 [[ -n $(group_field n1 .not_eligible) ]] || fail "n1 is eligible after its start failed"
 only_holder 198.18.0.10 n2 || fail "n2 is not the only holder of the VIP"
-[[ $(lab_tcp_answer 198.18.0.10 7000) == n2 ]] || fail "the client is not served by n2"
+served_by n2 7000 || fail "the client is not served by n2"
 [[ $(lsb_status n1 svc) == 3 ]] || fail "n1 runs svc (LSB status $(lsb_status n1 svc))"
 promotions=$(log_since_mark n1 | grep -cE 'event=role_change .*to=primary' || true)
 ((promotions <= 1)) || fail "n1 was promoted $promotions times with a failing start"
@@ -104,7 +104,7 @@ lab_wait_for 10000 eval 'is_primary n1 && resource_running n1 svc' ||
 lab_wait_for 3000 eval '[[ -z $(group_field n1 .fault) && -z $(group_field n2 .fault) ]]' ||
     fail "a fault is still shown after cleanup: n1 '$(group_field n1 .fault)'," \
         "n2 '$(group_field n2 .fault)'"
-[[ $(lab_tcp_answer 198.18.0.10 7000) == n1 ]] || fail "the client is not served by n1"
+served_by n1 7000 || fail "the client is not served by n1"
 pass "after cleanup on both nodes the group runs on n1 again"
 
 # --- (h) n1 loses its gateway: the check moves the group --------------------------------------
@@ -118,7 +118,7 @@ took=$(($(lab_now_ms) - t0))
     fail "n1's status does not show gw failing: $(status_field n1 '.checks | tostring')"
 log_since_mark n1 | grep -qE "$(log_re check_failing gw)" || fail "n1 logged no check_failing gw"
 [[ -n $(group_field n1 .not_eligible) ]] || fail "n1 is eligible with its gateway check failing"
-[[ $(lab_tcp_answer 198.18.0.10 7000) == n2 ]] || fail "the client is not served by n2"
+served_by n2 7000 || fail "the client is not served by n2"
 pass "gateway lost on n1: the group moved to n2 in $took ms" \
     "(n1 not eligible: $(group_field n1 .not_eligible))"
 lab_exec n1 ip neigh del 198.18.0.1 dev eth0

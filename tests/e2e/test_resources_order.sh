@@ -36,11 +36,21 @@ db_up=$(action_ms n1 db start "done")
 api_begin=$(action_ms n1 api start begin)
 [[ -n $db_up && -n $api_begin ]] || fail "no start recorded on n1 (db '$db_up', api '$api_begin')"
 ((db_up <= api_begin)) || fail "api started at $api_begin, before db was up at $db_up"
+# The core logs resource_start when it decides to start (in the step that promotes, so
+# before the agent logs vip_added); the command itself runs after the VIPs are added.
+check_vip_first() {  # NODE: db's start command began after the node added the VIP
+    local vip_ms db_ms
+    vip_ms=$(log_ms "$1" "event=vip_added group=northbound vip=198.18.0.10/24")
+    db_ms=$(action_ms "$1" db start begin)
+    [[ -n $vip_ms && -n $db_ms ]] || fail "$1: no VIP added ('$vip_ms') or no db start ('$db_ms')"
+    ((db_ms >= vip_ms)) || fail "$1 began db's start at $db_ms, before adding the VIP at $vip_ms"
+}
 log_mark_start n1
-log_in_order n1 "start order on n1" "event=vip_added group=northbound vip=198.18.0.10/24" \
-    "$(log_re resource_start db)" "$(log_re resource_start api)"
-[[ $(lab_tcp_answer 198.18.0.10 7000) == n1 ]] || fail "the client is not served by n1 on :7000"
-[[ $(lab_tcp_answer 198.18.0.10 7001) == n1 ]] || fail "the client is not served by n1 on :7001"
+check_vip_first n1
+log_in_order n1 "start order on n1" "$(log_re resource_start db)" \
+    "$(log_re resource_running db)" "$(log_re resource_start api)"
+served_by n1 7000 || fail "the client is not served by n1 on :7000"
+served_by n1 7001 || fail "the client is not served by n1 on :7001"
 for r in db api; do
     [[ $(lsb_status n2 "$r") == 3 ]] || fail "standby n2 runs $r (LSB status $(lsb_status n2 "$r"))"
     [[ ! -e $LAB_DIR/n2/$r.actions ]] || fail "standby n2 ran $r: $(cat "$LAB_DIR/n2/$r.actions")"
@@ -67,8 +77,9 @@ vip_gone=$(log_ms n1 "event=vip_removed group=northbound vip=198.18.0.10/24")
     fail "missing times: api stopped '$api_down', db stop '$db_stop'/'$db_down', VIP '$vip_gone'"
 ((api_down <= db_stop)) || fail "db's stop began at $db_stop, before api was down at $api_down"
 ((db_down <= vip_gone)) || fail "n1 removed the VIP at $vip_gone, before db was down at $db_down"
-log_in_order n2 "start order on n2" "event=vip_added group=northbound vip=198.18.0.10/24" \
-    "$(log_re resource_start db)" "$(log_re resource_start api)"
+check_vip_first n2
+log_in_order n2 "start order on n2" "$(log_re resource_start db)" \
+    "$(log_re resource_running db)" "$(log_re resource_start api)"
 db_up=$(action_ms n2 db start "done")
 api_begin=$(action_ms n2 api start begin)
 [[ -n $db_up && -n $api_begin ]] || fail "no start recorded on n2 (db '$db_up', api '$api_begin')"
@@ -76,7 +87,7 @@ api_begin=$(action_ms n2 api start begin)
 for r in db api; do
     [[ $(lsb_status n1 "$r") == 3 ]] || fail "old primary n1 still runs $r"
 done
-[[ $(lab_tcp_answer 198.18.0.10 7000) == n2 ]] || fail "the client is not served by n2"
+served_by n2 7000 || fail "the client is not served by n2"
 pass "switchover: n1 stopped api then db, then removed the VIP (api down $api_down," \
     "db down $db_down, VIP removed $vip_gone); n2 started db then api"
 

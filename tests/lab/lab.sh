@@ -358,7 +358,7 @@ lab_resource_exec() {  # NAME PORT [KEY=VALUE...]
     local name=$1 port=$2
     shift 2
     printf '\n[[resource]]\nname = %s\nexec = %s\n' "$(lab__toml_string "$name")" \
-        "$(lab__toml_string "python3 $LAB_ECHO_SERVICE --port $port")"
+        "$(lab__toml_string "python3 -S $LAB_ECHO_SERVICE --port $port")"
     lab__resource_keys "$@"
 }
 
