@@ -70,8 +70,8 @@ public:
     ResourceRunner& operator=(const ResourceRunner&) = delete;
 
     // Never blocks. Reports exactly one ResourceResult per command, from the event loop.
-    // REQUIRES: no other command of the same resource is running (the core's promise); one
-    // that is reports failed at once and the running one carries on.
+    // REQUIRES: no other command of the same resource is running (the core's promise). A
+    // second one is refused: it reports failed (from the loop too), the first carries on.
     void run(TimePoint now, const core::ResourceCommand& command);
     // Kills what passed its deadline and delivers results decided without a child (a
     // spawn that failed, an exec start, the stop of a process not running).
