@@ -82,12 +82,16 @@ def service_rows:
       (if (.rounds_unexpected_answers // 0) > 0
        then "  (\(.rounds_unexpected_answers) rounds answered by other nodes than expected)"
        else "" end) +
-      (if (.recoveries // 0) > 0 then "  (\(.recoveries) cluster restarts)" else "" end);
+      (if (.recoveries // 0) > 0 then "  (\(.recoveries) cluster restarts)" else "" end) +
+      (.kill_to_running_ms.median_ms // null
+       | if . == null then "" else "  kill -> resource_running \(round) ms" end);
 
 def service_table:
     "service killed: SIGKILL of the sample service's process on the primary; the client" +
     " connects to the VIP every \(.service_killed.probe_interval_ms) ms; longest gap between" +
-    " answers, median [min-max] ms, \(.rounds) rounds each:",
+    " answers, median [min-max] ms, \(.rounds) rounds each (kill -> resource_running: median" +
+    " ms from the kill to the event in the serving node's log; the rest is the service's own" +
+    " start-up, a Python interpreter):",
     service_rows;
 
 def failover_table:
