@@ -50,8 +50,13 @@ void Node::on_switchover(const AdminSwitchover& e, Actions& out) {
         return;
     }
     if (priority_of(*g, *target) == 0) {
-        out.rejected = "node " + name(*target) + " may not be primary of " + e.group +
-                       " (in maintenance or no priority for this group)";
+        // This node knows its own reason; a peer only says "priority 0".
+        out.rejected =
+            "node " + name(*target) + " may not be primary of " + e.group +
+            (*target == self_ ? " (" + not_eligible(*g) + ")"
+                              : " (it reports priority 0: in maintenance, the group failed "
+                                "there (vigil cleanup " + e.group + " on it), a failing check, "
+                                "or no priority for this group)");
         return;
     }
     out.accepted = e.group + ": " + name(*primary) + " -> " + name(*target);

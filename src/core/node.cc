@@ -339,7 +339,13 @@ NodeStatus Node::status() const {
     st.tiebreaker_reachable = tiebreaker_reachable_;
     for (std::size_t g = 0; g < groups_.size(); ++g) {
         const Group& s = groups_[g];
-        GroupStatus gs{config_.groups[g].name, s.role, s.epoch, "", "", s.admin, s.elections};
+        GroupStatus gs{config_.groups[g].name, s.role, s.epoch, "", "", false, s.elections};
+        // Whether the current primary got the group by switchover: its own flag, or what
+        // the primary says (s.admin is only this node's last promotion's).
+        if (s.role == Role::primary)
+            gs.admin = s.admin;
+        else if (s.primary && view(*s.primary, g))
+            gs.admin = view(*s.primary, g)->admin;
         if (s.role == Role::primary)
             gs.primary = name(self_);
         else if (s.primary)

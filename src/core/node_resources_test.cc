@@ -129,7 +129,10 @@ TEST_F(NodeResourcesTest, ExhaustedBudgetHandsOverAtOnceAndNeedsCleanupToComeBac
     c().run_for(ms(2000));
     EXPECT_EQ(c().primaries(), std::vector<std::size_t>{n2});
     auto refused = c().switchover(n2, "northbound", "n1");
-    EXPECT_NE(refused.rejected, "");
+    EXPECT_NE(refused.rejected.find("vigil cleanup northbound"), std::string::npos)
+        << refused.rejected;
+    auto own = c().switchover(n1, "northbound", "n1");
+    EXPECT_NE(own.rejected.find("resource failure: api failed"), std::string::npos) << own.rejected;
     // After cleanup n1 is eligible again (and, preempting, takes the group back).
     auto ok = c().admin(n1, AdminCleanup{c().now(), "northbound"});
     EXPECT_EQ(ok.rejected, "");
