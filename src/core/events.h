@@ -93,6 +93,9 @@ struct ResourceResult {
     ResourceOp op;
     ResourceOutcome outcome;
     std::string detail;  // "exit 1", "killed at timeout 5000 ms", "process exited: exit 0"
+    // An exec process that exited by itself: it answers no command, not even a monitor
+    // that runs at the time (that monitor's own result is still to come).
+    bool unasked = false;
 };
 
 // One probe of a [[check]] finished.

@@ -114,8 +114,19 @@ void Node::complete_release(std::size_t g, TimePoint now, Actions& out) {
     Release r = std::move(*s.release);
     s.release.reset();
     // The target may have died or become ineligible while the resources stopped.
-    if (r.target && (!live(*r.target) || priority_of(g, *r.target) == 0))
+    if (r.target && (!live(*r.target) || priority_of(g, *r.target) == 0)) {
         r.target = best_candidate(g, self_, true);
+        if (!r.target && !maintenance_ && !shutting_down_ && tiebreaker_reachable_) {
+            // Nobody else can take it and this node may still serve it (in FAULT if it
+            // cannot run it): keep it rather than leave it without a primary, then a new
+            // campaign. The resources start again; evaluate_primary decides anew.
+            log_.event(Level::warn, "group_release_abandoned",
+                       {{"group", config_.groups[g].name},
+                        {"reason", r.reason},
+                        {"detail", "the target can no longer take the group; nobody else can"}});
+            return;
+        }
+    }
     hand_off(g, r.target, r.admin, now, std::move(r.reason), out);
 }
 

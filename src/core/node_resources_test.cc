@@ -184,6 +184,26 @@ TEST_F(NodeResourcesTest, HungStopIsKilledAtItsTimeoutAndTheMoveCompletes) {
     EXPECT_NE(c().node(n1).status().groups[0].failed_here, "");
 }
 
+// The target of a planned move dies while the primary's resources stop, and no other node
+// can take the group: the primary keeps it rather than give it up and campaign for it
+// again (a gap with no VIPs, a new epoch, the resources started once more).
+TEST_F(NodeResourcesTest, TargetDiesDuringTheStopsAndNobodyElseCanTakeIt) {
+    make(resource_config());
+    c().hang_stops(n1, kApi);  // killed at its 500 ms timeout
+    c().switchover(n1, "northbound", "n2");
+    c().crash(n2);
+    std::size_t changes = c().role_changes(n1).size();
+    for (int i = 0; i < 100; ++i) {
+        c().run_for(ms(10));
+        ASSERT_EQ(c().vip_holders(), std::vector<std::size_t>{n1}) << "after " << i * 10 << " ms";
+    }
+    EXPECT_EQ(c().primaries(), std::vector<std::size_t>{n1});
+    EXPECT_EQ(c().role_changes(n1).size(), changes);
+    // The stop failed: the group failed here, and n1 serves it in FAULT with what can run.
+    EXPECT_NE(c().node(n1).status().groups[0].fault, "");
+    EXPECT_TRUE(c().service_running(n1, kDb));
+}
+
 TEST_F(NodeResourcesTest, LeftoverResourcesOnAStandbyAreStoppedAtStartUp) {
     make(resource_config());
     c().crash(n2);

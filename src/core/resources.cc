@@ -106,9 +106,11 @@ void GroupResources::on_result(const ResourceResult& r) {
     Slot& slot = *it;
     const std::size_t index = static_cast<std::size_t>(it - slots_.begin());
     const bool ok = r.outcome == ResourceOutcome::ok;
-    if (slot.in_flight != r.op) {
+    if (r.unasked || slot.in_flight != r.op) {
         // Unasked: an exec process exited. Only a failure of something that should run
-        // matters; anything else is a late echo of a command already accounted for.
+        // matters; anything else is a late echo of a command already accounted for. A
+        // command in flight (a monitor too) keeps running: its own result is still due, and
+        // the runner takes no other command of this resource before it.
         if (ok || (slot.state != ResourceState::running && !slot.verifying)) return;
         log_event(Level::error, "resource_failed", slot, {{"reason", r.detail}});
         resource_failed(slot, r.now, r.detail, true);

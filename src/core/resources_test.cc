@@ -316,16 +316,40 @@ TEST_F(ResourcesTest, UnaskedExitOfARunningProcessIsAFailure) {
     res->set_wanted(true);
     probe_all_stopped();
     start_all(1);
-    answer(0, ResourceOp::monitor, ResourceOutcome::not_running, "process exited: exit 1");
+    res->on_result({now, 0, ResourceOp::monitor, ResourceOutcome::not_running,
+                    "process exited: exit 1", /*unasked=*/true});
     EXPECT_EQ(res->status(now)[0].state, ResourceState::failed);
     EXPECT_EQ(step(), std::vector<std::string>{"stop r0"});
+}
+
+// The runner runs one command per resource at a time: an exec process that exits while its
+// monitor command runs must not be taken for that monitor's answer, or the stop that
+// follows is refused (reported failed) and a restartable crash fails the group over.
+TEST_F(ResourcesTest, UnaskedExitDuringAMonitorWaitsForThatMonitorBeforeTheStop) {
+    build(make_config(1));
+    res->set_wanted(true);
+    probe_all_stopped();
+    start_all(1);
+    now = now + ms(1000);
+    ASSERT_EQ(step(), std::vector<std::string>{"monitor r0"});
+    res->on_result({now, 0, ResourceOp::monitor, ResourceOutcome::not_running,
+                    "process exited: exit 1", /*unasked=*/true});
+    EXPECT_EQ(res->status(now)[0].state, ResourceState::failed);
+    EXPECT_TRUE(step().empty());  // the monitor command still runs
+    answer(0, ResourceOp::monitor, ResourceOutcome::failed, "exit 1");
+    EXPECT_EQ(step(), std::vector<std::string>{"stop r0"});
+    answer(0, ResourceOp::stop, ResourceOutcome::ok, "not running");
+    EXPECT_EQ(step(), std::vector<std::string>{"start r0"});
+    EXPECT_FALSE(res->failed());
+    EXPECT_EQ(res->status(now)[0].restarts, 1);
 }
 
 TEST_F(ResourcesTest, LateEchoOfAStoppedProcessIsIgnored) {
     build(make_config(1));
     res->set_wanted(false);
     probe_all_stopped();
-    answer(0, ResourceOp::monitor, ResourceOutcome::not_running, "process exited: exit 0");
+    res->on_result({now, 0, ResourceOp::monitor, ResourceOutcome::not_running,
+                    "process exited: exit 0", /*unasked=*/true});
     EXPECT_TRUE(res->all_stopped());
     EXPECT_FALSE(res->failed());
 }

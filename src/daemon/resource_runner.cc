@@ -195,7 +195,7 @@ void ResourceRunner::process_exited(std::size_t resource, const HookOutcome& out
     if (!process.stopping) {
         slot.failure_tail = std::move(tail);
         return deliver(Pending{{now, resource, ResourceOp::monitor, ResourceOutcome::not_running,
-                                "process exited: " + outcome.status.text},
+                                "process exited: " + outcome.status.text, /*unasked=*/true},
                                false});
     }
     // Any exit after SIGTERM is a stop that worked; only the kill at the deadline is not.

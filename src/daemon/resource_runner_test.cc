@@ -265,6 +265,8 @@ TEST(ResourceRunner, ExecProcessExitIsReportedUnaskedAsNotRunning) {
     EXPECT_EQ(h.results[2].op, ResourceOp::monitor);
     EXPECT_EQ(h.results[2].outcome, ResourceOutcome::not_running);
     EXPECT_EQ(h.results[2].detail, "process exited: exit 4");
+    EXPECT_TRUE(h.results[2].unasked);  // it answers no command
+    EXPECT_FALSE(h.results[1].unasked);
     EXPECT_FALSE(h.runner.pid(0).has_value());
     EXPECT_EQ(h.runner.output_tail(0), (std::vector<std::string>{"started", "bye"}));
     h.run(0, ResourceOp::monitor);

@@ -107,6 +107,9 @@ public:
         slots_[n].node.reset();
         slots_[n].vips.clear();
         slots_[n].services.clear();
+        // Its commands die with it: no result of theirs reaches the next run.
+        slots_[n].busy.clear();
+        std::erase_if(resource_results_, [n](const auto& p) { return p.second.node == n; });
     }
 
     // Fake resource host (docs/resources.md): every command answers after kResourceLatency;
@@ -128,7 +131,8 @@ public:
             resource_results_.emplace(
                 now_ + kResourceLatency,
                 PendingResult{n, {now_, r, core::ResourceOp::monitor,
-                                  core::ResourceOutcome::not_running, "process exited: exit 1"}});
+                                  core::ResourceOutcome::not_running, "process exited: exit 1",
+                                  /*unasked=*/true}});
     }
     // Left running before the agent started (a crash of an earlier run).
     void leave_service_running(std::size_t n, std::size_t r) { slots_[n].services.insert(r); }
@@ -273,6 +277,7 @@ private:
         core::Actions last_actions;
         std::set<std::size_t> services;  // resources running on this node
         std::set<std::size_t> failing_starts, hanging_stops;
+        std::set<std::size_t> busy;  // resources with a command running
         std::vector<std::string> resource_log;
         std::vector<core::ResourceCommand> resource_commands;
     };
@@ -329,9 +334,14 @@ private:
         const auto& rc = config_.resources[c.resource];
         s.resource_log.push_back(std::string(core::resource_op_name(c.op)) + " " + rc.name);
         s.resource_commands.push_back(c);
-        if (c.op == core::ResourceOp::start)
+        if (c.op == core::ResourceOp::start) {
             EXPECT_TRUE(s.node->acting_primary(c.group, now_))
                 << "n" << n + 1 << " starts " << rc.name << " without a lease";
+        }
+        // The runner's promise (resource_runner.h): one command per resource at a time.
+        EXPECT_TRUE(s.busy.insert(c.resource).second)
+            << "n" << n + 1 << " runs " << core::resource_op_name(c.op) << " " << rc.name
+            << " while another command of it runs";
         core::ResourceResult r{now_ + kResourceLatency, c.resource, c.op, core::ResourceOutcome::ok,
                                "exit 0"};
         switch (c.op) {
@@ -367,6 +377,7 @@ private:
             resource_results_.erase(resource_results_.begin());
             if (!slots_[p.node].node) continue;  // crashed meanwhile
             p.result.now = now_;
+            if (!p.result.unasked) slots_[p.node].busy.erase(p.result.resource);
             apply(p.node, slots_[p.node].node->step(p.result));
         }
         while (!in_flight_.empty() && in_flight_.begin()->first <= now_) {
