@@ -112,6 +112,14 @@ void GroupResources::on_result(const ResourceResult& r) {
         // command in flight (a monitor too) keeps running: its own result is still due, and
         // the runner takes no other command of this resource before it.
         if (ok || (slot.state != ResourceState::running && !slot.verifying)) return;
+        if (slot.verifying) {
+            // It died before its first monitor could pass: a failed start, the same however
+            // the exit and that monitor are ordered.
+            log_event(Level::error, "resource_start_failed", slot, {{"reason", r.detail}});
+            resource_failed(slot, r.now, r.detail, false);
+            group_failed(index, r.now, name_of(slot) + " could not start: " + r.detail);
+            return;
+        }
         log_event(Level::error, "resource_failed", slot, {{"reason", r.detail}});
         resource_failed(slot, r.now, r.detail, true);
         return;

@@ -344,6 +344,23 @@ TEST_F(ResourcesTest, UnaskedExitDuringAMonitorWaitsForThatMonitorBeforeTheStop)
     EXPECT_EQ(res->status(now)[0].restarts, 1);
 }
 
+TEST_F(ResourcesTest, ExitBeforeTheFirstMonitorPassedIsAFailedStart) {
+    build(make_config(1));
+    res->set_wanted(true);
+    probe_all_stopped();
+    EXPECT_EQ(step(), std::vector<std::string>{"start r0"});
+    answer(0, ResourceOp::start, ResourceOutcome::ok);
+    EXPECT_EQ(step(), std::vector<std::string>{"monitor r0"});
+    core::ResourceResult exit{now, 0, ResourceOp::monitor, ResourceOutcome::not_running,
+                              "process exited: exit 1"};
+    exit.unasked = true;
+    res->on_result(exit);
+    EXPECT_TRUE(res->failed());
+    EXPECT_TRUE(log.has("resource_start_failed group=nb resource=r0"));
+    answer(0, ResourceOp::monitor, ResourceOutcome::not_running);  // the monitor's own answer
+    EXPECT_EQ(step(), std::vector<std::string>{"stop r0"});
+}
+
 TEST_F(ResourcesTest, LateEchoOfAStoppedProcessIsIgnored) {
     build(make_config(1));
     res->set_wanted(false);

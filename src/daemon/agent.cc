@@ -143,8 +143,9 @@ int Agent::run() {
         // exited: the next notify run or tie-breaker probe is now due at another time).
         rearm();
     }
-    shutdown();
-    return 0;
+    // Resources that did not stop in time: a non-zero exit makes the supervisor run their
+    // stops once more (resource_cleanup), as after a crash.
+    return shutdown() ? 0 : kExitShutdownIncomplete;
 }
 
 void Agent::on_signal() {
@@ -426,7 +427,7 @@ void Agent::rearm() {
 // docs/resources.md: a graceful stop stops the resources (in reverse order), then hands
 // the group over. The loop keeps running meanwhile (heartbeats renew the lease, results
 // arrive); it is bounded by the stops' own timeouts, each of which kills its command.
-void Agent::wait_for_resources_to_stop(TimePoint now) {
+bool Agent::wait_for_resources_to_stop(TimePoint now) {
     Micros bound = ms(500);
     for (const auto& r : config_.resources) bound += 2 * ms(r.timeout_ms);
     const TimePoint give_up = now + bound;
@@ -435,15 +436,16 @@ void Agent::wait_for_resources_to_stop(TimePoint now) {
         auto r = loop_.run_once([this] { on_timer(); });
         if (!r) break;
     }
-    if (!node_.shutdown_complete())
-        log_.event(Level::error, "shutdown_incomplete",
-                   {{"detail", "resources did not stop in time; leaving anyway"}});
+    if (node_.shutdown_complete()) return true;
+    log_.event(Level::error, "shutdown_incomplete",
+               {{"detail", "resources did not stop in time; leaving anyway"}});
+    return false;
 }
 
-void Agent::shutdown() {
+bool Agent::shutdown() {
     TimePoint now = io::monotonic_now();
     feed(core::Shutdown{now});
-    wait_for_resources_to_stop(now);
+    const bool stopped = wait_for_resources_to_stop(now);
     send_heartbeats();  // the goodbye once more, in case the first datagram was lost
     if (!witness_)
         for (std::size_t g = 0; g < config_.groups.size(); ++g)
@@ -456,6 +458,7 @@ void Agent::shutdown() {
         (void)loop_.run_once([this] { hooks_.on_tick(io::monotonic_now()); });
     }
     log_.event(Level::info, "agent_stopped", {});
+    return stopped;
 }
 
 }  // namespace vigil::daemon

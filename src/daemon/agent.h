@@ -41,6 +41,9 @@ constexpr int kExitStartupFailed = 75;
 // Exit code of an agent that could not write its durable state (docs/state.md): it stops
 // at once, before anything of that step is carried out; its supervisor removes the VIPs.
 constexpr int kExitStateWriteFailed = 74;
+// Exit code of an agent whose graceful stop gave up waiting for its resources to stop: its
+// supervisor removes the VIPs and runs the stops once more.
+constexpr int kExitShutdownIncomplete = 73;
 
 struct AgentOptions {
     std::string socket_path;
@@ -86,14 +89,14 @@ private:
     void log_role_change(const core::RoleChange& change);
     void notify_role_change(const core::RoleChange& change);
     void rearm();
-    void shutdown();
+    bool shutdown();  // false: resources did not stop in time
     void reload_keys();
     std::string handle_control(const std::string& request);
     std::string handle_control_request(const std::string& request);
     nlohmann::json status_json(bool verbose);
     nlohmann::json resources_json(TimePoint now, std::size_t g, const core::GroupStatus& gs,
                                   bool verbose) const;
-    void wait_for_resources_to_stop(TimePoint now);
+    bool wait_for_resources_to_stop(TimePoint now);
 
     const core::Config& config_;
     std::size_t self_;
