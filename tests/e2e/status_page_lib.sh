@@ -15,7 +15,7 @@ SP_URL="http://127.0.0.1:$SP_PORT/"
 SP_ARTIFACTS=${VIGIL_ARTIFACTS:-$LAB_ROOT/build/artifacts}
 # As root Chromium needs --no-sandbox. 3 s of virtual time: the first poll and two more.
 SP_CHROMIUM_ARGS=(--headless=new --no-sandbox --disable-gpu --no-first-run
-    --disable-extensions --disable-breakpad --window-size=1280,1000
+    --disable-extensions --disable-breakpad "--window-size=1280,1000"
     --virtual-time-budget=3000)
 
 # The body of http://127.0.0.1:$SP_PORT/PATH as seen from inside NS (a lab name, e.g. n1).
