@@ -29,8 +29,8 @@ std::optional<HeartbeatFile> read_input(const std::string& path) {
     const auto size = fs::file_size(path, ec);
     std::ifstream in(path, std::ios::binary);
     if (ec || !in) {
-        std::cerr << kCommand << ": " << path << ": cannot read: "
-                  << (ec ? ec.message() : std::strerror(errno)) << "\n";
+        std::cerr << kCommand << ": " << path
+                  << ": cannot read: " << (ec ? ec.message() : std::strerror(errno)) << "\n";
         return std::nullopt;
     }
     if (size > kInputBytesMax) {
@@ -75,7 +75,8 @@ bool write_file(const std::string& path, const std::string& text, mode_t mode, b
     }
     ok = ::fsync(fd) == 0 && ok;
     ok = ::close(fd) == 0 && ok;
-    if (!ok) std::cerr << kCommand << ": " << path << ": cannot write: " << std::strerror(errno) << "\n";
+    if (!ok)
+        std::cerr << kCommand << ": " << path << ": cannot write: " << std::strerror(errno) << "\n";
     return ok;
 }
 
@@ -139,10 +140,10 @@ int run_import(const ImportCommand& c) {
     input.authkeys = *authkeys;
     input.authkeys_too_open = too_open(c.authkeys);
     input.cluster_name = c.cluster_name;
-    const std::string key_path =
-        !c.key_out.empty() ? c.key_out
-        : c.out.empty()    ? std::string("auth.key")
-                           : (fs::path(c.out).parent_path() / "auth.key").string();
+    const std::string key_path = !c.key_out.empty() ? c.key_out
+                                 : c.out.empty()
+                                     ? std::string("auth.key")
+                                     : (fs::path(c.out).parent_path() / "auth.key").string();
     input.auth_key_file = key_reference(c, key_path);
     input.script_path = find_script;
     auto result = import_heartbeat(input);
@@ -151,8 +152,10 @@ int run_import(const ImportCommand& c) {
         return 1;
     }
     if (!write_file(key_path, result->key, 0600, c.force)) return 1;
-    if (c.out.empty()) std::cout << result->toml << std::flush;
-    else if (!write_file(c.out, result->toml, 0644, c.force)) return 1;
+    if (c.out.empty())
+        std::cout << result->toml << std::flush;
+    else if (!write_file(c.out, result->toml, 0644, c.force))
+        return 1;
     for (const auto& note : result->notes) std::cerr << format_note(note) << "\n";
     std::cerr << kCommand << ": wrote " << (c.out.empty() ? "the config to standard output" : c.out)
               << " and " << key_path << " (mode 0600); " << result->notes.size() << " notes, "

@@ -70,13 +70,15 @@ using Kind = ImportNote::Kind;
 std::string toml_string(const std::string& s) {
     std::string out = "\"";
     for (unsigned char c : s) {
-        if (c == '"' || c == '\\') out += '\\', out += static_cast<char>(c);
+        if (c == '"' || c == '\\')
+            out += '\\', out += static_cast<char>(c);
         else if (c < 0x20 || c == 0x7f) {
             static const char* hex = "0123456789ABCDEF";
             out += "\\u00";
             out += hex[c >> 4];
             out += hex[c & 15];
-        } else out += static_cast<char>(c);
+        } else
+            out += static_cast<char>(c);
     }
     return out + "\"";
 }
@@ -118,8 +120,8 @@ Timings map_timings(const HaCf& cf, std::vector<ImportNote>& notes) {
         *out[i] = std::clamp(*out[i], lo, hi);
         t.comments[i] += ", changed from " + std::to_string(old) + " ms: " + rule;
         notes.push_back({Kind::warning, (*in[i])->where, (*in[i])->text,
-                         "changed from " + std::to_string(old) + " to " +
-                             std::to_string(*out[i]) + " ms: " + rule});
+                         "changed from " + std::to_string(old) + " to " + std::to_string(*out[i]) +
+                             " ms: " + rule});
     };
     clamp(0, 5, 10000, "vigil's heartbeat interval is 5..10000 ms");
     const long interval = t.interval ? t.interval : 50;
@@ -149,12 +151,14 @@ Addressing map_addresses(const HeartbeatImportInput& input, const HaCf& cf,
         auto link = std::find_if(cf.links.begin(), cf.links.end(),
                                  [&](const Link& l) { return l.interface == opt.interface; });
         auto ip = parse_ip(opt.address);
-        const std::string what = "--node-address " + opt.node + ":" + opt.interface + "=" +
-                                 opt.address;
-        if (node == cf.nodes.end()) problems.add(what, "\"" + opt.node + "\" is not a node of ha.cf");
+        const std::string what =
+            "--node-address " + opt.node + ":" + opt.interface + "=" + opt.address;
+        if (node == cf.nodes.end())
+            problems.add(what, "\"" + opt.node + "\" is not a node of ha.cf");
         else if (link == cf.links.end())
             problems.add(what, "ha.cf has no heartbeat link on \"" + opt.interface + "\"");
-        else if (!ip) problems.add(what, "\"" + opt.address + "\" is not a unicast IP address");
+        else if (!ip)
+            problems.add(what, "\"" + opt.address + "\" is not a unicast IP address");
         else {
             const auto i = static_cast<std::size_t>(node - cf.nodes.begin());
             const auto k = static_cast<std::size_t>(link - cf.links.begin());
@@ -179,10 +183,9 @@ Addressing map_addresses(const HeartbeatImportInput& input, const HaCf& cf,
             a.comments[i][k] = "TODO";
             notes.push_back({Kind::todo, cf.links[k].where,
                              "node " + cf.nodes[i] + ", link " + cf.links[k].interface,
-                             "ha.cf does not say which address is " + cf.nodes[i] +
-                                 "'s own on " + cf.links[k].interface +
-                                 ": give --node-address " + cf.nodes[i] + ":" +
-                                 cf.links[k].interface + "=ADDRESS, or edit the config"});
+                             "ha.cf does not say which address is " + cf.nodes[i] + "'s own on " +
+                                 cf.links[k].interface + ": give --node-address " + cf.nodes[i] +
+                                 ":" + cf.links[k].interface + "=ADDRESS, or edit the config"});
         }
     }
     return a;
@@ -200,20 +203,22 @@ void write_cluster(const HeartbeatImportInput& input, const HaCf& cf, const Auth
         if (values[i] == 0) continue;
         std::string c = t.comments[i];
         if (c.empty()) c = "ha.cf has no deadtime: 2 heartbeat intervals (vigil's minimum)";
-        out += std::string(keys[i]) + " = " + std::to_string(values[i]) + "   # " + comment(c) +
-               "\n";
+        out +=
+            std::string(keys[i]) + " = " + std::to_string(values[i]) + "   # " + comment(c) + "\n";
     }
     if (cf.udpport)
         out += "port = " + std::to_string(cf.udpport->ms) + "   # from " + cf.udpport->where +
                " \"" + comment(cf.udpport->text) + "\"\n";
     if (cf.nodes.size() == 2)
-        out += "two_node = true   # two nodes and no witness, as with heartbeat: a cut link "
-               "can give two primaries; prefer a witness node (docs/design.md)\n";
+        out +=
+            "two_node = true   # two nodes and no witness, as with heartbeat: a cut link "
+            "can give two primaries; prefer a witness node (docs/design.md)\n";
 }
 
 void write_nodes(const HaCf& cf, const Addressing& a, std::string& out) {
     std::string links;
-    for (const auto& l : cf.links) links += (links.empty() ? "" : "; ") + l.interface + " (" + l.how + ")";
+    for (const auto& l : cf.links)
+        links += (links.empty() ? "" : "; ") + l.interface + " (" + l.how + ")";
     out += "\n# Heartbeat links, one address per node on each, in this order: " + comment(links) +
            "\n";
     for (std::size_t i = 0; i < cf.nodes.size(); ++i) {
@@ -245,11 +250,13 @@ void write_groups(const HaCf& cf, const std::vector<Group>& groups, std::string&
         if (!g.vips.empty()) out += "vip = [\n";
         for (const Vip& v : g.vips)
             out += "    { address = " + toml_string(v.address + "/" + std::to_string(v.prefix)) +
-                   ", interface = " + toml_string(v.interface) + " },   # " + comment(v.text) + "\n";
+                   ", interface = " + toml_string(v.interface) + " },   # " + comment(v.text) +
+                   "\n";
         if (!g.vips.empty()) out += "]\n";
         if (g.resources.empty()) continue;
         std::string names;
-        for (const auto& r : g.resources) names += (names.empty() ? "" : ", ") + toml_string(r.name);
+        for (const auto& r : g.resources)
+            names += (names.empty() ? "" : ", ") + toml_string(r.name);
         out += "resources = [" + names + "]   # started in this order after the VIPs\n";
     }
     for (const Group& g : groups) {
@@ -269,10 +276,13 @@ Result<HeartbeatImport> import_heartbeat(const HeartbeatImportInput& input) {
     HeartbeatImport result;
     Problems problems;
     const HaCf cf = read_ha_cf(input.ha_cf, result.notes, problems);
-    if (cf.nodes.empty()) problems.add(input.ha_cf.name, "no node lines (expected 2 or more nodes)");
-    else if (cf.nodes.size() == 1) problems.add(cf.nodes_where, "only one node (expected 2 or more)");
+    if (cf.nodes.empty())
+        problems.add(input.ha_cf.name, "no node lines (expected 2 or more nodes)");
+    else if (cf.nodes.size() == 1)
+        problems.add(cf.nodes_where, "only one node (expected 2 or more)");
     else if (cf.nodes.size() > core::kNodesMax)
-        problems.add(cf.nodes_where, std::to_string(cf.nodes.size()) + " nodes (vigil has at most " +
+        problems.add(cf.nodes_where, std::to_string(cf.nodes.size()) +
+                                         " nodes (vigil has at most " +
                                          std::to_string(core::kNodesMax) + ")");
     if (cf.links.empty())
         problems.add(input.ha_cf.name, "no ucast, bcast or mcast line (expected a heartbeat link)");
@@ -290,8 +300,9 @@ Result<HeartbeatImport> import_heartbeat(const HeartbeatImportInput& input) {
         return Error::invalid(message);
     }
     std::string& out = result.toml;
-    out = "# vigil configuration made by `vigil import heartbeat` from " + comment(input.ha_cf.name) +
-          ", " + comment(input.haresources.name) + " and " + comment(input.authkeys.name) +
+    out = "# vigil configuration made by `vigil import heartbeat` from " +
+          comment(input.ha_cf.name) + ", " + comment(input.haresources.name) + " and " +
+          comment(input.authkeys.name) +
           ".\n# Read the notes at the end, then check it with: vigil check-config FILE\n"
           "# Every key is described in docs/config.md; the mapping in docs/import.md.\n\n";
     write_cluster(input, cf, *key, timings, out);

@@ -32,7 +32,7 @@ struct HeartbeatImportInput {
     HeartbeatFile ha_cf;
     HeartbeatFile haresources;
     HeartbeatFile authkeys;
-    bool authkeys_too_open = false;  // group or others may read it (heartbeat wants 0600)
+    bool authkeys_too_open = false;          // group or others may read it (heartbeat wants 0600)
     std::string cluster_name = "heartbeat";  // heartbeat v1 has no cluster name
     std::string auth_key_file = "auth.key";  // written as [cluster] auth_key_file
     std::vector<HeartbeatNodeAddress> node_addresses;

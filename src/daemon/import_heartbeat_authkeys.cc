@@ -21,8 +21,10 @@ std::optional<AuthKey> read_authkeys(const HeartbeatImportInput& input,
     for (const Line& l : split_lines(file.text, false)) {
         const std::string at = where(file, l.line);
         if (l.words[0] == "auth") {
-            if (l.words.size() != 2) problems.add(at, "auth: expected the number of one key");
-            else chosen = l.words[1], chosen_where = at;
+            if (l.words.size() != 2)
+                problems.add(at, "auth: expected the number of one key");
+            else
+                chosen = l.words[1], chosen_where = at;
             continue;
         }
         if (l.words.size() < 2) {
@@ -55,18 +57,18 @@ std::optional<AuthKey> read_authkeys(const HeartbeatImportInput& input,
     }
     const AuthKey& key = it->second;
     if (key.method == "crc") {
-        problems.add(key.where, "key " + key.number + " uses crc, a checksum that anyone on a "
-                                "heartbeat link can forge: refused as insecure (make a key "
-                                "with: head -c 32 /dev/urandom | base64 > auth.key)");
+        problems.add(key.where, "key " + key.number +
+                                    " uses crc, a checksum that anyone on a "
+                                    "heartbeat link can forge: refused as insecure (make a key "
+                                    "with: head -c 32 /dev/urandom | base64 > auth.key)");
         return std::nullopt;
     }
     if (key.secret.size() < kAuthKeyBytesMin) {
-        problems.add(key.where, "the " + key.method + " secret is " +
-                                    std::to_string(key.secret.size()) +
-                                    " bytes (expected at least " +
-                                    std::to_string(kAuthKeyBytesMin) +
-                                    ", vigil's minimum; make a new key for both clusters with: "
-                                    "head -c 32 /dev/urandom | base64 > auth.key)");
+        problems.add(key.where,
+                     "the " + key.method + " secret is " + std::to_string(key.secret.size()) +
+                         " bytes (expected at least " + std::to_string(kAuthKeyBytesMin) +
+                         ", vigil's minimum; make a new key for both clusters with: "
+                         "head -c 32 /dev/urandom | base64 > auth.key)");
         return std::nullopt;
     }
     notes.push_back({Kind::warning, key.where, key.number + " " + key.method + " ...",

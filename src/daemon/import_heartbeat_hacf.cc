@@ -21,34 +21,42 @@ struct Dropped {
 // Directives heartbeat users commonly have that vigil does not carry: why, and the vigil
 // equivalent where there is one.
 constexpr std::array kDropped = {
-    Dropped{"crm", "the CRM/Pacemaker cluster manager: with it heartbeat ignores haresources; "
-                   "vigil is its own resource manager ([[group]], [[resource]]), and the CIB "
-                   "is not read"},
+    Dropped{"crm",
+            "the CRM/Pacemaker cluster manager: with it heartbeat ignores haresources; "
+            "vigil is its own resource manager ([[group]], [[resource]]), and the CIB "
+            "is not read"},
     Dropped{"pacemaker", "as crm: the CIB is not read; vigil manages groups and resources"},
-    Dropped{"respawn", "a process heartbeat restarts: vigil's supervisor restarts a [[resource]] "
-                       "with exec = COMMAND (ipfail: use [[check]] ping with a weight)"},
-    Dropped{"ping", "ping nodes for ipfail: use a [[check]] with ping = ADDRESS in the group's "
-                    "checks (weight 0 or negative), or cluster.tiebreaker with two_node"},
+    Dropped{"respawn",
+            "a process heartbeat restarts: vigil's supervisor restarts a [[resource]] "
+            "with exec = COMMAND (ipfail: use [[check]] ping with a weight)"},
+    Dropped{"ping",
+            "ping nodes for ipfail: use a [[check]] with ping = ADDRESS in the group's "
+            "checks (weight 0 or negative), or cluster.tiebreaker with two_node"},
     Dropped{"ping_group", "as ping: one [[check]] per address, or a command check"},
-    Dropped{"apiauth", "permissions of heartbeat's API clients: vigil's control socket "
-                       "(/run/vigil) is for root only (docs/control.md)"},
-    Dropped{"logfacility", "vigil logs one logfmt line per event to stderr, which journald "
-                           "collects under systemd (journalctl -u vigil)"},
+    Dropped{"apiauth",
+            "permissions of heartbeat's API clients: vigil's control socket "
+            "(/run/vigil) is for root only (docs/control.md)"},
+    Dropped{"logfacility",
+            "vigil logs one logfmt line per event to stderr, which journald "
+            "collects under systemd (journalctl -u vigil)"},
     Dropped{"use_logd", "no log daemon: vigil logs to stderr, collected by journald"},
     Dropped{"logfile", "vigil logs to stderr, collected by journald"},
     Dropped{"debugfile", "vigil logs to stderr, collected by journald"},
     Dropped{"debug", "no debug level: every event is one structured log line"},
-    Dropped{"serial", "vigil has no serial heartbeat link: add a second network link "
-                      "(a crossover cable) as another node address"},
+    Dropped{"serial",
+            "vigil has no serial heartbeat link: add a second network link "
+            "(a crossover cable) as another node address"},
     Dropped{"baud", "vigil has no serial heartbeat link"},
-    Dropped{"watchdog", "heartbeat's kernel watchdog device: vigil's supervisor removes the VIPs "
-                        "when the agent dies or its lease runs out; under systemd WatchdogSec "
-                        "restarts a hung agent"},
+    Dropped{"watchdog",
+            "heartbeat's kernel watchdog device: vigil's supervisor removes the VIPs "
+            "when the agent dies or its lease runs out; under systemd WatchdogSec "
+            "restarts a hung agent"},
     Dropped{"compression", "vigil's heartbeats are small and never compressed"},
     Dropped{"compression_threshold", "vigil's heartbeats are small and never compressed"},
     Dropped{"traditional_compression", "vigil's heartbeats are small and never compressed"},
-    Dropped{"stonith", "STONITH device: use the group's fence = COMMAND, run before taking over "
-                       "from a vanished primary"},
+    Dropped{"stonith",
+            "STONITH device: use the group's fence = COMMAND, run before taking over "
+            "from a vanished primary"},
     Dropped{"stonith_host", "as stonith: use the group's fence = COMMAND"},
     Dropped{"realtime", "no scheduling option: vigil's timing is tested on a loaded host"},
     Dropped{"coredumps", "set by the service manager (LimitCORE= in the unit)"},
@@ -155,16 +163,16 @@ void read_link(const Line& l, const std::string& at, HaCf& cf, std::vector<Impor
         link_for(cf, l.words[1], how, at);
         notes.push_back({Kind::not_carried, at, joined(l.words),
                          "vigil has no multicast heartbeats: the group, port, TTL and loop are "
-                         "dropped; the link on " + l.words[1] +
-                             " is unicast and needs every node's address on it"});
+                         "dropped; the link on " +
+                             l.words[1] + " is unicast and needs every node's address on it"});
     } else {  // ucast
         if (l.words.size() != 3) return problems.add(at, "ucast: expected IFACE ADDRESS");
         if (!valid_interface(l.words[1]))
             return problems.add(at, "ucast: \"" + l.words[1] + "\" is not an interface name");
         auto ip = parse_ip(l.words[2]);
         if (!ip)
-            return problems.add(at, "ucast: \"" + l.words[2] +
-                                        "\" is not a unicast IP address (no host names)");
+            return problems.add(
+                at, "ucast: \"" + l.words[2] + "\" is not a unicast IP address (no host names)");
         Link& link = link_for(cf, l.words[1], how, at);
         link.ucast = true;
         if (std::find(link.ucast_addresses.begin(), link.ucast_addresses.end(), ip->canonical) ==
@@ -192,10 +200,14 @@ HaCf read_ha_cf(const HeartbeatFile& file, std::vector<ImportNote>& notes, Probl
     for (const Line& l : split_lines(file.text, false)) {
         const std::string at = where(file, l.line);
         const std::string d = lower(l.words[0]);
-        if (d == "keepalive") read_timing(l, at, cf.keepalive, problems);
-        else if (d == "deadtime") read_timing(l, at, cf.deadtime, problems);
-        else if (d == "warntime") read_timing(l, at, cf.warntime, problems);
-        else if (d == "initdead") read_timing(l, at, cf.initdead, problems);
+        if (d == "keepalive")
+            read_timing(l, at, cf.keepalive, problems);
+        else if (d == "deadtime")
+            read_timing(l, at, cf.deadtime, problems);
+        else if (d == "warntime")
+            read_timing(l, at, cf.warntime, problems);
+        else if (d == "initdead")
+            read_timing(l, at, cf.initdead, problems);
         else if (d == "udpport") {
             int port = 0;
             const std::string& v = l.words.size() == 2 ? l.words[1] : "";
@@ -222,9 +234,8 @@ HaCf read_ha_cf(const HeartbeatFile& file, std::vector<ImportNote>& notes, Probl
         } else {
             auto it = std::find_if(kDropped.begin(), kDropped.end(),
                                    [&](const Dropped& x) { return x.directive == d; });
-            const std::string why = it != kDropped.end()
-                                        ? std::string(it->why)
-                                        : "not a directive vigil knows: ignored";
+            const std::string why = it != kDropped.end() ? std::string(it->why)
+                                                         : "not a directive vigil knows: ignored";
             notes.push_back({Kind::not_carried, at, joined(l.words), why});
         }
     }

@@ -17,9 +17,9 @@ using Kind = ImportNote::Kind;
 
 // Scripts that heartbeat ships in /etc/ha.d/resource.d (and drbddisk, which DRBD puts there).
 constexpr std::array<std::string_view, 22> kResourceDScripts = {
-    "AudibleAlarm", "Delay",    "Filesystem", "ICP",      "IPaddr",   "IPaddr2",
-    "IPsrcaddr",    "IPv6addr", "LVM",        "LinuxSCSI", "MailTo",  "OCF",
-    "Raid1",        "SendArp",  "ServeRAID",  "WAS",      "WinPopup", "Xinetd",
+    "AudibleAlarm", "Delay",    "Filesystem", "ICP",       "IPaddr",   "IPaddr2",
+    "IPsrcaddr",    "IPv6addr", "LVM",        "LinuxSCSI", "MailTo",   "OCF",
+    "Raid1",        "SendArp",  "ServeRAID",  "WAS",       "WinPopup", "Xinetd",
     "apache",       "db2",      "portblock",  "drbddisk"};
 
 std::vector<std::string> split_colons(const std::string& word) {
@@ -88,7 +88,8 @@ std::optional<Vip> parse_vip(const std::string& spec, const HaCf& cf, const std:
     } else {
         notes.push_back({Kind::warning, at, text,
                          "no netmask: heartbeat took the one of the interface routing to the "
-                         "address; assumed /" + std::to_string(vip.prefix) + ", check it"});
+                         "address; assumed /" +
+                             std::to_string(vip.prefix) + ", check it"});
     }
     if (fields.size() > 2 && !fields[2].empty()) {
         vip.interface = fields[2];
@@ -99,7 +100,8 @@ std::optional<Vip> parse_vip(const std::string& spec, const HaCf& cf, const std:
         vip.interface = guess;
         notes.push_back({guess.starts_with("TODO") ? Kind::todo : Kind::warning, at, text,
                          "no interface: heartbeat took the one routing to the address; "
-                         "assumed " + guess + " (the first heartbeat link), check it"});
+                         "assumed " +
+                             guess + " (the first heartbeat link), check it"});
     }
     if (fields.size() > 3 && !fields[3].empty())
         notes.push_back({Kind::not_carried, at, text,
@@ -112,8 +114,10 @@ std::string sanitized_name(const std::string& text) {
     std::string out;
     for (unsigned char c : text) {
         const bool ok = std::isalnum(c) || c == '_' || c == '.' || c == '-';
-        if (ok) out += static_cast<char>(c);
-        else if (!out.empty() && out.back() != '-') out += '-';
+        if (ok)
+            out += static_cast<char>(c);
+        else if (!out.empty() && out.back() != '-')
+            out += '-';
     }
     while (!out.empty() && out.back() == '-') out.pop_back();
     return out.substr(0, 40);
@@ -146,7 +150,8 @@ std::string script_path(const HeartbeatImportInput& input, const std::string& sc
     if (auto found = input.script_path(script)) return *found;
     notes.push_back({Kind::warning, at, text,
                      "script not found in /etc/ha.d/resource.d or /etc/init.d on this host; "
-                     "assumed " + guess});
+                     "assumed " +
+                         guess});
     return guess;
 }
 
@@ -175,8 +180,12 @@ std::optional<Resource> script_resource(const HeartbeatImportInput& input,
     const std::string path = script_path(input, script, at, text, notes);
     std::string command = shell_quote(path);
     for (const auto& a : args) command += " " + shell_quote(a);
-    Resource r{resource_name(script, args, taken), command + " start", command + " stop",
-               command + " status", at, text};
+    Resource r{resource_name(script, args, taken),
+               command + " start",
+               command + " stop",
+               command + " status",
+               at,
+               text};
     if (script == "drbddisk") {
         // drbddisk's status prints the DRBD role and exits 0 whatever it is, which an LSB
         // monitor would read as "running" on a Secondary too.
@@ -189,14 +198,16 @@ std::optional<Resource> script_resource(const HeartbeatImportInput& input,
     } else if (path.starts_with("/etc/ha.d/resource.d/")) {
         notes.push_back({Kind::warning, at, text,
                          "heartbeat's own resource script, carried over as an LSB resource: "
-                         "check that \"" + command + " status\" exits 0 when running and 3 "
-                         "when stopped (heartbeat read its output instead)"});
+                         "check that \"" +
+                             command +
+                             " status\" exits 0 when running and 3 "
+                             "when stopped (heartbeat read its output instead)"});
     }
     return r;
 }
 
-void add_vip(const std::string& spec, const std::string& word, const HaCf& cf,
-             bool script_seen, Group& g, std::vector<ImportNote>& notes, Problems& problems) {
+void add_vip(const std::string& spec, const std::string& word, const HaCf& cf, bool script_seen,
+             Group& g, std::vector<ImportNote>& notes, Problems& problems) {
     if (script_seen)
         notes.push_back({Kind::warning, g.where, word,
                          "vigil adds a group's VIPs before it starts the group's resources; "
@@ -224,8 +235,8 @@ void read_group_line(const HeartbeatImportInput& input, const HaCf& cf, const Li
         }
         if (parts[0] == "IPaddr" || parts[0] == "IPaddr2" || parts[0] == "IPv6addr") {
             if (parts.size() < 2)
-                problems.add(g.where, word + ": expected " + parts[0] +
-                                          "::ADDRESS[/PREFIX[/IFACE]]");
+                problems.add(g.where,
+                             word + ": expected " + parts[0] + "::ADDRESS[/PREFIX[/IFACE]]");
             else
                 add_vip(parts[1], word, cf, script_seen, g, notes, problems);
             continue;

@@ -38,9 +38,9 @@ HeartbeatImportInput classic() {
 }
 
 // A minimal complete setup for variants: replace one file's text.
-HeartbeatImportInput minimal(const std::string& ha_cf, const std::string& haresources,
-                             const std::string& authkeys =
-                                 "auth 1\n1 sha1 0123456789abcdef0123\n") {
+HeartbeatImportInput minimal(
+    const std::string& ha_cf, const std::string& haresources,
+    const std::string& authkeys = "auth 1\n1 sha1 0123456789abcdef0123\n") {
     HeartbeatImportInput in;
     in.ha_cf = {"ha.cf", ha_cf};
     in.haresources = {"haresources", haresources};
@@ -123,14 +123,22 @@ TEST(ImportHeartbeat, EveryDroppedDirectiveIsListedWithItsReasonAndLine) {
         std::string where, what, why_has;
     };
     const Expect expected[] = {
-        {"ha.cf:3", "logfacility", "journald"},  {"ha.cf:4", "logfile", "journald"},
-        {"ha.cf:5", "debugfile", "journald"},    {"ha.cf:6", "use_logd", "journald"},
-        {"ha.cf:14", "serial", "network link"},  {"ha.cf:15", "baud", "serial"},
-        {"ha.cf:17", "watchdog", "supervisor"},  {"ha.cf:18", "compression", "compressed"},
-        {"ha.cf:21", "ping", "[[check]]"},       {"ha.cf:22", "respawn", "exec"},
-        {"ha.cf:23", "apiauth", "control"},      {"ha.cf:24", "crm", "resource manager"},
-        {"haresources:6", "MailTo", "notify"},   {"haresources:6", "IPaddr::", "broadcast"},
-        {"authkeys:4", "2 md5", "auth_key_next_file"}, {"authkeys:5", "3 crc", "only the key"},
+        {"ha.cf:3", "logfacility", "journald"},
+        {"ha.cf:4", "logfile", "journald"},
+        {"ha.cf:5", "debugfile", "journald"},
+        {"ha.cf:6", "use_logd", "journald"},
+        {"ha.cf:14", "serial", "network link"},
+        {"ha.cf:15", "baud", "serial"},
+        {"ha.cf:17", "watchdog", "supervisor"},
+        {"ha.cf:18", "compression", "compressed"},
+        {"ha.cf:21", "ping", "[[check]]"},
+        {"ha.cf:22", "respawn", "exec"},
+        {"ha.cf:23", "apiauth", "control"},
+        {"ha.cf:24", "crm", "resource manager"},
+        {"haresources:6", "MailTo", "notify"},
+        {"haresources:6", "IPaddr::", "broadcast"},
+        {"authkeys:4", "2 md5", "auth_key_next_file"},
+        {"authkeys:5", "3 crc", "only the key"},
     };
     for (const auto& e : expected) {
         const ImportNote* n = find_note(*r, e.where, e.what);
@@ -190,8 +198,8 @@ TEST(ImportHeartbeat, AuthkeysReadableByOthersIsWarned) {
 }
 
 TEST(ImportHeartbeat, TimeUnitsAreSecondsOrMilliseconds) {
-    auto r = import_heartbeat(minimal(
-        kTwoNodes + "keepalive 500ms\ndeadtime 1.5\nwarntime 1s\ninitdead 3\n", ""));
+    auto r = import_heartbeat(
+        minimal(kTwoNodes + "keepalive 500ms\ndeadtime 1.5\nwarntime 1s\ninitdead 3\n", ""));
     ASSERT_TRUE(r) << r.error().message;
     const core::Config c = parsed(*r);
     EXPECT_EQ(c.cluster.heartbeat_interval_ms, 500);
@@ -201,21 +209,22 @@ TEST(ImportHeartbeat, TimeUnitsAreSecondsOrMilliseconds) {
 }
 
 TEST(ImportHeartbeat, BadValuesAreAllReportedWithTheirLines) {
-    const std::string error = error_of(minimal(
-        "keepalive fast\nudpport 70000\nucast eth1\nauto_failback maybe\nnode a b\n"
-        "bcast eth0\n", ""));
+    const std::string error = error_of(
+        minimal("keepalive fast\nudpport 70000\nucast eth1\nauto_failback maybe\nnode a b\n"
+                "bcast eth0\n",
+                ""));
     EXPECT_NE(error.find("ha.cf:1: keepalive: \"fast\" is not a time"), std::string::npos) << error;
     EXPECT_NE(error.find("ha.cf:2: udpport: expected a port"), std::string::npos) << error;
     EXPECT_NE(error.find("ha.cf:3: ucast: expected IFACE ADDRESS"), std::string::npos) << error;
-    EXPECT_NE(error.find("ha.cf:4: auto_failback: expected on, off or legacy"),
-              std::string::npos) << error;
+    EXPECT_NE(error.find("ha.cf:4: auto_failback: expected on, off or legacy"), std::string::npos)
+        << error;
 }
 
 // heartbeat's values outside vigil's ranges are moved into them, with a note each, so that
 // the output still passes the parser.
 TEST(ImportHeartbeat, TimingsOutsideVigilsRangesAreClampedWithANote) {
-    auto r = import_heartbeat(minimal(
-        kTwoNodes + "keepalive 20\ndeadtime 120\nwarntime 200\ninitdead 1000\n", ""));
+    auto r = import_heartbeat(
+        minimal(kTwoNodes + "keepalive 20\ndeadtime 120\nwarntime 200\ninitdead 1000\n", ""));
     ASSERT_TRUE(r) << r.error().message;
     const core::Config c = parsed(*r);
     EXPECT_EQ(c.cluster.heartbeat_interval_ms, 10000);
@@ -244,9 +253,9 @@ TEST(ImportHeartbeat, FailbackDirectivesSetPreempt) {
         std::string line;
         bool preempt;
     };
-    const Case cases[] = {{"auto_failback on", true},   {"auto_failback off", false},
+    const Case cases[] = {{"auto_failback on", true},     {"auto_failback off", false},
                           {"auto_failback legacy", true}, {"nice_failback on", false},
-                          {"nice_failback off", true},  {"", true}};
+                          {"nice_failback off", true},    {"", true}};
     for (const auto& c : cases) {
         auto r = import_heartbeat(minimal(kTwoNodes + c.line + "\n", "a 198.18.0.10/24/eth1\n"));
         ASSERT_TRUE(r) << r.error().message;
@@ -287,9 +296,12 @@ TEST(ImportHeartbeat, McastAndBcastBecomeUnicastLinks) {
     auto in = minimal("mcast eth2 239.0.0.1 694 1 0\nbcast eth0 eth1\nnode a b c\n", "");
     for (const char* n : {"a", "b", "c"})
         for (const char* i : {"eth2", "eth0", "eth1"})
-            in.node_addresses.push_back({n, i, std::string("198.18.") +
-                                               (i[3] == '2' ? "2." : i[3] == '0' ? "0." : "1.") +
-                                               std::to_string(n[0] - 'a' + 1)});
+            in.node_addresses.push_back({n, i,
+                                         std::string("198.18.") +
+                                             (i[3] == '2'   ? "2."
+                                              : i[3] == '0' ? "0."
+                                                            : "1.") +
+                                             std::to_string(n[0] - 'a' + 1)});
     auto r = import_heartbeat(in);
     ASSERT_TRUE(r) << r.error().message;
     const core::Config c = parsed(*r);
@@ -320,9 +332,10 @@ TEST(ImportHeartbeat, UnknownPreferredNodeIsRefusedWithItsLine) {
 }
 
 TEST(ImportHeartbeat, AddressFormsAndContinuationLines) {
-    auto r = import_heartbeat(minimal(
-        kTwoNodes, "a IPv6addr::fd00:18::10/64/eth1 \\\n  fd00:18::11 \\\n"
-                   "  IPaddr::198.18.0.30/255.255.255.128/eth1\nb IPaddr2::198.18.0.31/32\n"));
+    auto r = import_heartbeat(
+        minimal(kTwoNodes,
+                "a IPv6addr::fd00:18::10/64/eth1 \\\n  fd00:18::11 \\\n"
+                "  IPaddr::198.18.0.30/255.255.255.128/eth1\nb IPaddr2::198.18.0.31/32\n"));
     ASSERT_TRUE(r) << r.error().message;
     const core::Config c = parsed(*r);
     ASSERT_EQ(c.groups.size(), 2u);
@@ -335,14 +348,17 @@ TEST(ImportHeartbeat, AddressFormsAndContinuationLines) {
     EXPECT_NE(find_note(*r, "haresources:4", "IPaddr2::198.18.0.31/32"), nullptr);
     EXPECT_NE(r->toml.find("# haresources:4"), std::string::npos);  // the second group's line
 
-    const std::string error = error_of(minimal(kTwoNodes, "a IPaddr::198.18.0.30/255.0.255.0\n"
-                                                          "b IPaddr::host.example\n"));
+    const std::string error = error_of(minimal(kTwoNodes,
+                                               "a IPaddr::198.18.0.30/255.0.255.0\n"
+                                               "b IPaddr::host.example\n"));
     EXPECT_NE(error.find("haresources:1: IPaddr::198.18.0.30/255.0.255.0: \"255.0.255.0\" is "
                          "not a prefix"),
-              std::string::npos) << error;
+              std::string::npos)
+        << error;
     EXPECT_NE(error.find("haresources:2: IPaddr::host.example: \"host.example\" is not a "
                          "unicast IP address"),
-              std::string::npos) << error;
+              std::string::npos)
+        << error;
 }
 
 TEST(ImportHeartbeat, ScriptsAreFoundAndNamedUniquely) {
