@@ -241,6 +241,12 @@ void read_group_line(const HeartbeatImportInput& input, const HaCf& cf, const Li
                 add_vip(parts[1], word, cf, script_seen, g, notes, problems);
             continue;
         }
+        if (parts[0].find('/') != std::string::npos) {
+            problems.add(g.where, "\"" + word +
+                                      "\": expected a script name (heartbeat looks it "
+                                      "up in /etc/ha.d/resource.d and /etc/init.d), not a path");
+            continue;
+        }
         if (auto r = script_resource(input, parts, g.where, word, taken, notes)) {
             g.resources.push_back(*r);
             script_seen = true;
@@ -259,7 +265,17 @@ std::vector<Group> read_haresources(const HeartbeatImportInput& input, const HaC
         g.where = where(input.haresources, l.line);
         g.name = "group" + std::to_string(groups.size() + 1);
         g.preferred = l.words[0];
-        if (std::find(cf.nodes.begin(), cf.nodes.end(), g.preferred) == cf.nodes.end()) {
+        // heartbeat compares node names without case (uname -n may differ from ha.cf's).
+        auto node = std::find_if(cf.nodes.begin(), cf.nodes.end(), [&](const std::string& n) {
+            return n.size() == g.preferred.size() &&
+                   std::equal(n.begin(), n.end(), g.preferred.begin(), [](char x, char y) {
+                       return std::tolower(static_cast<unsigned char>(x)) ==
+                              std::tolower(static_cast<unsigned char>(y));
+                   });
+        });
+        if (node != cf.nodes.end()) {
+            g.preferred = *node;
+        } else {
             std::string known;
             for (const auto& n : cf.nodes) known += (known.empty() ? "" : ", ") + n;
             problems.add(g.where, "preferred node \"" + g.preferred +

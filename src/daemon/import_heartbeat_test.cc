@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/prng.h"
 #include "daemon/config_parse.h"
 
 namespace vigil::daemon {
@@ -329,6 +330,112 @@ TEST(ImportHeartbeat, UnknownPreferredNodeIsRefusedWithItsLine) {
                          "(expected one of: a, b)"),
               std::string::npos)
         << error;
+}
+
+TEST(ImportHeartbeat, PreferredNodeMatchesWithoutCaseAndScriptsAreNotPaths) {
+    auto r = import_heartbeat(minimal(kTwoNodes, "B 198.18.0.10/24/eth1\n"));
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(parsed(*r).groups[0].priority, (std::vector<std::optional<int>>{100, 200}));
+    const std::string error = error_of(minimal(kTwoNodes, "a /usr/sbin/apachectl\n"));
+    EXPECT_NE(error.find("haresources:1: \"/usr/sbin/apachectl\": expected a script name"),
+              std::string::npos)
+        << error;
+}
+
+// Whatever the files hold, the importer answers with a result or an error, never a crash,
+// and a result is TOML that the config parser reads (valid or not). Method: the sample files
+// with a few random edits each (a word replaced, a line dropped, doubled or added), seeded,
+// so that most runs stay close enough to valid to reach the later stages.
+TEST(ImportHeartbeat, RandomEditsOfTheSamplesNeverCrash) {
+    const std::vector<std::string> words = {"node",
+                                            "a",
+                                            "alpha",
+                                            "bravo",
+                                            "ucast",
+                                            "bcast",
+                                            "mcast",
+                                            "eth0",
+                                            "eth1",
+                                            "198.18.0.1",
+                                            "fd00::1",
+                                            "keepalive",
+                                            "deadtime",
+                                            "warntime",
+                                            "initdead",
+                                            "2",
+                                            "500ms",
+                                            "1.5",
+                                            "0",
+                                            "auto_failback",
+                                            "on",
+                                            "off",
+                                            "legacy",
+                                            "udpport",
+                                            "694",
+                                            "#",
+                                            "\\",
+                                            "IPaddr::",
+                                            "IPaddr2::198.18.0.9/24/eth0",
+                                            "IPv6addr::fd00::9/64",
+                                            "::",
+                                            "/",
+                                            "drbddisk::r0",
+                                            "MailTo::x",
+                                            "auth",
+                                            "1",
+                                            "sha1",
+                                            "0123456789abcdef0",
+                                            "crc",
+                                            "md5",
+                                            "\"",
+                                            "=",
+                                            "x::y::z",
+                                            "198.18.0.10/255.255.255.0",
+                                            "198.18.0.10/33",
+                                            "-1",
+                                            "99999999999",
+                                            "ms"};
+    auto edit = [&](Prng& prng, std::string text) {
+        std::vector<std::string> lines;
+        for (std::size_t start = 0, end; start < text.size(); start = end + 1) {
+            end = text.find('\n', start);
+            if (end == std::string::npos) end = text.size();
+            lines.push_back(text.substr(start, end - start));
+        }
+        for (auto edits = prng.below(4); edits > 0 && !lines.empty(); --edits) {
+            std::string& line = lines[prng.below(lines.size())];
+            const std::string word = words[prng.below(words.size())];
+            switch (prng.below(4)) {
+                case 0: line = line.substr(0, line.rfind(' ') + 1) + word; break;
+                case 1: line.clear(); break;
+                case 2: lines.push_back(line); break;
+                default: lines.push_back(word + " " + words[prng.below(words.size())]); break;
+            }
+        }
+        std::string out;
+        for (const auto& l : lines) out += l + "\n";
+        return out;
+    };
+    int imported = 0, parsed_ok = 0;
+    for (std::uint64_t seed = 1; seed <= 300; ++seed) {
+        SCOPED_TRACE("seed " + std::to_string(seed));
+        Prng prng(seed);
+        HeartbeatImportInput in = classic();
+        in.ha_cf.text = edit(prng, in.ha_cf.text);
+        in.haresources.text = edit(prng, in.haresources.text);
+        in.authkeys.text = edit(prng, in.authkeys.text);
+        auto r = import_heartbeat(in);
+        if (!r) {
+            EXPECT_FALSE(r.error().message.empty());
+            continue;
+        }
+        ++imported;
+        parsed_ok += parse_config(r->toml, "/etc/vigil/vigil.toml").has_value();
+    }
+    // Both outcomes are reached: some edits are refused, some import, some still parse.
+    EXPECT_GT(imported, 30);
+    EXPECT_LT(imported, 290);
+    EXPECT_GT(parsed_ok, 10);
 }
 
 TEST(ImportHeartbeat, AddressFormsAndContinuationLines) {
