@@ -88,6 +88,9 @@ TEST(ImportHeartbeat, ClassicSetupPassesTheConfigParser) {
     // bravo's eth1 address is the ucast line's: the one address no other node has.
     EXPECT_EQ(c.nodes[1].addresses, (std::vector<std::string>{"198.18.0.2", "198.18.1.2"}));
     EXPECT_EQ(r->key, "6f1c0e8f3b2d4a5e9c7b1a0d2e3f4a5b\n");
+    // The secrets stay out of the config and its notes (the config is often less protected).
+    EXPECT_EQ(r->toml.find("6f1c0e8f"), std::string::npos);
+    EXPECT_EQ(r->toml.find("an-older-md5-secret"), std::string::npos);
 }
 
 TEST(ImportHeartbeat, EachHaresourcesLineIsAGroupPreferringItsFirstNode) {

@@ -41,6 +41,7 @@ check "config names the key beside it" grep -q '^auth_key_file = "auth.key"' "$t
 check "notes on stderr with file:line" grep -q "ha.cf:22: not carried over: respawn" "$tmp/err"
 check "notes as comments at the end" grep -q "^# .*ha.cf:22: not carried over: respawn" \
     "$tmp/vigil.toml"
+check "no secret on stderr" bash -c "! grep -q 6f1c0e8f '$tmp/err'"
 check "summary line" grep -q "0 TODO; check with: vigil check-config vigil.toml" "$tmp/err"
 
 # Existing outputs are not replaced unless asked.
