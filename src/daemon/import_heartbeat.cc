@@ -130,6 +130,15 @@ Timings map_timings(const HaCf& cf, std::vector<ImportNote>& notes) {
     if (!cf.deadtime && 2 * interval > 250) t.dead = dead;  // the default would be refused
     clamp(2, interval, dead, "vigil's warn time is 1 heartbeat interval..the dead time");
     clamp(3, dead, 600000, "vigil's init dead time is the dead time..600000 ms");
+    // heartbeat's timings were seconds because its failover was; vigil's are not. Carried as
+    // they are (the operator chose them), with the figure that may change the choice.
+    if (cf.deadtime && t.dead >= 1000)
+        notes.push_back({Kind::warning, cf.deadtime->where, cf.deadtime->text,
+                         "carried as it is: a failover takes at least the dead time (" +
+                             std::to_string(t.dead) +
+                             " ms); vigil's defaults "
+                             "(heartbeat_interval_ms = 50, dead_time_ms = 250) fail over in "
+                             "about 250 ms (README, \"Failover figures\")"});
     return t;
 }
 

@@ -158,6 +158,9 @@ TEST(ImportHeartbeat, EveryDroppedDirectiveIsListedWithItsReasonAndLine) {
     ASSERT_NE(drbd, nullptr);
     EXPECT_EQ(drbd->kind, Kind::warning);
     EXPECT_NE(find_note(*r, "haresources:3", "IPaddr2::"), nullptr);  // after a script
+    const ImportNote* slow = find_note(*r, "ha.cf:8", "deadtime 30");
+    ASSERT_NE(slow, nullptr);
+    EXPECT_NE(slow->why.find("dead_time_ms = 250"), std::string::npos);
 }
 
 TEST(ImportHeartbeat, CrcIsRefusedNamingFileAndLine) {
