@@ -2,6 +2,9 @@
 
 #include <sys/stat.h>
 #include <sys/uio.h>
+// Without this, sd-journal.h adds CODE_FILE/CODE_LINE/CODE_FUNC of this wrapper to every
+// entry: the same place each time, so it tells nothing.
+#define SD_JOURNAL_SUPPRESS_LOCATION
 #include <systemd/sd-journal.h>
 
 #include <charconv>
@@ -9,6 +12,10 @@
 #include <cstring>
 
 namespace vigil::io {
+
+namespace {
+constexpr const char* kJournalSocket = "/run/systemd/journal/socket";  // systemd-journald(8)
+}
 
 bool journal_stream_matches(std::string_view journal_stream, std::uint64_t device,
                             std::uint64_t inode) {
@@ -34,6 +41,12 @@ bool stderr_is_journal() {
 }
 
 Result<void> journal_send(const std::vector<std::string>& fields) {
+    // sd_journal_sendv reports success when the socket does not exist ("fail silently if
+    // the journal is not available"), which would lose the event: look first. Events are
+    // rare (never one per packet), so one stat each costs nothing that matters.
+    struct stat socket_stat {};
+    if (stat(kJournalSocket, &socket_stat) != 0 || !S_ISSOCK(socket_stat.st_mode))
+        return Error::io(std::string("no journal socket at ") + kJournalSocket);
     std::vector<iovec> iov(fields.size());
     for (std::size_t i = 0; i < fields.size(); ++i) {
         iov[i].iov_base = const_cast<char*>(fields[i].data());
