@@ -22,7 +22,8 @@ TEST(EventLogfmt, KeepsProcessAndQuotesOddValues) {
     const auto event = nlohmann::ordered_json::parse(
         R"({"seq":1,"ts":"t","level":"warn","node":"n1","process":"supervisor",)"
         R"("event":"x","empty":"","n":3})");
-    EXPECT_EQ(event_logfmt(event), "ts=t level=warn node=n1 process=supervisor event=x empty=\"\" n=3");
+    EXPECT_EQ(event_logfmt(event),
+              "ts=t level=warn node=n1 process=supervisor event=x empty=\"\" n=3");
 }
 
 }  // namespace

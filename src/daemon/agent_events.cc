@@ -17,8 +17,7 @@ std::string line_of(const ojson& j) {
 }
 
 std::optional<io::UnixServer::StreamReply> refuse(const std::string& why) {
-    return io::UnixServer::StreamReply{line_of(ojson{{"ok", false}, {"error", why}}) + "\n",
-                                       false};
+    return io::UnixServer::StreamReply{line_of(ojson{{"ok", false}, {"error", why}}) + "\n", false};
 }
 }  // namespace
 
@@ -45,10 +44,10 @@ std::optional<io::UnixServer::StreamReply> Agent::handle_events(const std::strin
     if (limit != req.end() && (!limit->is_number_unsigned() || limit->get<std::uint64_t>() == 0))
         return refuse("\"limit\" must be a number of events (1 or more)");
     const std::uint64_t after = since == req.end() ? 0 : since->get<std::uint64_t>();
-    const std::size_t count = limit == req.end() ? EventRing::kCapacityDefault
-                                                 : static_cast<std::size_t>(std::min<std::uint64_t>(
-                                                       limit->get<std::uint64_t>(),
-                                                       EventRing::kCapacityDefault));
+    const std::size_t count = limit == req.end()
+                                  ? EventRing::kCapacityDefault
+                                  : static_cast<std::size_t>(std::min<std::uint64_t>(
+                                        limit->get<std::uint64_t>(), EventRing::kCapacityDefault));
     const auto records = options_.events->since(after, count);
     const bool following = follow != req.end() && follow->get<bool>();
     if (!following) {

@@ -5,7 +5,9 @@
 
 namespace vigil::daemon {
 
-EventRing::EventRing(std::size_t capacity) : capacity_(capacity) { VIGIL_ASSERT(capacity > 0); }
+EventRing::EventRing(std::size_t capacity) : capacity_(capacity) {
+    VIGIL_ASSERT(capacity > 0);
+}
 
 std::uint64_t EventRing::push(EventRecord record) {
     record.seq = next_seq_++;

@@ -62,7 +62,8 @@ TEST(EventRing, EmptyRingHasNothing) {
 TEST(EventRing, ListenerSeesEachEventWithItsSeq) {
     EventRing ring(2);
     std::vector<std::string> seen;
-    ring.set_listener([&](const EventRecord& r) { seen.push_back(r.name + "#" + std::to_string(r.seq)); });
+    ring.set_listener(
+        [&](const EventRecord& r) { seen.push_back(r.name + "#" + std::to_string(r.seq)); });
     ring.push(named("a"));
     ring.push(named("b"));
     ring.push(named("c"));
@@ -70,7 +71,12 @@ TEST(EventRing, ListenerSeesEachEventWithItsSeq) {
 }
 
 TEST(EventJson, FixedKeysFirstThenFieldsInOrder) {
-    EventRecord r{7, 1796216645'123000, Level::warn, "n2", "", "role_change",
+    EventRecord r{7,
+                  1796216645'123000,
+                  Level::warn,
+                  "n2",
+                  "",
+                  "role_change",
                   {{"group", "northbound"}, {"epoch", "3"}, {"reason", "primary n1 is dead"}}};
     EXPECT_EQ(event_json(r).dump(),
               R"({"seq":7,"ts":"2026-12-02T13:04:05.123Z","level":"warn","node":"n2",)"
@@ -79,7 +85,12 @@ TEST(EventJson, FixedKeysFirstThenFieldsInOrder) {
 }
 
 TEST(EventJson, ProcessAndFieldsNamedLikeFixedKeys) {
-    EventRecord r{1, 0, Level::info, "n1", "supervisor", "fence_start",
+    EventRecord r{1,
+                  0,
+                  Level::info,
+                  "n1",
+                  "supervisor",
+                  "fence_start",
                   {{"group", "g"}, {"node", "n2"}, {"seq", "9"}}};
     EXPECT_EQ(event_json(r).dump(),
               R"({"seq":1,"ts":"1970-01-01T00:00:00.000Z","level":"info","node":"n1",)"
@@ -104,8 +115,8 @@ TEST(TeeLogger, SendsEachEventToTheSinkAndTheRing) {
     tee.event(Level::info, "role_change", {{"group", "g"}, {"epoch", "2"}});
     now += 1000;
     tee.event(Level::warn, "peer_down", {{"peer", "n2"}});
-    EXPECT_EQ(sink.lines, (std::vector<std::string>{"role_change group=g epoch=2",
-                                                    "peer_down peer=n2"}));
+    EXPECT_EQ(sink.lines,
+              (std::vector<std::string>{"role_change group=g epoch=2", "peer_down peer=n2"}));
     auto recent = ring.since(0, 10);
     ASSERT_EQ(recent.size(), 2u);
     EXPECT_EQ(recent[0]->name, "role_change");

@@ -12,9 +12,12 @@ constexpr std::size_t kFieldNameBytesMax = 64;  // journald drops longer names
 std::string journal_field_name(std::string_view key) {
     std::string out = "VIGIL_";
     for (char c : key) {
-        if (c >= 'a' && c <= 'z') out += static_cast<char>(c - 'a' + 'A');
-        else if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) out += c;
-        else out += '_';
+        if (c >= 'a' && c <= 'z')
+            out += static_cast<char>(c - 'a' + 'A');
+        else if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+            out += c;
+        else
+            out += '_';
     }
     if (out.size() > kFieldNameBytesMax) out.resize(kFieldNameBytesMax);
     return out;

@@ -47,13 +47,12 @@ TEST(JournalPriority, FollowsSyslogLevels) {
 }
 
 TEST(JournalFields, RoleChangeEntry) {
-    const auto fields =
-        journal_fields(Level::info, "n2", "", "role_change",
-                       {{"group", "northbound"},
-                        {"from", "standby"},
-                        {"to", "primary"},
-                        {"epoch", "2"},
-                        {"reason", "primary n1 is dead"}});
+    const auto fields = journal_fields(Level::info, "n2", "", "role_change",
+                                       {{"group", "northbound"},
+                                        {"from", "standby"},
+                                        {"to", "primary"},
+                                        {"epoch", "2"},
+                                        {"reason", "primary n1 is dead"}});
     EXPECT_EQ(fields, (std::vector<std::string>{
                           "MESSAGE=role_change group=northbound from=standby to=primary epoch=2 "
                           "reason=\"primary n1 is dead\"",
@@ -73,13 +72,9 @@ TEST(JournalFields, ProcessAndFieldsNamedLikeFixedOnes) {
     const auto fields = journal_fields(Level::error, "n1", "supervisor", "fence_start",
                                        {{"node", "n2"}, {"detail", "a\nb"}});
     EXPECT_EQ(fields, (std::vector<std::string>{
-                          "MESSAGE=fence_start node=n2 detail=\"a\\nb\"",
-                          "PRIORITY=3",
-                          "SYSLOG_IDENTIFIER=vigil",
-                          "VIGIL_EVENT=fence_start",
-                          "VIGIL_NODE=n1",
-                          "VIGIL_PROCESS=supervisor",
-                          "VIGIL_FIELD_NODE=n2",
+                          "MESSAGE=fence_start node=n2 detail=\"a\\nb\"", "PRIORITY=3",
+                          "SYSLOG_IDENTIFIER=vigil", "VIGIL_EVENT=fence_start", "VIGIL_NODE=n1",
+                          "VIGIL_PROCESS=supervisor", "VIGIL_FIELD_NODE=n2",
                           "VIGIL_DETAIL=a\nb",  // values may hold newlines: sent as binary
                       }));
 }

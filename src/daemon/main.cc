@@ -83,8 +83,7 @@ int run_agent(const std::string& config_path, std::string node, std::string sock
         daemon::EventRing events;
         daemon::TeeLogger agent_log(*sink, events, node, "", io::realtime_us);
         // Called once, in the agent's process: the open state file moves into the agent.
-        daemon::AgentOptions options{socket, std::move(state_file), *restored, lease_fd,
-                                     &events};
+        daemon::AgentOptions options{socket, std::move(state_file), *restored, lease_fd, &events};
         daemon::Agent agent(cfg, *self, *keys, std::move(options), agent_log);
         return agent.run();
     };

@@ -97,8 +97,9 @@ void UnixServer::request_ready(int fd, Client& client) {
         break;                                                           // EOF or error
     }
     if (buf.size() > kRequestBytesMax) {
-        reply_and_close(fd, client, R"({"ok":false,"error":"request larger than 65536 bytes"})"
-                                    "\n");
+        reply_and_close(fd, client,
+                        R"({"ok":false,"error":"request larger than 65536 bytes"})"
+                        "\n");
         return;
     }
     auto newline = buf.find('\n');
@@ -196,13 +197,15 @@ void UnixServer::flush(int fd) {
     set_watch(fd, c, /*writable=*/false);
 }
 
+void UnixServer::writable_ready(int fd) {
+    if (clients_.count(fd)) flush(fd);  // else dropped earlier in this round
+}
+
 void UnixServer::set_watch(int fd, Client& client, bool writable) {
     if (client.watch_writable == writable) return;
     loop_.unwatch(fd);
     client.watch_writable = writable;
-    auto watched = writable ? loop_.watch_writable(fd, [this, fd] {
-                                  if (clients_.count(fd)) flush(fd);
-                              })
+    auto watched = writable ? loop_.watch_writable(fd, [this, fd] { writable_ready(fd); })
                             : loop_.watch(fd, [this, fd] { client_ready(fd); });
     if (!watched) drop(fd);
 }

@@ -56,9 +56,9 @@ private:
     struct Client {
         std::string received;
         TimePoint deadline;
-        std::string outbox;          // bytes the socket has not taken yet
+        std::string outbox;  // bytes the socket has not taken yet
         bool follower = false;
-        bool closing = false;        // close once the outbox is written
+        bool closing = false;         // close once the outbox is written
         bool watch_writable = false;  // else watched for readable
     };
     void accept_ready();
@@ -67,6 +67,7 @@ private:
     void follower_input(int fd);
     void reply_and_close(int fd, Client& client, std::string text);
     void flush(int fd);
+    void writable_ready(int fd);
     void set_watch(int fd, Client& client, bool writable);
     void drop(int fd);
 

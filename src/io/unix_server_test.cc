@@ -180,7 +180,8 @@ TEST_F(UnixServerTest, IdleFollowerIsNotExpiredButASilentClientIs) {
 
 TEST_F(UnixServerTest, FollowersAreBoundedAndFreeTheirSlotOnHangUp) {
     std::vector<int> followers;
-    for (std::size_t i = 0; i < UnixServer::kFollowersMax; ++i) followers.push_back(request("follow"));
+    for (std::size_t i = 0; i < UnixServer::kFollowersMax; ++i)
+        followers.push_back(request("follow"));
     ASSERT_EQ(server_->follower_count(), UnixServer::kFollowersMax);
     int refused = request("follow");
     EXPECT_EQ(read_to_end(refused), "{\"ok\":false,\"error\":\"too many followers (at most " +

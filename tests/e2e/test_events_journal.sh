@@ -63,13 +63,15 @@ echo "n2's journal entry: $e"
 jq -e --arg epoch "$epoch" '.VIGIL_GROUP == "northbound" and .VIGIL_EPOCH == $epoch
     and .VIGIL_NODE == "n2" and .VIGIL_FROM == "standby" and (.VIGIL_REASON | length > 0)
     and .PRIORITY == "6" and .SYSLOG_IDENTIFIER == "vigil"
-    and (.MESSAGE | startswith("role_change group=northbound from=standby to=primary epoch=" + $epoch))' \
+    and (.MESSAGE | startswith("role_change group=northbound from=standby to=primary epoch="
+                               + $epoch))' \
     <<<"$e" >/dev/null || fail "role_change entry lacks a field: $e"
 # n1 (auto + JOURNAL_STREAM): its own demotion and its supervisor's start, marked as such.
 lab_wait_for 3000 entry "$LAB_DIR/n1.journal" \
     '.VIGIL_EVENT == "role_change" and .VIGIL_TO == "standby" and .VIGIL_GROUP == "northbound"' ||
     fail "no role_change entry from n1 (--log auto with JOURNAL_STREAM)"
-entry "$LAB_DIR/n1.journal" '.VIGIL_EVENT == "supervisor_started" and .VIGIL_PROCESS == "supervisor"' ||
+entry "$LAB_DIR/n1.journal" \
+    '.VIGIL_EVENT == "supervisor_started" and .VIGIL_PROCESS == "supervisor"' ||
     fail "no supervisor_started entry with VIGIL_PROCESS"
 entry "$LAB_DIR/n2.journal" '.VIGIL_EVENT == "vip_added" and .VIGIL_VIP == "198.18.0.10/24"' ||
     fail "no vip_added entry with VIGIL_VIP"
@@ -85,4 +87,5 @@ lab_stop_agent n2
 LOG_FLAG=journal journal_agent n2 none JOURNAL_STREAM=
 lab_wait_for 3000 eval "grep -q 'node=n2 event=agent_started' $LAB_DIR/n2.log" ||
     fail "with no journal, n2's events did not fall back to stderr"
-pass "role_change entry with VIGIL_GROUP/VIGIL_EPOCH=$epoch ($entries entries); auto detects JOURNAL_STREAM; stderr fallback"
+pass "role_change entry with VIGIL_GROUP, VIGIL_EPOCH=$epoch ($entries entries);" \
+    "auto detects JOURNAL_STREAM; stderr fallback"
