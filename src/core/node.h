@@ -22,6 +22,7 @@
 //    time and votes for another only once its promise expired or was given back.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -133,6 +134,7 @@ private:
         bool received = false;
         bool maintenance = false;
         bool config_mismatch = false;
+        std::array<std::uint8_t, wire::kDigestBytes> config_digest{};  // the last one heard
         std::vector<std::optional<wire::GroupState>> groups;  // by local group index
         std::vector<std::uint32_t> switchover_id_done;        // by group
         // The newest datagram applied, per boot: an older one (reordered across links)

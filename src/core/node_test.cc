@@ -320,6 +320,36 @@ TEST(NodeHeartbeats, ConfigDigestMismatchIsShownAndLogged) {
     EXPECT_EQ(c.log(n1).count("config_mismatch"), 1);
 }
 
+TEST(NodeHeartbeats, ConfigMismatchIsLoggedOncePerPeerDigestWithBothDigests) {
+    TestCluster c(make_config());
+    c.run_for(ms(100));
+    wire::Heartbeat hb = c.last_sent(n2);  // with the digest, as the agent sends it
+    hb.seq = 0;                            // inject numbers it
+    const wire::Heartbeat same = hb;
+    hb.config_digest[0] ^= 0xff;
+    for (int i = 0; i < 3; ++i) c.inject(n1, n2, 0, hb);  // the same foreign digest
+    EXPECT_EQ(c.log(n1).count("config_mismatch"), 1);
+    const auto& e = c.log(n1).entries;
+    auto first =
+        std::find_if(e.begin(), e.end(), [](const auto& x) { return x.name == "config_mismatch"; });
+    ASSERT_NE(first, e.end());
+    ASSERT_GE(first->fields.size(), 3u);
+    EXPECT_EQ(first->fields[0].key, "peer");
+    EXPECT_EQ(first->fields[1].key, "digest");
+    EXPECT_EQ(first->fields[2].key, "peer_digest");
+    EXPECT_EQ(first->fields[1].value.size(), 2 * wire::kDigestBytes);
+    EXPECT_NE(first->fields[1].value, first->fields[2].value);
+    EXPECT_EQ(first->fields[1].value.substr(2), first->fields[2].value.substr(2));
+    hb.config_digest[1] ^= 0xff;  // another foreign configuration: logged again
+    c.inject(n1, n2, 0, hb);
+    c.inject(n1, n2, 0, hb);
+    EXPECT_EQ(c.log(n1).count("config_mismatch"), 2);
+    c.inject(n1, n2, 0, same);  // back to ours
+    c.inject(n1, n2, 0, same);
+    EXPECT_EQ(c.log(n1).count("config_match"), 1);
+    EXPECT_FALSE(c.node(n1).status().peers[0].config_mismatch);
+}
+
 TEST(NodeHeartbeats, UnknownGroupsInAHeartbeatAreIgnored) {
     TestCluster c(make_config());
     c.run_for(ms(100));

@@ -56,6 +56,7 @@ Agent::Agent(const core::Config& config, std::size_t self, wire::Keys keys, Agen
 }
 
 Agent::~Agent() {
+    if (options_.events) options_.events->set_listener(nullptr);  // it outlives control_
     if (signal_fd_ >= 0) close(signal_fd_);
 }
 
@@ -119,6 +120,7 @@ int Agent::run() {
         log_.event(Level::error, "agent_failed", {{"error", r.error().message}});
         return kExitStartupFailed;
     }
+    serve_events();
     // A witness never adds, removes or checks an address: nothing to watch or clean up.
     if (!witness_) {
         watch_addresses();
@@ -198,7 +200,8 @@ void Agent::on_addresses_changed() {
                 log_.event(Level::warn, "vip_lost",
                            {{"group", config_.groups[g].name},
                             {"vip", config_.groups[g].vips[v].cidr()},
-                            {"action", "re-adding and announcing"}});
+                            {"action", "re-adding and announcing"},
+                            {"epoch", std::to_string(node_.epoch(g))}});
                 feed(core::VipLost{now, g, v});
             }
         }
@@ -342,7 +345,10 @@ void Agent::apply_vip_change(const VipChange& change) {
         return;
     }
     log_.event(Level::info, add ? "vip_added" : "vip_removed",
-               {{"group", group}, {"vip", vip.cidr()}, {"interface", vip.interface}});
+               {{"group", group},
+                {"vip", vip.cidr()},
+                {"interface", vip.interface},
+                {"epoch", std::to_string(node_.epoch(change.group))}});
     if (add) timelines_[change.group].add(done, "vip " + vip.cidr() + " added");
 }
 
@@ -371,7 +377,8 @@ void Agent::send_announcements(TimePoint now) {
                        {{"group", config_.groups[due.group].name},
                         {"vip", vip.cidr()},
                         {"interface", vip.interface},
-                        {"count", std::to_string(due.count)}});
+                        {"count", std::to_string(due.count)},
+                        {"epoch", std::to_string(node_.epoch(due.group))}});
         timelines_[due.group].add(done, what + " sent");
     }
 }

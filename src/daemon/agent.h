@@ -21,6 +21,7 @@
 #include "daemon/hook_runner.h"
 #include "daemon/lease_watchdog.h"
 #include "daemon/check_runner.h"
+#include "daemon/event_ring.h"
 #include "daemon/notify_queue.h"
 #include "daemon/resource_runner.h"
 #include "daemon/state_file.h"
@@ -50,6 +51,7 @@ struct AgentOptions {
     StateFile state_file;         // STATE_DIR/NODE.state, loaded by main: open for writing
     core::DurableState restored;  // what that file held at start
     int lease_fd = -1;            // write end of the lease pipe to the supervisor; -1 = none
+    EventRing* events = nullptr;  // recent events for `vigil events`; outlives the agent
 };
 
 // Counters shown by `vigil status -v`.
@@ -93,6 +95,8 @@ private:
     void reload_keys();
     std::string handle_control(const std::string& request);
     std::string handle_control_request(const std::string& request);
+    void serve_events();  // agent_events.cc
+    std::optional<io::UnixServer::StreamReply> handle_events(const std::string& request);
     nlohmann::json status_json(bool verbose);
     nlohmann::json resources_json(TimePoint now, std::size_t g, const core::GroupStatus& gs,
                                   bool verbose) const;
