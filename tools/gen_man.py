@@ -66,6 +66,26 @@ def split_cells(path, lineno, text):
     return [c.strip() for c in inner.split("|")]
 
 
+def list_item_lines(lines, i):
+    """The lines of the "- " item at lines[i], its indentation removed, and the index after
+    it. The item goes on while lines are indented by 2, across blank lines."""
+    item = [(lines[i][0], LIST_ITEM.match(lines[i][1]).group(1))]
+    i += 1
+    while i < len(lines):
+        lineno, text = lines[i]
+        if text.startswith("  "):
+            item.append((lineno, text[2:]))
+        elif not text.strip():
+            following = next((x for x in lines[i:] if x[1].strip()), None)
+            if following is None or not following[1].startswith("  "):
+                break
+            item.append((lineno, ""))
+        else:
+            break
+        i += 1
+    return item, i
+
+
 def parse_blocks(path, lines):
     """lines: [(lineno, text)] with the enclosing list indentation already removed."""
     blocks, i = [], 0
@@ -105,21 +125,7 @@ def parse_blocks(path, lines):
         elif LIST_ITEM.match(text):
             items = []
             while i < len(lines) and LIST_ITEM.match(lines[i][1]):
-                item = [(lines[i][0], LIST_ITEM.match(lines[i][1]).group(1))]
-                i += 1
-                # The item goes on while lines are indented by 2, across blank lines.
-                while i < len(lines):
-                    ln, t = lines[i]
-                    if t.startswith("  "):
-                        item.append((ln, t[2:]))
-                    elif not t.strip():
-                        nxt = next((x for x in lines[i:] if x[1].strip()), None)
-                        if nxt is None or not nxt[1].startswith("  "):
-                            break
-                        item.append((ln, ""))
-                    else:
-                        break
-                    i += 1
+                item, i = list_item_lines(lines, i)
                 items.append(parse_blocks(path, item))
                 while i < len(lines) and not lines[i][1].strip():
                     i += 1
@@ -338,10 +344,14 @@ def config_page(path, version):
             ".SH SYNOPSIS", r"\fB/etc/vigil/vigil.toml\fR", ".SH DESCRIPTION"]
     render(intro, out)
     for heading, body in sections[1:]:
+        # A "- `key`: ..." item of the section's own lists is shown under its key's table
+        # row, if the section has one; any other item stays where it is written.
+        table_keys = {cells[0].strip("`") for b in walk(body) if b[0] == "table"
+                      and b[2][0] == "Key" for cells in b[3]}
         defs = {}
         for b in body:
             if b[0] == "list":
-                defs.update({item_key(i): i for i in b[2] if item_key(i)})
+                defs.update({item_key(i): i for i in b[2] if item_key(i) in table_keys})
         render([heading] + body, out, defs)
     out += [".SH FILES", ".TP 4", r"\fB/etc/vigil/vigil.toml.example\fR",
             "a commented example: two nodes and a witness, two links, one group.",

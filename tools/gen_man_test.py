@@ -79,6 +79,15 @@ class ConfigPage(unittest.TestCase):
                       "heartbeat interval..60000.\n.br\na peer is declared dead after", page)
         self.assertNotIn("This document specifies", page)  # pointers into the source tree
 
+    def test_item_of_a_key_outside_the_tables_stays_in_its_list(self):
+        text = config_text().replace(
+            "- `heartbeat_interval_ms`:",
+            "- `not_a_table_key`: kept where written.\n- `heartbeat_interval_ms`:")
+        with Edited(text) as path:
+            rc, err, page = run("config", path)
+        self.assertEqual(rc, 0, err)
+        self.assertIn(".TP 4\n\\fBnot_a_table_key\\fR\nkept where written.\n", page)
+
     def test_output_is_ascii_with_escapes(self):
         _, _, page = run("config", CONFIG_MD)
         page.encode("ascii")
