@@ -11,6 +11,7 @@
 #include "daemon/agent.h"
 #include "daemon/auth_keys.h"
 #include "daemon/config_parse.h"
+#include "daemon/import_command.h"
 #include "daemon/log_stderr.h"
 #include "daemon/state_file.h"
 #include "daemon/supervisor.h"
@@ -168,7 +169,13 @@ int main(int argc, char** argv) {
     auto* check = app.add_subcommand("check-config", "validate a configuration file");
     check->add_option("FILE", check_path, "configuration file")->required();
 
-    CLI11_PARSE(app, argc, argv);
+    auto import_cmd = daemon::add_import_command(app);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return daemon::import_parse_error_code(*import_cmd, app.exit(e));
+    }
 
     if (agent->parsed()) return run_agent(config_path, node, socket, !no_supervisor, false);
     if (witness->parsed()) return run_agent(config_path, node, socket, false, true);
@@ -178,5 +185,6 @@ int main(int argc, char** argv) {
     if (check->parsed()) return check_config(check_path);
     if (restart->parsed()) return cli::cmd_resource_restart(socket_path(), resource_name);
     if (cleanup->parsed()) return cli::cmd_cleanup(socket_path(), cleanup_group);
+    if (import_cmd->heartbeat->parsed()) return daemon::run_import(*import_cmd);
     return 1;
 }
