@@ -81,7 +81,8 @@ expect "alpha beta" vigil switchover northbound --to ""
 expect "restart" vigil resource ""
 expect "api" vigil resource restart ""
 expect "heartbeat" vigil import ""
-expect "--authkeys --ha-cf --haresources --help" vigil import heartbeat --
+expect "--authkeys --cluster-name --force --ha-cf --haresources --help --key-out --node-address --out" \
+    vigil import heartbeat --
 expect "--follow" vigil events --f
 # --config on the line wins over $VIGIL_CONFIG (cleanup-vips reads that file).
 expect "--config --help --node" vigil cleanup-vips --
@@ -92,6 +93,7 @@ VIGIL_CONFIG=$tmp/missing.toml expect "" vigil switchover ""
 cd "$tmp/dir" || exit 1
 expect "a.toml b.conf" vigil agent --config ""
 expect "a.toml" vigil check-config a
+expect "a.toml b.conf" vigil import heartbeat --ha-cf x --out ""
 cd - >/dev/null || exit 1
 
 if ((failures > 0)); then
