@@ -84,8 +84,11 @@ expect "heartbeat" vigil import ""
 expect "--authkeys --cluster-name --force --ha-cf --haresources --help --key-out --node-address --out" \
     vigil import heartbeat --
 expect "--follow" vigil events --f
+expect "" vigil events -n ""
 # --config on the line wins over $VIGIL_CONFIG (cleanup-vips reads that file).
-expect "--config --help --node" vigil cleanup-vips --
+expect "--config --help --node --resources --socket" vigil cleanup-vips --
+expect "skip stop" vigil cleanup-vips --resources s
+expect "journal" vigil agent --log j
 expect "alpha gamma" vigil agent --config "$tmp/other.toml" --node ""
 # No configuration file: no names, and no error.
 VIGIL_CONFIG=$tmp/missing.toml expect "" vigil switchover ""
