@@ -81,8 +81,8 @@ expect "alpha beta" vigil switchover northbound --to ""
 expect "restart" vigil resource ""
 expect "api" vigil resource restart ""
 expect "heartbeat" vigil import ""
-expect "--authkeys --cluster-name --force --ha-cf --haresources --help --key-out --node-address --out" \
-    vigil import heartbeat --
+import_options="--authkeys --cluster-name --force --ha-cf --haresources --help --key-out"
+expect "$import_options --node-address --out" vigil import heartbeat --
 expect "--follow" vigil events --f
 expect "" vigil events -n ""
 # --config on the line wins over $VIGIL_CONFIG (cleanup-vips reads that file).
