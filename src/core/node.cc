@@ -104,6 +104,7 @@ Actions Node::step(const Event& event) {
             if constexpr (std::is_same_v<T, CheckResult>) on_check_result(e, out);
             if constexpr (std::is_same_v<T, AdminResourceRestart>) on_resource_restart(e, out);
             if constexpr (std::is_same_v<T, AdminCleanup>) on_cleanup(e, out);
+            if constexpr (std::is_same_v<T, ConfigChanged>) on_config_changed(e, out);
         },
         event);
     reconcile_resources(out);

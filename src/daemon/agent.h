@@ -62,7 +62,9 @@ struct Counters {
 
 class Agent {
 public:
-    Agent(const core::Config& config, std::size_t self, wire::Keys keys, AgentOptions options,
+    // The agent owns its running config: a reload (reload_config) replaces it in place, so
+    // that the core and the runners, which hold references to it, see the new one.
+    Agent(core::Config config, std::size_t self, wire::Keys keys, AgentOptions options,
           Logger& log);
     ~Agent();
     // Runs until SIGTERM/SIGINT (graceful: hand over, remove VIPs) or a fatal error.
@@ -91,6 +93,13 @@ private:
     void rearm();
     bool shutdown();  // false: resources did not stop in time
     void reload_keys();
+    // Reload (docs/config.md "Reload", agent_reload.cc): re-reads config_.path, applies what
+    // may change live, refuses the rest. `trigger` ("sighup", "control") goes into the log.
+    struct ReloadOutcome {
+        bool applied = false;
+        std::string message;  // what changed, or why it was refused
+    };
+    ReloadOutcome reload_config(const char* trigger);
     std::string handle_control(const std::string& request);
     std::string handle_control_request(const std::string& request);
     nlohmann::json status_json(bool verbose);
@@ -98,7 +107,7 @@ private:
                                   bool verbose) const;
     bool wait_for_resources_to_stop(TimePoint now);
 
-    const core::Config& config_;
+    core::Config config_;  // first: everything below may hold a reference to it
     std::size_t self_;
     wire::Keys keys_;
     AgentOptions options_;

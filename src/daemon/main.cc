@@ -164,6 +164,10 @@ int main(int argc, char** argv) {
     cleanup->add_option("GROUP", cleanup_group, "the failover group")->required();
     add_target(cleanup);
 
+    auto* reload = app.add_subcommand(
+        "reload", "the agent re-reads its config file; resources and checks change live");
+    add_target(reload);
+
     std::string check_path;
     auto* check = app.add_subcommand("check-config", "validate a configuration file");
     check->add_option("FILE", check_path, "configuration file")->required();
@@ -178,5 +182,6 @@ int main(int argc, char** argv) {
     if (check->parsed()) return check_config(check_path);
     if (restart->parsed()) return cli::cmd_resource_restart(socket_path(), resource_name);
     if (cleanup->parsed()) return cli::cmd_cleanup(socket_path(), cleanup_group);
+    if (reload->parsed()) return cli::cmd_reload(socket_path());
     return 1;
 }
