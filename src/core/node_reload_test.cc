@@ -217,11 +217,10 @@ Config config_with_check(int fall) {
     return c;
 }
 
-TEST_F(NodeReloadTest, UnchangedCheckKeepsItsStreakAcrossAReload) {
+TEST_F(NodeReloadTest, UnchangedCheckKeepsItsStateSoOneFailedProbeIsNoFault) {
     make(config_with_check(/*fall=*/2));
     c().admin(n1, CheckResult{c().now(), 0, true, "ok"});
-    c().admin(n1, CheckResult{c().now(), 0, false, "ping exit 1"});  // 1 of 2
-    // An unrelated change: a resource added, the check listed again in a new order.
+    // An unrelated change: a resource added, another check listed first.
     c().reload([](Config& cfg) {
         CheckConfig other = cfg.checks[0];
         other.name = "dns";
@@ -229,10 +228,22 @@ TEST_F(NodeReloadTest, UnchangedCheckKeepsItsStreakAcrossAReload) {
         cfg.groups[0].checks = {1};
         replace_tail(cfg, 1, {resource("api")});
     });
+    ASSERT_EQ(c().node(n1).status().checks[1].name, "gateway");
+    // Had the check started afresh, this first result would count at once (checks.h).
+    c().admin(n1, CheckResult{c().now(), 1, false, "ping exit 1"});  // 1 of 2
     EXPECT_TRUE(c().node(n1).status().checks[1].passing);
-    c().admin(n1, CheckResult{c().now(), 1, false, "ping exit 1"});  // 2 of 2: failing now
+    EXPECT_FALSE(c().log(n1).has("check_failing"));
+    c().admin(n1, CheckResult{c().now(), 1, false, "ping exit 1"});  // 2 of 2
     EXPECT_FALSE(c().node(n1).status().checks[1].passing);
-    EXPECT_EQ(c().node(n1).status().checks[1].name, "gateway");
+}
+
+TEST_F(NodeReloadTest, UnchangedFailingCheckStaysFailing) {
+    make(config_with_check(/*fall=*/1));
+    c().admin(n2, CheckResult{c().now(), 0, false, "ping exit 1"});
+    c().reload([](Config& cfg) { replace_tail(cfg, 1, {resource("api")}); });
+    EXPECT_FALSE(c().node(n2).status().checks[0].passing);
+    EXPECT_NE(c().node(n2).status().groups[0].not_eligible.find("gateway"), std::string::npos);
+    settle_without_moving();
 }
 
 TEST_F(NodeReloadTest, RemovedCheckNoLongerCountsAgainstTheNode) {
