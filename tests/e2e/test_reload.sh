@@ -84,6 +84,7 @@ pass "(a) web added: started on n1 only, svc kept PID $svc_pid, gap ${LAB_OUTAGE
 
 # --- (b) an invalid file: refused, the running config kept ----------------------------------
 cp "$LAB_DIR/vigil.toml" "$LAB_DIR/vigil.toml.good"
+digest_a=$(status_field n1 .config_digest)
 sed -i 's/^dead_time_ms = .*/dead_time_ms = "soon"/' "$LAB_DIR/vigil.toml"
 log_mark n1
 rc=0
@@ -95,6 +96,7 @@ log_since_mark n1 | grep -q 'event=config_reload_refused' || fail "n1 logged no 
 [[ $(agent_pid n1) =~ ^[0-9]+$ ]] || fail "n1's agent does not answer after the refused reload"
 resource_running n1 web && resource_running n1 svc || fail "n1's resources changed"
 [[ $(resource_field n1 svc .pid) == "$svc_pid" ]] || fail "svc was restarted"
+[[ $(status_field n1 .config_digest) == "$digest_a" ]] || fail "n1's config digest changed"
 pass "(b) invalid file refused with exit 1: $(head -n 1 <<<"$out")"
 
 # --- (c) a restart-only key: refused, named --------------------------------------------------
@@ -107,6 +109,7 @@ echo "dead_time changed: exit $rc: $out"
 [[ $out == *"cluster.dead_time_ms changed: needs a restart"* ]] ||
     fail "the refusal does not name cluster.dead_time_ms: $out"
 is_primary n1 && resource_running n1 web || fail "n1 changed after a refused reload"
+[[ $(status_field n1 .config_digest) == "$digest_a" ]] || fail "n1's config digest changed"
 pass "(c) dead_time_ms change refused: $out"
 
 # --- (d) SIGHUP: web removed from the file -----------------------------------------------------
