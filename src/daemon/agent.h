@@ -129,6 +129,7 @@ private:
     // Managed resources and checks; none on a witness.
     std::unique_ptr<ResourceRunner> resources_;
     std::unique_ptr<CheckRunner> checks_;
+    std::vector<std::unique_ptr<CheckRunner>> retired_checks_;  // a reload's: until idle
     StateFile state_file_;
     LeaseReporter lease_reporter_;
     bool lease_pipe_broken_ = false;

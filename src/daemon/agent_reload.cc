@@ -44,9 +44,14 @@ Agent::ReloadOutcome Agent::reload_config(const char* trigger) {
     if (resources_) resources_->config_changed(plan.fresh);
     const TimePoint now = io::monotonic_now();
     if (!witness_ && checks_changed) {
-        // Probes of the old set still running are abandoned: their indexes may mean other
-        // checks now. The core keeps each unchanged check's verdict meanwhile.
-        checks_.reset();
+        // Probes of the old set still running are killed and their results dropped: their
+        // indexes may mean other checks now. The core keeps each unchanged check's verdict
+        // meanwhile. The old runner stays until its killed children have been reaped.
+        std::erase_if(retired_checks_, [](const auto& r) { return r->idle(); });
+        if (checks_) {
+            checks_->retire();
+            retired_checks_.push_back(std::move(checks_));
+        }
         if (!config_.checks.empty()) {
             checks_ = std::make_unique<CheckRunner>(
                 config_, loop_, log_, [this](const core::CheckResult& r) { feed(r); });
