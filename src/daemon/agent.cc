@@ -19,37 +19,39 @@ namespace vigil::daemon {
 using core::Role;
 using core::VipChange;
 
-Agent::Agent(core::Config config, std::size_t self, wire::Keys keys, AgentOptions options,
+Agent::Agent(const core::Config& config, std::size_t self, wire::Keys keys, AgentOptions options,
              Logger& log)
-    : config_(std::move(config)),
+    : config_(config),
       self_(self),
       keys_(std::move(keys)),
       options_(std::move(options)),
       log_(log),
       addresses_(io::make_netlink_addresses()),
       announcer_(io::make_raw_announcer()),
+      // Everything that keeps a reference gets config_, the agent's own copy, which a reload
+      // replaces in place; the caller's config is read here only.
       node_(config_, self, io::monotonic_now(), log, options_.restored),
-      announces_(config_.cluster.announce_count, ms(config_.cluster.announce_interval_ms)),
+      announces_(config.cluster.announce_count, ms(config.cluster.announce_interval_ms)),
       hooks_(loop_),
-      notify_(hooks_, log, ms(config_.cluster.notify_timeout_ms)),
+      notify_(hooks_, log, ms(config.cluster.notify_timeout_ms)),
       fence_(config_, hooks_, log, [this](const core::FenceResult& r) { feed(r); }),
       state_file_(std::move(options_.state_file)),
-      lease_reporter_(config_.groups.size()),
-      witness_(config_.nodes[self].witness),
-      timelines_(config_.groups.size()),
-      roles_(config_.groups.size(), Role::starting),
+      lease_reporter_(config.groups.size()),
+      witness_(config.nodes[self].witness),
+      timelines_(config.groups.size()),
+      roles_(config.groups.size(), Role::starting),
       // Boot ids come from the wall clock so that they increase across restarts and peers
       // reject replays of an earlier boot's datagrams (docs/wire.md).
       boot_id_(static_cast<std::uint64_t>(io::realtime_us())),
       next_vip_check_(io::monotonic_now()) {
-    if (config_.cluster.two_node && !config_.cluster.tiebreaker.empty() && !witness_)
+    if (config.cluster.two_node && !config.cluster.tiebreaker.empty() && !witness_)
         tiebreaker_ = std::make_unique<Tiebreaker>(
-            config_.cluster.tiebreaker, ms(config_.cluster.tiebreaker_interval_ms), hooks_, log_,
+            config.cluster.tiebreaker, ms(config.cluster.tiebreaker_interval_ms), hooks_, log_,
             [this](const core::TiebreakerResult& r) { feed(r); });
     if (!witness_) {
         resources_ = std::make_unique<ResourceRunner>(
             config_, self, loop_, log_, [this](const core::ResourceResult& r) { feed(r); });
-        if (!config_.checks.empty())
+        if (!config.checks.empty())
             checks_ = std::make_unique<CheckRunner>(
                 config_, loop_, log_, [this](const core::CheckResult& r) { feed(r); });
     }

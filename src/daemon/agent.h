@@ -62,9 +62,10 @@ struct Counters {
 
 class Agent {
 public:
-    // The agent owns its running config: a reload (reload_config) replaces it in place, so
-    // that the core and the runners, which hold references to it, see the new one.
-    Agent(core::Config config, std::size_t self, wire::Keys keys, AgentOptions options,
+    // The agent keeps its own copy of `config`, its running config: a reload
+    // (reload_config) replaces it in place, so that the core and the runners, which hold
+    // references to it, see the new one.
+    Agent(const core::Config& config, std::size_t self, wire::Keys keys, AgentOptions options,
           Logger& log);
     ~Agent();
     // Runs until SIGTERM/SIGINT (graceful: hand over, remove VIPs) or a fatal error.
