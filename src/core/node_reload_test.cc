@@ -192,6 +192,28 @@ TEST_F(NodeReloadTest, NewResourceThatCannotStartFailsTheGroupHereLikeAtPromotio
               std::string::npos);
 }
 
+TEST_F(NodeReloadTest, KeptResourceKeepsItsRestartCountAndANewOneHasAFreshBudget) {
+    make(config_with({"db", "api"}));
+    c().kill_service(n1, 1);
+    ASSERT_GE(c().run_until([&] { return c().log(n1).has("resource_restart"); }, ms(1500)), 0);
+    ASSERT_GE(c().run_until([&] { return all_running(c().node(n1)); }, ms(500)), 0);
+    ASSERT_EQ(c().node(n1).status().groups[0].resources[1].restarts, 1);
+    c().reload([](Config& cfg) { replace_tail(cfg, 2, {resource("web")}); });
+    settle_without_moving();
+    auto st = c().node(n1).status().groups[0];
+    ASSERT_EQ(st.resources.size(), 3u);
+    EXPECT_EQ(st.resources[1].restarts, 1);  // api: the same slot, the same window
+    EXPECT_EQ(st.resources[2].restarts, 0);
+    // web's budget is its own: a failure restarts it in place.
+    c().kill_service(n1, 2);
+    ASSERT_GE(
+        c().run_until([&] { return c().node(n1).status().groups[0].resources[2].restarts == 1; },
+                      ms(1500)),
+        0);
+    ASSERT_GE(c().run_until([&] { return all_running(c().node(n1)); }, ms(500)), 0);
+    EXPECT_EQ(c().primaries(), std::vector<std::size_t>{n1});
+}
+
 TEST_F(NodeReloadTest, AFailedGroupStaysFailedAfterAReload) {
     make(config_with({"db"}));
     c().fail_starts(n1, 1);
