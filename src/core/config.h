@@ -62,6 +62,11 @@ struct ResourceConfig {
     int timeout_ms = 5000;  // per start/stop/monitor call; on expiry it is killed and failed
     int max_restarts = 3;   // restarts within restart_window_s before the group fails over
     int restart_window_s = 60;
+    // Reload (docs/config.md "Reload"): an old definition kept at its index only until its
+    // stop has been carried out; no group lists it and resource_index() skips it.
+    bool retired = false;
+
+    bool operator==(const ResourceConfig&) const = default;
 };
 
 // A health check a group depends on besides its resources (keepalived's track_script):
@@ -81,6 +86,8 @@ struct CheckConfig {
     // 0: while failing, this node may not be primary of the groups that use the check.
     // < 0: added to the node's priority while failing; > 0: added while passing.
     int weight = 0;
+
+    bool operator==(const CheckConfig&) const = default;
 };
 
 struct GroupConfig {
@@ -144,7 +151,7 @@ struct Config {
     }
     std::optional<std::size_t> resource_index(std::string_view name) const {
         for (std::size_t i = 0; i < resources.size(); ++i)
-            if (resources[i].name == name) return i;
+            if (resources[i].name == name && !resources[i].retired) return i;
         return std::nullopt;
     }
     std::optional<std::size_t> group_index(std::string_view name) const {

@@ -118,6 +118,7 @@ Actions Node::step(const Event& event) {
             if constexpr (std::is_same_v<T, CheckResult>) on_check_result(e, out);
             if constexpr (std::is_same_v<T, AdminResourceRestart>) on_resource_restart(e, out);
             if constexpr (std::is_same_v<T, AdminCleanup>) on_cleanup(e, out);
+            if constexpr (std::is_same_v<T, ConfigChanged>) on_config_changed(e, out);
         },
         event);
     reconcile_resources(out);
@@ -190,9 +191,10 @@ void Node::on_heartbeat(const HeartbeatReceived& e, Actions& out) {
     bool mismatch =
         !std::equal(hb.config_digest.begin(), hb.config_digest.end(), config_.digest.begin());
     // Once per change of the peer's digest, not per heartbeat: a peer that moves from one
-    // foreign configuration to another is logged again, with both digests to compare.
+    // foreign configuration to another is logged again, with both digests to compare; so is
+    // a peer that matched until this node's own digest changed (a reload here).
     const bool digest_changed = !p.received || hb.config_digest != p.config_digest;
-    if (mismatch && digest_changed)
+    if (mismatch && (digest_changed || !p.config_mismatch))
         log_.event(Level::warn, "config_mismatch",
                    {{"peer", name(e.sender)},
                     {"digest", digest_hex(config_.digest.data())},

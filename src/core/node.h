@@ -128,6 +128,9 @@ public:
     // After a Shutdown: the resources have stopped and the goodbye was sent; the daemon may
     // exit. (A node without resources completes in the Shutdown step itself.)
     bool shutdown_complete() const { return leaving_; }
+    // Why a ConfigChanged may not be applied now ("" = it may): the previous reload's
+    // retired resources are still stopping, or the node is shutting down.
+    std::string reload_blocker() const;
 
 private:
     struct PeerView {  // the last heartbeat's content, per peer
@@ -233,6 +236,7 @@ private:
     void on_check_result(const CheckResult& e, Actions& out);
     void on_resource_restart(const AdminResourceRestart& e, Actions& out);
     void on_cleanup(const AdminCleanup& e, Actions& out);
+    void on_config_changed(const ConfigChanged& e, Actions& out);  // node_reload.cc
     void reconcile_resources(Actions& out);
     void complete_release(std::size_t g, TimePoint now, Actions& out);
     void finish_shutdown(Actions& out);

@@ -350,6 +350,20 @@ TEST(NodeHeartbeats, ConfigMismatchIsLoggedOncePerPeerDigestWithBothDigests) {
     EXPECT_FALSE(c.node(n1).status().peers[0].config_mismatch);
 }
 
+// A reload changes this node's digest while the peer still sends the one that matched:
+// the peer's digest did not change, but the mismatch is new and must be logged.
+TEST(NodeHeartbeats, ConfigMismatchAfterOwnDigestChangeIsLogged) {
+    TestCluster c(make_config());
+    c.run_for(ms(100));
+    wire::Heartbeat old = c.last_sent(n2);  // the digest both nodes had
+    old.seq = 0;
+    c.reload([](core::Config& cfg) { cfg.digest[0] ^= 0xff; });
+    c.inject(n1, n2, 0, old);  // n2 has not reloaded yet
+    c.inject(n1, n2, 0, old);
+    EXPECT_TRUE(c.node(n1).status().peers[0].config_mismatch);
+    EXPECT_EQ(c.log(n1).count("config_mismatch"), 1);
+}
+
 TEST(NodeHeartbeats, UnknownGroupsInAHeartbeatAreIgnored) {
     TestCluster c(make_config());
     c.run_for(ms(100));

@@ -28,11 +28,13 @@ Agent::Agent(const core::Config& config, std::size_t self, wire::Keys keys, Agen
       log_(log),
       addresses_(io::make_netlink_addresses()),
       announcer_(io::make_raw_announcer()),
-      node_(config, self, io::monotonic_now(), log, options_.restored),
+      // Everything that keeps a reference gets config_, the agent's own copy, which a reload
+      // replaces in place; the caller's config is read here only.
+      node_(config_, self, io::monotonic_now(), log, options_.restored),
       announces_(config.cluster.announce_count, ms(config.cluster.announce_interval_ms)),
       hooks_(loop_),
       notify_(hooks_, log, ms(config.cluster.notify_timeout_ms)),
-      fence_(config, hooks_, log, [this](const core::FenceResult& r) { feed(r); }),
+      fence_(config_, hooks_, log, [this](const core::FenceResult& r) { feed(r); }),
       state_file_(std::move(options_.state_file)),
       lease_reporter_(config.groups.size()),
       witness_(config.nodes[self].witness),
@@ -48,10 +50,10 @@ Agent::Agent(const core::Config& config, std::size_t self, wire::Keys keys, Agen
             [this](const core::TiebreakerResult& r) { feed(r); });
     if (!witness_) {
         resources_ = std::make_unique<ResourceRunner>(
-            config, self, loop_, log_, [this](const core::ResourceResult& r) { feed(r); });
+            config_, self, loop_, log_, [this](const core::ResourceResult& r) { feed(r); });
         if (!config.checks.empty())
             checks_ = std::make_unique<CheckRunner>(
-                config, loop_, log_, [this](const core::CheckResult& r) { feed(r); });
+                config_, loop_, log_, [this](const core::CheckResult& r) { feed(r); });
     }
 }
 
@@ -154,7 +156,10 @@ void Agent::on_signal() {
     signalfd_siginfo info{};
     while (read(signal_fd_, &info, sizeof info) == sizeof info) {
         if (info.ssi_signo == SIGHUP) {
+            // The keys first, as before: a rotation needs no config change. The config
+            // reload logs its own outcome (config_reloaded, config_reload_refused).
             reload_keys();
+            (void)reload_config("sighup");
             continue;
         }
         log_.event(Level::info, "agent_stopping", {{"signal", std::to_string(info.ssi_signo)}});

@@ -64,6 +64,9 @@ struct Counters {
 
 class Agent {
 public:
+    // The agent keeps its own copy of `config`, its running config: a reload
+    // (reload_config) replaces it in place, so that the core and the runners, which hold
+    // references to it, see the new one.
     Agent(const core::Config& config, std::size_t self, wire::Keys keys, AgentOptions options,
           Logger& log);
     ~Agent();
@@ -93,6 +96,13 @@ private:
     void rearm();
     bool shutdown();  // false: resources did not stop in time
     void reload_keys();
+    // Reload (docs/config.md "Reload", agent_reload.cc): re-reads config_.path, applies what
+    // may change live, refuses the rest. `trigger` ("sighup", "control") goes into the log.
+    struct ReloadOutcome {
+        bool applied = false;
+        std::string message;  // what changed, or why it was refused
+    };
+    ReloadOutcome reload_config(const char* trigger);
     std::string handle_control(const std::string& request);
     std::string handle_control_request(const std::string& request);
     void serve_events();  // agent_events.cc
@@ -102,7 +112,7 @@ private:
                                   bool verbose) const;
     bool wait_for_resources_to_stop(TimePoint now);
 
-    const core::Config& config_;
+    core::Config config_;  // first: everything below may hold a reference to it
     std::size_t self_;
     wire::Keys keys_;
     AgentOptions options_;
@@ -124,6 +134,7 @@ private:
     // Managed resources and checks; none on a witness.
     std::unique_ptr<ResourceRunner> resources_;
     std::unique_ptr<CheckRunner> checks_;
+    std::vector<std::unique_ptr<CheckRunner>> retired_checks_;  // a reload's: until idle
     StateFile state_file_;
     LeaseReporter lease_reporter_;
     bool lease_pipe_broken_ = false;

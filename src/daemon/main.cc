@@ -190,6 +190,9 @@ int main(int argc, char** argv) {
     events->add_option("-n,--lines", events_count, "how many recent events to show first")
         ->check(CLI::Range(1, 1000));
     add_target(events);
+    auto* reload = app.add_subcommand(
+        "reload", "the agent re-reads its config file; resources and checks change live");
+    add_target(reload);
 
     std::string check_path;
     auto* check = app.add_subcommand("check-config", "validate a configuration file");
@@ -216,5 +219,6 @@ int main(int argc, char** argv) {
     if (restart->parsed()) return cli::cmd_resource_restart(socket_path(), resource_name);
     if (cleanup->parsed()) return cli::cmd_cleanup(socket_path(), cleanup_group);
     if (import_cmd->heartbeat->parsed()) return daemon::run_import(*import_cmd);
+    if (reload->parsed()) return cli::cmd_reload(socket_path());
     return 1;
 }
