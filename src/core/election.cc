@@ -332,6 +332,8 @@ void Node::promote(std::size_t g, bool admin, std::string reason, Actions& out) 
     s.campaign_deadline = TimePoint::never();
     s.fence.reset();
     s.admin = admin;
+    if (s.primary && *s.primary != self_) change.replaced_primary = name(*s.primary);
+    else if (s.lost_primary) change.replaced_primary = name(*s.lost_primary);
     s.primary = self_;
     s.handoff_to.reset();
     s.handoff_deadline = TimePoint::never();

@@ -40,6 +40,7 @@ struct ResourceStatus {
     int restarts = 0;  // within the restart window
     std::string last_failure;
     TimePoint last_failure_at = TimePoint::never();
+    std::uint64_t restarts_total = 0;  // since the agent started (vigil_resource_restarts_total)
 };
 
 class GroupResources {
@@ -83,6 +84,7 @@ private:
         TimePoint next_monitor = TimePoint::never();
         TimePoint not_before{INT64_MIN};  // restart backoff
         std::deque<TimePoint> restarts;   // within the window
+        std::uint64_t restarts_total = 0;  // never pruned: a counter for the metrics
         std::string last_failure;
         TimePoint last_failure_at = TimePoint::never();
     };
