@@ -18,10 +18,6 @@ bool starts_with(std::string_view s, std::string_view prefix) {
     return s.substr(0, prefix.size()) == prefix;
 }
 
-double seconds(TimePoint from, TimePoint to) {
-    return static_cast<double>(to - from) / 1e6;
-}
-
 }  // namespace
 
 std::vector<TimelinePhase> timeline_phases(const Timeline& t) {
@@ -38,7 +34,7 @@ std::vector<TimelinePhase> timeline_phases(const Timeline& t) {
         else if (ends_with(s.what, " sent")) last_announcement = s.at;
     }
     auto add = [&](const char* name, TimePoint from, TimePoint to) {
-        if (!from.is_never() && !to.is_never()) out.push_back({name, seconds(from, to)});
+        if (!from.is_never() && !to.is_never()) out.push_back({name, to - from});
     };
     add("detection", last_heard, declared_dead);
     add("election", declared_dead, promoted);
@@ -75,7 +71,7 @@ nlohmann::json FailoverHistory::to_json(const std::vector<Timeline>& current,
             steps.push_back({{"at_ms", static_cast<double>(s.at - first) / 1000.0},
                              {"event", s.what}});
         nlohmann::json phases = nlohmann::json::object();
-        for (const auto& p : timeline_phases(*t)) phases[p.name] = p.seconds * 1000.0;
+        for (const auto& p : timeline_phases(*t)) phases[p.name] = static_cast<double>(p.duration) / 1000.0;
         out.push_back({{"group", *group},
                        {"epoch", t->epoch},
                        {"reason", t->reason},

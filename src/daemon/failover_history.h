@@ -23,7 +23,7 @@ namespace vigil::daemon {
 // A phase whose steps are not in the timeline is left out (a switchover has no detection).
 struct TimelinePhase {
     std::string name;
-    double seconds = 0;
+    Micros duration = 0;
 };
 std::vector<TimelinePhase> timeline_phases(const Timeline& timeline);
 

@@ -86,7 +86,8 @@ void render_groups(const MetricsSnapshot& s, PrometheusText& out) {
                "(detection, election, vips, announcement, total).");
     for (const auto& g : s.groups)
         for (const auto& p : g.last_failover)
-            out.sample({{"group", g.name}, {"phase", p.name}}, p.seconds);
+            out.sample({{"group", g.name}, {"phase", p.name}},
+                       static_cast<double>(p.duration) / 1e6);
     out.family("vigil_resource_running", "gauge",
                "1 while the managed resource runs on this node (state running).");
     for (const auto& g : s.groups)

@@ -1,8 +1,11 @@
 // A writer for the Prometheus text exposition format, version 0.0.4
 // (https://prometheus.io/docs/instrumenting/exposition_formats/): HELP and TYPE lines per
-// family, then its samples, label values escaped. Written by hand because the format is a
-// few lines of rules and prometheus-cpp is not packaged in Debian bookworm; the agent needs
-// only gauges and counters, rendered from a snapshot on each scrape.
+// family, then its samples, label values escaped. Written by hand although Debian bookworm
+// packages prometheus-cpp (prometheus-cpp-dev 1.0.1): its exposer runs civetweb's own
+// threads, which the single-threaded agent would have to feed under locks (STYLE.md §13),
+// and the agent needs its own server for the status page anyway; its core library alone
+// would mean mirroring state the agent already has into registry objects. The format is a
+// few rules, and the agent needs only gauges and counters, rendered from a snapshot.
 #pragma once
 
 #include <string>
