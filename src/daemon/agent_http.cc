@@ -100,8 +100,8 @@ std::string Agent::metrics_text() {
     s.announcements = c.announcements;
     for (std::size_t g = 0; g < st.groups.size(); ++g) {
         const core::GroupStatus& gs = st.groups[g];
-        MetricsSnapshot::Group mg{gs.name, core::role_name(gs.role), gs.epoch, gs.elections,
-                                  timeline_phases(timelines_[g]), {}};
+        MetricsSnapshot::Group mg{gs.name,      core::role_name(gs.role),       gs.epoch,
+                                  gs.elections, timeline_phases(timelines_[g]), {}};
         for (const auto& r : gs.resources)
             mg.resources.push_back(
                 {r.name, r.state == core::ResourceState::running, r.restarts_total});
@@ -114,8 +114,7 @@ std::string Agent::metrics_text() {
             MetricsSnapshot::Link ml{std::to_string(l), p.link_alive[l], std::nullopt,
                                      heartbeat_loss_.lost(node, l)};
             if (!p.link_last_heard[l].is_never())
-                ml.heartbeat_age_seconds =
-                    static_cast<double>(now - p.link_last_heard[l]) / 1e6;
+                ml.heartbeat_age_seconds = static_cast<double>(now - p.link_last_heard[l]) / 1e6;
             mp.links.push_back(std::move(ml));
         }
         s.peers.push_back(std::move(mp));

@@ -91,9 +91,9 @@ core::HttpListenConfig read_listener(const toml::table& root, std::string_view n
     std::string why;
     auto parsed = parse_listen_address(*text, why);
     if (!parsed) {
-        problems.add(*at, path,
-                     quote(*text) + ": " + why +
-                         " (expected e.g. \"127.0.0.1:9405\" or \"[::1]:9405\")");
+        problems.add(
+            *at, path,
+            quote(*text) + ": " + why + " (expected e.g. \"127.0.0.1:9405\" or \"[::1]:9405\")");
         return out;
     }
     parsed->allow_remote = allow_remote;

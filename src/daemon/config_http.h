@@ -3,9 +3,10 @@
 // read_http_listeners once the other sections are read. Private to the config parser.
 #pragma once
 
+#include <toml++/toml.h>
+
 #include <optional>
 #include <string_view>
-#include <toml++/toml.h>
 
 #include "core/config.h"
 #include "daemon/toml_reader.h"
@@ -23,7 +24,6 @@ void read_http_listeners(const toml::table& root, core::Config& config,
 
 // "127.0.0.1:9405" or "[::1]:9405" -> address, family and port; nullopt with `why` set
 // when malformed. Exposed for the unit tests.
-std::optional<core::HttpListenConfig> parse_listen_address(std::string_view text,
-                                                           std::string& why);
+std::optional<core::HttpListenConfig> parse_listen_address(std::string_view text, std::string& why);
 
 }  // namespace vigil::daemon

@@ -42,8 +42,9 @@ TEST(ConfigHttp, ListenersAreOffWhenTablesAreAbsent) {
 }
 
 TEST(ConfigHttp, Ipv4AndIpv6ListenAddressesAreRead) {
-    auto config = parse_with("[metrics]\nlisten = \"127.0.0.1:9405\"\n"
-                             "[status_page]\nlisten = \"[0:0::1]:9406\"\n");
+    auto config = parse_with(
+        "[metrics]\nlisten = \"127.0.0.1:9405\"\n"
+        "[status_page]\nlisten = \"[0:0::1]:9406\"\n");
     ASSERT_TRUE(config) << config.error().message;
     EXPECT_TRUE(config->metrics.enabled);
     EXPECT_EQ(config->metrics.address, "127.0.0.1");
@@ -67,8 +68,9 @@ TEST(ConfigHttp, RemoteAddressNeedsAllowRemote) {
 }
 
 TEST(ConfigHttp, SameAddressForBothIsAllowed) {
-    auto config = parse_with("[metrics]\nlisten = \"127.0.0.1:9405\"\n"
-                             "[status_page]\nlisten = \"127.0.0.1:9405\"\n");
+    auto config = parse_with(
+        "[metrics]\nlisten = \"127.0.0.1:9405\"\n"
+        "[status_page]\nlisten = \"127.0.0.1:9405\"\n");
     ASSERT_TRUE(config) << config.error().message;
     EXPECT_EQ(config->metrics.port, config->status_page.port);
 }
@@ -76,7 +78,8 @@ TEST(ConfigHttp, SameAddressForBothIsAllowed) {
 TEST(ConfigHttp, NonTableIsRefused) {
     auto config = parse_config("metrics = \"127.0.0.1:9405\"\n" + std::string(kBase), "/v.toml");
     ASSERT_FALSE(config);
-    EXPECT_EQ(config.error().message, "/v.toml:1: metrics: expected a table ([metrics]), got a string");
+    EXPECT_EQ(config.error().message,
+              "/v.toml:1: metrics: expected a table ([metrics]), got a string");
 }
 
 TEST(ConfigHttp, ListenersAreNotInTheDigest) {
@@ -104,23 +107,27 @@ const std::string kExpected = " (expected e.g. \"127.0.0.1:9405\" or \"[::1]:940
 INSTANTIATE_TEST_SUITE_P(
     Cases, ConfigHttpRejects,
     ::testing::Values(
-        RejectCase{"NoPort", "[metrics]\nlisten = \"127.0.0.1\"\n",
-                   "12: metrics.listen: \"127.0.0.1\": no port (expected ADDRESS:PORT)" + kExpected},
-        RejectCase{"PortZero", "[metrics]\nlisten = \"127.0.0.1:0\"\n",
-                   "12: metrics.listen: \"127.0.0.1:0\": port must be a number in 1..65535" +
-                       kExpected},
+        RejectCase{
+            "NoPort", "[metrics]\nlisten = \"127.0.0.1\"\n",
+            "12: metrics.listen: \"127.0.0.1\": no port (expected ADDRESS:PORT)" + kExpected},
+        RejectCase{
+            "PortZero", "[metrics]\nlisten = \"127.0.0.1:0\"\n",
+            "12: metrics.listen: \"127.0.0.1:0\": port must be a number in 1..65535" + kExpected},
         RejectCase{"PortTooLarge", "[metrics]\nlisten = \"127.0.0.1:65536\"\n",
                    "12: metrics.listen: \"127.0.0.1:65536\": port must be a number in 1..65535" +
                        kExpected},
         RejectCase{"HostName", "[metrics]\nlisten = \"localhost:9405\"\n",
                    "12: metrics.listen: \"localhost:9405\": \"localhost\" is not an IPv4 address "
-                   "(host names are not resolved)" + kExpected},
+                   "(host names are not resolved)" +
+                       kExpected},
         RejectCase{"BareIpv6", "[metrics]\nlisten = \"::1:9405\"\n",
                    "12: metrics.listen: \"::1:9405\": an IPv6 address must be written "
-                   "[ADDRESS]:PORT" + kExpected},
+                   "[ADDRESS]:PORT" +
+                       kExpected},
         RejectCase{"UnclosedBracket", "[status_page]\nlisten = \"[::1:9405\"\n",
                    "12: status_page.listen: \"[::1:9405\": an IPv6 address must be written "
-                   "[ADDRESS]:PORT" + kExpected},
+                   "[ADDRESS]:PORT" +
+                       kExpected},
         RejectCase{"NotAString", "[metrics]\nlisten = 9405\n",
                    "12: metrics.listen: expected a string, got an integer"},
         RejectCase{"MissingListen", "[metrics]\nallow_remote = false\n",

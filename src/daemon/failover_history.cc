@@ -27,11 +27,16 @@ std::vector<TimelinePhase> timeline_phases(const Timeline& t) {
     TimePoint promoted = TimePoint::never(), last_vip = TimePoint::never();
     TimePoint last_announcement = TimePoint::never();
     for (const auto& s : t.steps) {
-        if (ends_with(s.what, " last heard")) last_heard = s.at;
-        else if (ends_with(s.what, " declared dead")) declared_dead = s.at;
-        else if (starts_with(s.what, "promoted to primary")) promoted = s.at;
-        else if (starts_with(s.what, "vip ")) last_vip = s.at;
-        else if (ends_with(s.what, " sent")) last_announcement = s.at;
+        if (ends_with(s.what, " last heard"))
+            last_heard = s.at;
+        else if (ends_with(s.what, " declared dead"))
+            declared_dead = s.at;
+        else if (starts_with(s.what, "promoted to primary"))
+            promoted = s.at;
+        else if (starts_with(s.what, "vip "))
+            last_vip = s.at;
+        else if (ends_with(s.what, " sent"))
+            last_announcement = s.at;
     }
     auto add = [&](const char* name, TimePoint from, TimePoint to) {
         if (!from.is_never() && !to.is_never()) out.push_back({name, to - from});
@@ -68,19 +73,21 @@ nlohmann::json FailoverHistory::to_json(const std::vector<Timeline>& current,
         const TimePoint first = t->steps.front().at;
         nlohmann::json steps = nlohmann::json::array();
         for (const auto& s : t->steps)
-            steps.push_back({{"at_ms", static_cast<double>(s.at - first) / 1000.0},
-                             {"event", s.what}});
+            steps.push_back(
+                {{"at_ms", static_cast<double>(s.at - first) / 1000.0}, {"event", s.what}});
         nlohmann::json phases = nlohmann::json::object();
-        for (const auto& p : timeline_phases(*t)) phases[p.name] = static_cast<double>(p.duration) / 1000.0;
-        out.push_back({{"group", *group},
-                       {"epoch", t->epoch},
-                       {"reason", t->reason},
-                       {"from", t->from.empty() ? nlohmann::json(nullptr) : nlohmann::json(t->from)},
-                       {"to", t->to},
-                       {"promoted_unix_ms", t->promoted_realtime_us / 1000},
-                       {"duration_ms", static_cast<double>(t->steps.back().at - first) / 1000.0},
-                       {"phases_ms", phases},
-                       {"steps", steps}});
+        for (const auto& p : timeline_phases(*t))
+            phases[p.name] = static_cast<double>(p.duration) / 1000.0;
+        out.push_back(
+            {{"group", *group},
+             {"epoch", t->epoch},
+             {"reason", t->reason},
+             {"from", t->from.empty() ? nlohmann::json(nullptr) : nlohmann::json(t->from)},
+             {"to", t->to},
+             {"promoted_unix_ms", t->promoted_realtime_us / 1000},
+             {"duration_ms", static_cast<double>(t->steps.back().at - first) / 1000.0},
+             {"phases_ms", phases},
+             {"steps", steps}});
     }
     return out;
 }

@@ -20,8 +20,7 @@ public:
     // REQUIRES: stride >= 1.
     HeartbeatLoss(std::size_t nodes, std::size_t links, std::uint64_t stride);
 
-    void on_heartbeat(std::size_t node, std::size_t link, std::uint64_t boot_id,
-                      std::uint64_t seq);
+    void on_heartbeat(std::size_t node, std::size_t link, std::uint64_t boot_id, std::uint64_t seq);
     std::uint64_t lost(std::size_t node, std::size_t link) const;
     std::uint64_t received(std::size_t node, std::size_t link) const;
 

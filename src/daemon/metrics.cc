@@ -25,8 +25,7 @@ void render_node(const MetricsSnapshot& s, PrometheusText& out) {
     out.sample({}, b(s.healthy));
     out.family("vigil_maintenance", "gauge", "1 while this node is in standby (maintenance).");
     out.sample({}, b(s.maintenance));
-    out.family("vigil_quorum_voters_alive", "gauge",
-               "Voters this node hears, itself included.");
+    out.family("vigil_quorum_voters_alive", "gauge", "Voters this node hears, itself included.");
     out.sample({}, n(s.voters_alive));
     out.family("vigil_quorum_needed", "gauge", "Voters needed for a quorum.");
     out.sample({}, n(s.quorum));
@@ -51,8 +50,7 @@ void render_counters(const MetricsSnapshot& s, PrometheusText& out) {
         {"vigil_auth_failures_total", "Datagrams dropped because their HMAC did not verify.",
          s.auth_failures},
         {"vigil_packets_replayed_total",
-         "Authenticated datagrams dropped as replays (old sequence number or boot id).",
-         s.replays},
+         "Authenticated datagrams dropped as replays (old sequence number or boot id).", s.replays},
         {"vigil_packets_unknown_sender_total",
          "Authenticated datagrams from an address that is not the sender's.", s.unknown_sender},
         {"vigil_packets_wrong_link_total", "Heartbeats that arrived on another link.",
@@ -104,7 +102,8 @@ void render_groups(const MetricsSnapshot& s, PrometheusText& out) {
 void render_peers(const MetricsSnapshot& s, PrometheusText& out) {
     out.family("vigil_peer_up", "gauge", "1 while the peer is alive on at least one link.");
     for (const auto& p : s.peers) out.sample({{"peer", p.name}}, b(p.up));
-    out.family("vigil_peer_link_up", "gauge", "1 while heartbeats arrive from the peer on the link.");
+    out.family("vigil_peer_link_up", "gauge",
+               "1 while heartbeats arrive from the peer on the link.");
     for (const auto& p : s.peers)
         for (const auto& l : p.links) out.sample({{"peer", p.name}, {"link", l.name}}, b(l.up));
     out.family("vigil_peer_link_heartbeat_age_seconds", "gauge",

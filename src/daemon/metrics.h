@@ -33,7 +33,7 @@ struct MetricsSnapshot {
         std::string name;
         std::string role;  // core::role_name
         std::uint64_t epoch = 0;
-        std::uint64_t promotions = 0;             // times this node became primary
+        std::uint64_t promotions = 0;              // times this node became primary
         std::vector<TimelinePhase> last_failover;  // empty: never primary
         std::vector<Resource> resources;
     };

@@ -20,8 +20,8 @@ namespace vigil::daemon {
 namespace {
 
 struct Parsed {
-    std::map<std::string, std::string> types;      // family -> type
-    std::map<std::string, std::string> series;     // "name{sorted labels}" -> value text
+    std::map<std::string, std::string> types;   // family -> type
+    std::map<std::string, std::string> series;  // "name{sorted labels}" -> value text
     std::vector<std::string> errors;
 };
 
@@ -46,9 +46,12 @@ bool read_labels(const std::string& line, std::size_t& i, std::map<std::string, 
                 continue;
             }
             if (++i >= line.size()) return error = "dangling backslash", false;
-            if (line[i] == 'n') value += '\n';
-            else if (line[i] == '\\' || line[i] == '"') value += line[i];
-            else return error = "bad escape", false;
+            if (line[i] == 'n')
+                value += '\n';
+            else if (line[i] == '\\' || line[i] == '"')
+                value += line[i];
+            else
+                return error = "bad escape", false;
         }
         if (i >= line.size()) return error = "unterminated label value", false;
         ++i;  // closing quote
@@ -146,7 +149,10 @@ MetricsSnapshot snapshot() {
     s.auth_failures = 5;
     s.replays = 1;
     s.malformed = 2;
-    MetricsSnapshot::Group g1{"northbound", "primary", 7, 3,
+    MetricsSnapshot::Group g1{"northbound",
+                              "primary",
+                              7,
+                              3,
                               {{"vips", 900}, {"announcement", ms(200)}, {"total", ms(201)}},
                               {{"db", true, 0}, {"api", false, 2}}};
     MetricsSnapshot::Group g2{"southbound", "standby", 4, 0, {}, {}};
@@ -177,7 +183,7 @@ TEST(Metrics, GroupSeries) {
     EXPECT_EQ(s.at(key("vigil_failovers_total", {{"group", "northbound"}})), "3");
     EXPECT_EQ(s.at(key("vigil_failovers_total", {{"group", "southbound"}})), "0");
     EXPECT_EQ(std::stod(s.at(key("vigil_last_failover_duration_seconds",
-                                  {{"group", "northbound"}, {"phase", "vips"}}))),
+                                 {{"group", "northbound"}, {"phase", "vips"}}))),
               0.0009);
     EXPECT_EQ(s.at(key("vigil_last_failover_duration_seconds",
                        {{"group", "northbound"}, {"phase", "total"}})),
@@ -190,9 +196,9 @@ TEST(Metrics, GroupSeries) {
               "1");
     EXPECT_EQ(s.at(key("vigil_resource_running", {{"group", "northbound"}, {"resource", "api"}})),
               "0");
-    EXPECT_EQ(s.at(key("vigil_resource_restarts_total",
-                       {{"group", "northbound"}, {"resource", "api"}})),
-              "2");
+    EXPECT_EQ(
+        s.at(key("vigil_resource_restarts_total", {{"group", "northbound"}, {"resource", "api"}})),
+        "2");
 }
 
 TEST(Metrics, NodePeerAndCounterSeries) {
@@ -211,8 +217,8 @@ TEST(Metrics, NodePeerAndCounterSeries) {
     EXPECT_EQ(s.at(key("vigil_peer_link_heartbeat_age_seconds", {{"peer", "n2"}, {"link", "0"}})),
               "0.025");
     // Never heard on link 1: no age rather than a fake one.
-    EXPECT_EQ(s.count(key("vigil_peer_link_heartbeat_age_seconds", {{"peer", "n2"}, {"link", "1"}})),
-              0u);
+    EXPECT_EQ(
+        s.count(key("vigil_peer_link_heartbeat_age_seconds", {{"peer", "n2"}, {"link", "1"}})), 0u);
     EXPECT_EQ(s.at(key("vigil_peer_link_heartbeats_lost_total", {{"peer", "n2"}, {"link", "0"}})),
               "3");
 }

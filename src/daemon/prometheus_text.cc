@@ -1,8 +1,8 @@
 #include "daemon/prometheus_text.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 
 #include "common/assert.h"
@@ -34,10 +34,14 @@ bool prom_valid_label_name(std::string_view name) {
 std::string prom_escape_label_value(std::string_view value) {
     std::string out;
     for (char c : value) {
-        if (c == '\\') out += "\\\\";
-        else if (c == '"') out += "\\\"";
-        else if (c == '\n') out += "\\n";
-        else out += c;
+        if (c == '\\')
+            out += "\\\\";
+        else if (c == '"')
+            out += "\\\"";
+        else if (c == '\n')
+            out += "\\n";
+        else
+            out += c;
     }
     return out;
 }
@@ -45,9 +49,12 @@ std::string prom_escape_label_value(std::string_view value) {
 std::string prom_escape_help(std::string_view help) {
     std::string out;
     for (char c : help) {
-        if (c == '\\') out += "\\\\";
-        else if (c == '\n') out += "\\n";
-        else out += c;
+        if (c == '\\')
+            out += "\\\\";
+        else if (c == '\n')
+            out += "\\n";
+        else
+            out += c;
     }
     return out;
 }

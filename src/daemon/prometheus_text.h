@@ -30,8 +30,8 @@ public:
 private:
     std::string text_;
     std::string family_;
-    std::vector<std::string> families_;      // started so far, to assert uniqueness
-    std::vector<std::string> series_;        // of the current family
+    std::vector<std::string> families_;  // started so far, to assert uniqueness
+    std::vector<std::string> series_;    // of the current family
 };
 
 // Label values: backslash, double quote and line feed escaped (\\, \", \n).

@@ -60,8 +60,8 @@ HttpParse parse_http_request(std::string_view bytes, std::size_t head_bytes_max)
     const std::size_t end = head_end(bytes);
     if (end == std::string_view::npos || end > head_bytes_max) {
         if (bytes.size() >= head_bytes_max || end != std::string_view::npos)
-            return bad(431, "request head larger than " + std::to_string(head_bytes_max) +
-                                " bytes");
+            return bad(431,
+                       "request head larger than " + std::to_string(head_bytes_max) + " bytes");
         return HttpParse{};
     }
     std::string_view head = bytes.substr(0, end);
@@ -78,8 +78,7 @@ HttpParse parse_http_request(std::string_view bytes, std::size_t head_bytes_max)
             first = false;
             // request-line = method SP request-target SP HTTP-version (RFC 9112 §3)
             const std::size_t sp1 = line.find(' ');
-            const std::size_t sp2 =
-                sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
+            const std::size_t sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
             if (sp2 == std::string_view::npos || line.find(' ', sp2 + 1) != std::string_view::npos)
                 return bad(400, "malformed request line");
             const std::string_view method = line.substr(0, sp1);

@@ -97,7 +97,9 @@ TEST(HttpRequest, RandomBytesNeverCrash) {
             for (int k = 0, edits = 1 + prng() % 4; k < edits; ++k) {
                 const std::size_t at = prng() % (bytes.size() + 1);
                 switch (prng() % 3) {
-                    case 0: if (at < bytes.size()) bytes[at] = static_cast<char>(prng() % 256); break;
+                    case 0:
+                        if (at < bytes.size()) bytes[at] = static_cast<char>(prng() % 256);
+                        break;
                     case 1: bytes.insert(at, 1, static_cast<char>(prng() % 256)); break;
                     case 2: bytes.erase(at, prng() % 4); break;
                 }

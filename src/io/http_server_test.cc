@@ -7,11 +7,10 @@
 #include "io/http_server.h"
 
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <cerrno>
 #include <random>
@@ -188,8 +187,7 @@ TEST_F(HttpServerTest, LargeReplyToASlowReaderIsBufferedNotBlocking) {
 
 TEST_F(HttpServerTest, ConnectionsPastTheLimitAreClosed) {
     for (std::size_t i = 0; i < HttpServer::kConnectionsMax; ++i) connect_client();
-    for (int i = 0; i < 50 && server_.connection_count() < HttpServer::kConnectionsMax; ++i)
-        pump();
+    for (int i = 0; i < 50 && server_.connection_count() < HttpServer::kConnectionsMax; ++i) pump();
     ASSERT_EQ(server_.connection_count(), HttpServer::kConnectionsMax);
     int extra = connect_client();
     std::string got;
@@ -245,6 +243,46 @@ TEST_F(HttpServerTest, RandomBytesGetAnErrorOrAClose) {
     }
     EXPECT_EQ(server_.connection_count(), 0u);
     EXPECT_EQ(status_line(exchange("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")), "HTTP/1.1 200 OK");
+}
+
+TEST(HttpServerIpv6, ServesOnIpv6Loopback) {
+    EventLoop loop;
+    HttpServer server(loop, [] { return TimePoint{0}; });
+    server.route("/metrics", [] { return HttpResponse{200, "text/plain", "up 1\n"}; });
+    if (!server.listen("::1", 0, true)) GTEST_SKIP() << "no IPv6 loopback here";
+    int fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in6 a{};
+    a.sin6_family = AF_INET6;
+    a.sin6_port = htons(static_cast<std::uint16_t>(server.port()));
+    inet_pton(AF_INET6, "::1", &a.sin6_addr);
+    ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    const std::string request = "GET /metrics HTTP/1.1\r\nHost: [::1]\r\n\r\n";
+    ASSERT_EQ(send(fd, request.data(), request.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(request.size()));
+    std::string reply;
+    char buf[4096];
+    for (int i = 0; i < 100; ++i) {
+        loop.wake_at(monotonic_now() + ms(20));
+        ASSERT_TRUE(loop.run_once([] {}));
+        ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+        if (n > 0) reply.append(buf, static_cast<std::size_t>(n));
+        if (n == 0) break;
+    }
+    close(fd);
+    EXPECT_EQ(reply.substr(0, 15), "HTTP/1.1 200 OK");
+}
+
+TEST(HttpServerListen, AddressInUseIsAnErrorNamingIt) {
+    EventLoop loop;
+    HttpServer first(loop, [] { return TimePoint{0}; });
+    ASSERT_TRUE(first.listen("127.0.0.1", 0, false));
+    HttpServer second(loop, [] { return TimePoint{0}; });
+    auto r = second.listen("127.0.0.1", first.port(), false);
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error().message.find("127.0.0.1:" + std::to_string(first.port())),
+              std::string::npos)
+        << r.error().message;
+    EXPECT_NE(r.error().message.find("in use"), std::string::npos) << r.error().message;
 }
 
 }  // namespace
