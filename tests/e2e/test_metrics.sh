@@ -83,3 +83,25 @@ if http n1 http://198.18.0.12:9405/metrics -o /dev/null 2>/dev/null; then
     fail "n2's metrics answered on a non-loopback address"
 fi
 pass "404 across ports, 405 for POST, nothing on the node's own address"
+
+# Heartbeat loss: cut n2 -> n1 for about 150 ms (below the 250 ms dead time). The gap is
+# counted when the next heartbeat arrives, on each link: about 3 at a 50 ms interval.
+lost() { sample n1 "vigil_peer_link_heartbeats_lost_total{peer=\"n2\",link=\"$1\"}"; }
+lost0=$(lost 0) lost1=$(lost 1)
+[[ -n $lost0 && -n $lost1 ]] || fail "no heartbeat loss series on n1"
+t0=$(lab_now_ms)
+lab_cut n2 n1
+sleep_ms 150
+lab_heal n2 n1
+t1=$(lab_now_ms)
+counted() { (($(lost 0) > lost0 && $(lost 1) > lost1)); }
+lab_wait_for 2000 counted || fail "no loss counted on n1: link 0 $lost0 -> $(lost 0), link 1 $lost1 -> $(lost 1)"
+max=$(((t1 - t0) / 50 + 2))
+for link in 0 1; do
+    base=$lost0
+    [[ $link == 1 ]] && base=$lost1
+    d=$(($(lost $link) - base))
+    ((d >= 1 && d <= max)) || fail "link $link: $d heartbeats counted lost in a $((t1 - t0)) ms cut"
+    echo "link $link: $d heartbeats lost in a $((t1 - t0)) ms cut"
+done
+pass "heartbeat loss counted per link"
