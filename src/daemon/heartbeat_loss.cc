@@ -9,15 +9,15 @@ HeartbeatLoss::HeartbeatLoss(std::size_t nodes, std::size_t links, std::uint64_t
     VIGIL_ASSERT(stride >= 1);
 }
 
-const HeartbeatLoss::Slot& HeartbeatLoss::slot(std::size_t node, std::size_t link) const {
+std::size_t HeartbeatLoss::index(std::size_t node, std::size_t link) const {
     VIGIL_ASSERT(link < links_);
     VIGIL_ASSERT(node * links_ + link < slots_.size());
-    return slots_[node * links_ + link];
+    return node * links_ + link;
 }
 
 void HeartbeatLoss::on_heartbeat(std::size_t node, std::size_t link, std::uint64_t boot_id,
                                  std::uint64_t seq) {
-    Slot& s = const_cast<Slot&>(slot(node, link));
+    Slot& s = slots_[index(node, link)];
     s.received++;
     if (!s.seen || boot_id != s.boot_id) {  // first heard, or restarted: a new baseline
         s.seen = true;
@@ -32,11 +32,11 @@ void HeartbeatLoss::on_heartbeat(std::size_t node, std::size_t link, std::uint64
 }
 
 std::uint64_t HeartbeatLoss::lost(std::size_t node, std::size_t link) const {
-    return slot(node, link).lost;
+    return slots_[index(node, link)].lost;
 }
 
 std::uint64_t HeartbeatLoss::received(std::size_t node, std::size_t link) const {
-    return slot(node, link).received;
+    return slots_[index(node, link)].received;
 }
 
 }  // namespace vigil::daemon

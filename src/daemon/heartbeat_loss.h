@@ -32,7 +32,7 @@ private:
         std::uint64_t lost = 0;
         std::uint64_t received = 0;
     };
-    const Slot& slot(std::size_t node, std::size_t link) const;
+    std::size_t index(std::size_t node, std::size_t link) const;
 
     std::size_t links_;
     std::uint64_t stride_;

@@ -36,7 +36,7 @@ epoch=$(group_field n1 .epoch)
 age=$(sample n1 'vigil_peer_link_heartbeat_age_seconds{peer="n2",link="0"}')
 awk -v a="$age" 'BEGIN { exit !(a != "" && a >= 0 && a < 1) }' || fail "heartbeat age '$age'"
 [[ $(sample n1 vigil_healthy) == 1 ]] || fail "n1 not healthy in its metrics"
-[[ -n $(sample n1 'vigil_build_info{version="0.1.0"}') ]] || fail "no build info"
+grep -qE '^vigil_build_info\{version="[^"]+"\} 1$' <<<"$(metrics n1)" || fail "no build info"
 pass "role, epoch, peer and health metrics on both nodes"
 
 # A switchover: the new primary counts it and shows its phases.
