@@ -105,3 +105,21 @@ for link in 0 1; do
     echo "link $link: $d heartbeats lost in a $((t1 - t0)) ms cut"
 done
 pass "heartbeat loss counted per link"
+
+# A failover after a death: kill -9 of n2's agent (its supervisor removes the VIPs). n1 takes
+# over after the dead time; its history names n2 and has the detection and election phases.
+pid=$(agent_pid n2)
+[[ -n $pid && $pid != "$(lab_agent_pid n2)" ]] || fail "no agent pid for n2 (got '$pid')"
+kill_in_ns n2 "$pid" KILL
+lab_wait_for 3000 is_primary n1 || fail "n1 did not take over after kill -9 of n2"
+status=$(http n1 http://127.0.0.1:9406/status.json)
+jq -e '(.failovers | length) >= 2 and (.failovers[0] | .from == "n2" and .to == "n1"
+        and (.phases_ms.detection >= 200) and (.phases_ms.election >= 0)
+        and (.steps[0].event == "n2 last heard"))' <<<"$status" >/dev/null ||
+    fail "status.json after kill -9: $(jq -c '.failovers[0] | del(.steps)' <<<"$status")"
+echo "failovers[0]: $(jq -c '.failovers[0] | del(.steps)' <<<"$status")"
+for phase in detection election; do
+    [[ -n $(sample n1 "vigil_last_failover_duration_seconds{group=\"northbound\",phase=\"$phase\"}") ]] ||
+        fail "no $phase phase in n1's metrics"
+done
+pass "after kill -9: n1's history and metrics show detection and election"
