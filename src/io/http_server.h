@@ -40,7 +40,7 @@ public:
     HttpServer(const HttpServer&) = delete;
     HttpServer& operator=(const HttpServer&) = delete;
 
-    // Exact path match (the query is ignored). REQUIRES: before listen.
+    // Exact path match (the query is ignored); a later call for the same path replaces it.
     void route(std::string path, Handler handler);
     // `address` is a numeric IPv4 or IPv6 literal; port 0 picks a free port (tests).
     Result<void> listen(const std::string& address, int port, bool ipv6);
