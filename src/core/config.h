@@ -133,6 +133,17 @@ struct ClusterConfig {
     std::string state_dir = "/var/lib/vigil";  // daemon: where the durable state file lives
 };
 
+// A local HTTP listener: [metrics] or [status_page] (docs/metrics.md). Each node chooses
+// its own, so these are left out of the digest. Only the daemon uses them.
+struct HttpListenConfig {
+    bool enabled = false;  // the table is present
+    std::string address;   // canonical IP literal (inet_ntop form)
+    bool ipv6 = false;
+    int port = 0;
+    bool allow_remote = false;  // a non-loopback address was explicitly allowed
+    bool operator==(const HttpListenConfig&) const = default;
+};
+
 struct Config {
     std::string path;  // the file it came from, absolute
     ClusterConfig cluster;
@@ -140,6 +151,8 @@ struct Config {
     std::vector<GroupConfig> groups;
     std::vector<ResourceConfig> resources;  // each used by exactly one group
     std::vector<CheckConfig> checks;        // may be shared by several groups
+    HttpListenConfig metrics;               // [metrics]: GET /metrics
+    HttpListenConfig status_page;           // [status_page]: GET / and /status.json
     // SHA-256 over a canonical form of everything cluster-wide: carried (truncated) in
     // heartbeats so that nodes running different configs notice.
     std::array<std::uint8_t, 32> digest{};

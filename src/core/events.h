@@ -182,6 +182,9 @@ struct RoleChange {
     std::optional<std::string> previous_primary;
     TimePoint previous_last_heard = TimePoint::never();
     TimePoint previous_declared_dead = TimePoint::never();
+    // On a promotion: the primary this node saw before it, dead or handing over ("" = none
+    // known), for the failover history (docs/metrics.md).
+    std::string replaced_primary;
 };
 
 struct PeerChange {

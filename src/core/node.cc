@@ -217,6 +217,7 @@ void Node::on_heartbeat(const HeartbeatReceived& e, Actions& out) {
         bool fresh_offer = gs.handoff_to == name(self_) && gs.epoch >= s.epoch;
         s.epoch = std::max(s.epoch, gs.epoch);
         if (gs.role == Role::primary && s.role != Role::primary) s.primary = e.sender;
+        if (gs.role == Role::primary) s.last_other_primary = e.sender;
         if (gs.role != Role::primary && s.primary == e.sender) s.primary.reset();
         if (fresh_offer) s.offer = Offer{e.sender, gs.admin, e.now + dead_time_};
         count_vote(*g, e.sender, gs);

@@ -191,6 +191,9 @@ private:
         std::uint64_t elections = 0;
         // Why the last primary went away, for the promotion's reason and timeline.
         std::optional<std::size_t> lost_primary;
+        // The last other node heard claiming the group since this node's own promotion, for
+        // RoleChange::replaced_primary (a handover leaves no lost_primary).
+        std::optional<std::size_t> last_other_primary;
         // Since when a live peer has kept claiming this group although it ranks below this
         // primary: it cannot hear us (a one-way link), so after a while we yield.
         TimePoint lower_claim_since = TimePoint::never();

@@ -70,6 +70,7 @@ TEST(NodeFailover, StandbyTakesOverAfterDeadTime) {
     EXPECT_EQ(rc.to, Role::primary);
     EXPECT_EQ(rc.previous_primary, "n1");
     EXPECT_EQ(rc.previous_declared_dead - rc.previous_last_heard, ms(250));
+    EXPECT_EQ(rc.replaced_primary, "n1");
     EXPECT_NE(rc.reason.find("n1 is dead"), std::string::npos) << rc.reason;
 }
 
@@ -155,6 +156,9 @@ TEST(NodeSwitchover, PrimaryHandsOverToTheBestStandby) {
     EXPECT_TRUE(c.vip_holders().empty());
     c.run_for(ms(1));
     EXPECT_EQ(c.primaries(), std::vector<std::size_t>{n2});
+    // A handover leaves no dead primary, yet the failover history names the old one.
+    EXPECT_FALSE(c.role_changes(n2).back().previous_primary);
+    EXPECT_EQ(c.role_changes(n2).back().replaced_primary, "n1");
     // An operator's choice sticks: preemption does not take it back.
     c.run_for(ms(2000));
     EXPECT_EQ(c.primaries(), std::vector<std::size_t>{n2});

@@ -86,6 +86,7 @@ void GroupResources::resource_failed(Slot& slot, TimePoint now, const std::strin
     if (slot.restarts.size() < static_cast<std::size_t>(rc.max_restarts)) {
         slot.not_before = now + backoff(slot.restarts.size());
         slot.restarts.push_back(now);
+        slot.restarts_total++;
         log_event(Level::warn, "resource_restart", slot,
                   {{"restarts", std::to_string(slot.restarts.size())},
                    {"max_restarts", std::to_string(rc.max_restarts)},
@@ -384,8 +385,8 @@ TimePoint GroupResources::next_wakeup() const {
 std::vector<ResourceStatus> GroupResources::status(TimePoint now) const {
     std::vector<ResourceStatus> out;
     for (const Slot& s : slots_) {
-        ResourceStatus st{name_of(s),        s.state,    0, s.last_failure,
-                          s.last_failure_at, s.resource, s.retiring};
+        ResourceStatus st{name_of(s),        s.state,    0,          s.last_failure,
+                          s.last_failure_at, s.resource, s.retiring, s.restarts_total};
         const Micros window = ms(std::int64_t{config_of(s).restart_window_s} * 1000);
         for (TimePoint t : s.restarts)
             if (now - t < window) ++st.restarts;

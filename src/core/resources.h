@@ -46,6 +46,7 @@ struct ResourceStatus {
     TimePoint last_failure_at = TimePoint::never();
     std::size_t resource = 0;  // Config::resources index
     bool retiring = false;     // replaced or removed by a reload; stopping, then gone
+    std::uint64_t restarts_total = 0;  // since the agent started (vigil_resource_restarts_total)
 };
 
 class GroupResources {
@@ -96,6 +97,7 @@ private:
         TimePoint next_monitor = TimePoint::never();
         TimePoint not_before{INT64_MIN};  // restart backoff
         std::deque<TimePoint> restarts;   // within the window
+        std::uint64_t restarts_total = 0;  // never pruned: a counter for the metrics
         std::string last_failure;
         TimePoint last_failure_at = TimePoint::never();
     };

@@ -40,6 +40,9 @@ Agent::Agent(const core::Config& config, std::size_t self, wire::Keys keys, Agen
       witness_(config.nodes[self].witness),
       timelines_(config.groups.size()),
       roles_(config.groups.size(), Role::starting),
+      heartbeat_loss_(config.nodes.size(), config.nodes[self].addresses.size(),
+                      config.nodes[self].addresses.size() * (config.nodes.size() - 1)),
+      started_realtime_us_(io::realtime_us()),
       // Boot ids come from the wall clock so that they increase across restarts and peers
       // reject replays of an earlier boot's datagrams (docs/wire.md).
       boot_id_(static_cast<std::uint64_t>(io::realtime_us())),
@@ -123,6 +126,10 @@ int Agent::run() {
         return kExitStartupFailed;
     }
     serve_events();
+    if (auto r = open_http(); !r) {
+        log_.event(Level::error, "agent_failed", {{"error", r.error().message}});
+        return kExitStartupFailed;
+    }
     // A witness never adds, removes or checks an address: nothing to watch or clean up.
     if (!witness_) {
         watch_addresses();
@@ -175,6 +182,7 @@ void Agent::on_timer() {
     if (checks_) checks_->on_tick(now);
     if (tiebreaker_) tiebreaker_->on_tick(now);
     if (control_) control_->expire(now);
+    for (auto& server : http_) server->expire(now);
     // The core first: after a pause its lease may have ended, and an announcement of an
     // address this node no longer serves would pull clients to the wrong machine.
     if (now >= next_core_wakeup_) feed(core::Tick{now});
@@ -237,9 +245,13 @@ void Agent::perform(const core::Actions& actions, TimePoint now) {
     for (const auto& change : actions.role_changes)
         if (change.to == Role::primary) {
             Timeline& t = timelines_[change.group];
+            failovers_.archive(config_.groups[change.group].name, std::move(t));
             t = Timeline{};
             t.epoch = change.epoch;
             t.reason = change.reason;
+            t.from = change.replaced_primary;
+            t.to = config_.nodes[self_].name;
+            t.promoted_at = now;
             t.promoted_realtime_us = io::realtime_us();
             if (change.previous_primary) {
                 t.add(change.previous_last_heard, *change.previous_primary + " last heard");
@@ -433,6 +445,7 @@ void Agent::rearm() {
     if (tiebreaker_) next = std::min(next, tiebreaker_->next_deadline());
     next = std::min(next, next_vip_check_);
     if (control_) next = std::min(next, control_->next_deadline());
+    for (const auto& server : http_) next = std::min(next, server->next_deadline());
     loop_.wake_at(next);
 }
 

@@ -22,6 +22,8 @@
 #include "daemon/lease_watchdog.h"
 #include "daemon/check_runner.h"
 #include "daemon/event_ring.h"
+#include "daemon/failover_history.h"
+#include "daemon/heartbeat_loss.h"
 #include "daemon/notify_queue.h"
 #include "daemon/resource_runner.h"
 #include "daemon/state_file.h"
@@ -29,6 +31,7 @@
 #include "daemon/timeline.h"
 #include "io/addresses.h"
 #include "io/event_loop.h"
+#include "io/http_server.h"
 #include "io/udp_transport.h"
 #include "io/unix_server.h"
 #include "wire/auth.h"
@@ -111,6 +114,10 @@ private:
     nlohmann::json resources_json(TimePoint now, std::size_t g, const core::GroupStatus& gs,
                                   bool verbose) const;
     bool wait_for_resources_to_stop(TimePoint now);
+    // The HTTP endpoints ([metrics], [status_page]; agent_http.cc, docs/metrics.md).
+    Result<void> open_http();
+    std::string metrics_text();
+    nlohmann::json status_page_json();
 
     core::Config config_;  // first: everything below may hold a reference to it
     std::size_t self_;
@@ -124,6 +131,7 @@ private:
     std::unique_ptr<io::Announcer> announcer_;
     std::unique_ptr<io::AddressMonitor> monitor_;
     std::unique_ptr<io::UnixServer> control_;
+    std::vector<std::unique_ptr<io::HttpServer>> http_;  // [metrics] and [status_page]
     core::Node node_;
     wire::ReplayGuard replay_;
     AnnounceSchedule announces_;
@@ -141,6 +149,9 @@ private:
     bool witness_;
     std::vector<Timeline> timelines_;  // by group
     std::vector<core::Role> roles_;    // by group, as last carried out
+    FailoverHistory failovers_;        // timelines that newer promotions replaced
+    HeartbeatLoss heartbeat_loss_;     // per peer and link, for the metrics
+    std::int64_t started_realtime_us_;  // vigil_start_time_seconds
     Counters counters_;
     std::uint64_t boot_id_;
     std::uint64_t seq_ = 0;

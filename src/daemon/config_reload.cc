@@ -180,6 +180,9 @@ std::vector<std::string> restart_keys(const Config& running, const Config& next)
     compare_cluster(running, next, keys);
     compare_nodes(running, next, keys);
     compare_groups(running, next, keys);
+    // The listeners are opened once at start; moving one live is not worth its failure modes.
+    keys.compare("metrics", running.metrics, next.metrics);
+    keys.compare("status_page", running.status_page, next.status_page);
     return keys.take();
 }
 

@@ -97,6 +97,10 @@ TEST(ConfigReload, RestartOnlyKeysAreRefusedByName) {
          "group northbound: fence changed: needs a restart"},
         {"name = \"northbound\"", "name = \"southbound\"",
          "groups changed (northbound -> southbound): needs a restart"},
+        {"[[check]]", "[metrics]\nlisten = \"127.0.0.1:9405\"\n[[check]]",
+         "metrics changed: needs a restart"},
+        {"[[check]]", "[status_page]\nlisten = \"127.0.0.1:9406\"\n[[check]]",
+         "status_page changed: needs a restart"},
     };
     auto running = parse(kValid);
     for (const Case& c : cases) {
