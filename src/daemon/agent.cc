@@ -5,6 +5,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -38,10 +39,14 @@ Agent::Agent(const core::Config& config, std::size_t self, wire::Keys keys, Agen
       witness_(config.nodes[self].witness),
       timelines_(config.groups.size()),
       roles_(config.groups.size(), Role::starting),
+      service_manager_(io::make_systemd_manager()),
+      service_(std::make_unique<ServiceNotifier>(*service_manager_, log, io::monotonic_now(),
+                                                 ms(config.cluster.dead_time_ms))),
       // Boot ids come from the wall clock so that they increase across restarts and peers
       // reject replays of an earlier boot's datagrams (docs/wire.md).
       boot_id_(static_cast<std::uint64_t>(io::realtime_us())),
       next_vip_check_(io::monotonic_now()) {
+    for (const auto& group : config.groups) vips_added_.emplace_back(group.vips.size(), false);
     if (config.cluster.two_node && !config.cluster.tiebreaker.empty() && !witness_)
         tiebreaker_ = std::make_unique<Tiebreaker>(
             config.cluster.tiebreaker, ms(config.cluster.tiebreaker_interval_ms), hooks_, log_,
@@ -130,7 +135,8 @@ int Agent::run() {
                 {"pid", std::to_string(getpid())},
                 {"socket", options_.socket_path},
                 {"links", std::to_string(sockets_.size())},
-                {"groups", std::to_string(config_.groups.size())}});
+                {"groups", std::to_string(config_.groups.size())},
+                {"watchdog_ms", std::to_string(service_->watchdog_interval() / 1000)}});
     if (checks_) checks_->start(io::monotonic_now());
     feed(core::Tick{io::monotonic_now()});
     while (!stopping_) {
@@ -156,12 +162,16 @@ void Agent::on_signal() {
             continue;
         }
         log_.event(Level::info, "agent_stopping", {{"signal", std::to_string(info.ssi_signo)}});
+        service_->stopping("signal " + std::to_string(info.ssi_signo) +
+                           ", handing over and removing VIPs");
         stopping_ = true;
     }
 }
 
 void Agent::on_timer() {
     TimePoint now = io::monotonic_now();
+    // First: the ping says the loop turns, whatever the callbacks below go on to do.
+    service_->on_tick(now);
     hooks_.on_tick(now);
     fence_.on_tick(now);
     if (resources_) resources_->on_tick(now);
@@ -176,6 +186,8 @@ void Agent::on_timer() {
         next_vip_check_ = now + ms(1000);
         on_addresses_changed();
     }
+    // Readiness also turns on time alone (a dead time without news of a primary).
+    if (!service_->ready()) update_service(io::monotonic_now());
     rearm();
 }
 
@@ -262,7 +274,16 @@ void Agent::perform(const core::Actions& actions, TimePoint now) {
     // Leases that end or shrink reach the supervisor once the VIPs are gone.
     report_leases(/*before_actions=*/false);
     next_core_wakeup_ = actions.next_wakeup;
+    update_service(now);
     rearm();
+}
+
+void Agent::update_service(TimePoint now) {
+    std::vector<bool> held(config_.groups.size());
+    for (std::size_t g = 0; g < held.size(); ++g)
+        held[g] = std::find(vips_added_[g].begin(), vips_added_[g].end(), false) ==
+                  vips_added_[g].end();
+    service_->update(now, node_.status(), held);
 }
 
 void Agent::persist(const core::DurableState& state) {
@@ -341,6 +362,7 @@ void Agent::apply_vip_change(const VipChange& change) {
         if (add) timelines_[change.group].add(done, "vip " + vip.cidr() + " add FAILED");
         return;
     }
+    vips_added_[change.group][change.vip] = add;
     log_.event(Level::info, add ? "vip_added" : "vip_removed",
                {{"group", group}, {"vip", vip.cidr()}, {"interface", vip.interface}});
     if (add) timelines_[change.group].add(done, "vip " + vip.cidr() + " added");
@@ -396,6 +418,9 @@ void Agent::send_heartbeats() {
 
 void Agent::log_role_change(const core::RoleChange& change) {
     roles_[change.group] = change.to;
+    // VIPs count towards readiness only once added in this term as primary.
+    if (change.to != Role::primary)
+        std::fill(vips_added_[change.group].begin(), vips_added_[change.group].end(), false);
     log_.event(Level::info, "role_change",
                {{"group", config_.groups[change.group].name},
                 {"from", core::role_name(change.from)},
@@ -421,6 +446,7 @@ void Agent::rearm() {
     if (tiebreaker_) next = std::min(next, tiebreaker_->next_deadline());
     next = std::min(next, next_vip_check_);
     if (control_) next = std::min(next, control_->next_deadline());
+    next = std::min(next, service_->next_deadline());
     loop_.wake_at(next);
 }
 

@@ -23,6 +23,7 @@
 #include "daemon/check_runner.h"
 #include "daemon/notify_queue.h"
 #include "daemon/resource_runner.h"
+#include "daemon/service_notifier.h"
 #include "daemon/state_file.h"
 #include "daemon/tiebreaker.h"
 #include "daemon/timeline.h"
@@ -97,6 +98,7 @@ private:
     nlohmann::json resources_json(TimePoint now, std::size_t g, const core::GroupStatus& gs,
                                   bool verbose) const;
     bool wait_for_resources_to_stop(TimePoint now);
+    void update_service(TimePoint now);
 
     const core::Config& config_;
     std::size_t self_;
@@ -126,6 +128,10 @@ private:
     bool witness_;
     std::vector<Timeline> timelines_;  // by group
     std::vector<core::Role> roles_;    // by group, as last carried out
+    // The service manager (sd_notify): readiness, status, watchdog (docs/systemd.md).
+    std::unique_ptr<io::ServiceManager> service_manager_;
+    std::unique_ptr<ServiceNotifier> service_;
+    std::vector<std::vector<bool>> vips_added_;  // [group][vip]: added since promotion
     Counters counters_;
     std::uint64_t boot_id_;
     std::uint64_t seq_ = 0;

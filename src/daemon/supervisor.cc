@@ -18,6 +18,7 @@
 #include "daemon/vip_cleanup.h"
 #include "io/addresses.h"
 #include "io/clock.h"
+#include "io/sd_notify.h"
 
 namespace vigil::daemon {
 
@@ -149,6 +150,10 @@ int run_supervised(const core::Config& config, std::size_t self, Logger& log,
     if (child == 0) {
         prctl(PR_SET_PDEATHSIG, SIGTERM);
         if (getppid() != parent) _exit(1);  // the parent died before prctl took effect
+        // The service's main process is this supervisor, but the agent's loop is what must
+        // ping the watchdog (WatchdogSec=; docs/systemd.md): the pings are accepted under
+        // NotifyAccess=all, and sd_watchdog_enabled wants WATCHDOG_PID to be the pinger.
+        io::claim_watchdog_for_this_process();
         close(lease_pipe[0]);
         // The agent never blocks on its supervisor: a full pipe drops the record (agent.cc).
         fcntl(lease_pipe[1], F_SETFL, O_NONBLOCK);
