@@ -13,8 +13,8 @@ void append(std::string& out, const std::string& part) {
     out += part;
 }
 
-std::string group_wait(const core::GroupStatus& gs, bool vips_held, TimePoint now,
-                       TimePoint settled_at, Micros dead_time) {
+std::string group_wait(const core::GroupStatus& gs, bool vips_held, bool restart_holdoff,
+                       TimePoint now, TimePoint settled_at, Micros dead_time) {
     switch (gs.role) {
         case core::Role::primary:
             return vips_held ? "" : gs.name + ": primary, adding its VIPs";
@@ -28,8 +28,12 @@ std::string group_wait(const core::GroupStatus& gs, bool vips_held, TimePoint no
     if (gs.campaigning)
         return gs.name + ": asking for votes (" + std::to_string(gs.votes) + " of " +
                std::to_string(gs.votes_needed) + " needed)";
-    // Nobody claims the group and this node does not run for it: wait one dead time for a
-    // primary's heartbeat (or this node's own campaign) before calling it settled.
+    // Nobody serves the group yet. An eligible node is about to run for it, or to see the
+    // better node's campaign win; so is one that only waits out its restart holdoff.
+    if (restart_holdoff) return gs.name + ": waiting out promises made before a restart";
+    if (gs.not_eligible.empty()) return gs.name + ": waiting for an election";
+    // This node cannot serve it (no quorum, maintenance, no priority, ...): wait one dead
+    // time for a primary's heartbeat before calling "no primary" settled.
     if (now < settled_at + dead_time) return gs.name + ": looking for its primary";
     return "";
 }
@@ -44,7 +48,8 @@ std::string readiness_wait(const core::NodeStatus& st, const std::vector<bool>& 
     VIGIL_ASSERT(vips_held.size() == st.groups.size());
     std::string out;
     for (std::size_t g = 0; g < st.groups.size(); ++g)
-        append(out, group_wait(st.groups[g], vips_held[g], now, settled_at, dead_time));
+        append(out, group_wait(st.groups[g], vips_held[g], st.restart_holdoff, now, settled_at,
+                               dead_time));
     return out;
 }
 

@@ -19,8 +19,10 @@ namespace vigil::daemon {
 // Why the node is not ready yet ("" = ready), at `now`. `vips_held[g]`: every VIP of group
 // g was added by this agent since it last became primary. `settled_at`: when the agent first
 // saw the core settled (never() if not yet). A group is settled when this node is its
-// primary holding its VIPs, knows another primary, is in FAULT, or has waited `dead_time`
-// since settling without campaigning and without hearing of a primary (there is none).
+// primary holding its VIPs, knows another primary, or is in FAULT; or when nobody serves it
+// and this node cannot (not eligible: no quorum, maintenance, ...) and has waited
+// `dead_time` since settling for a primary's heartbeat. An eligible node without a primary
+// is not settled: an election is due (its own campaign, or a better node's).
 std::string readiness_wait(const core::NodeStatus& st, const std::vector<bool>& vips_held,
                            TimePoint now, TimePoint settled_at, Micros dead_time);
 

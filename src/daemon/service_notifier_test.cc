@@ -109,9 +109,28 @@ TEST(ServiceNotifier, StandbyKnowingThePrimaryIsReadyAtOnce) {
                                   "READY=1\nSTATUS=northbound: standby, primary n2 (epoch 4)"}));
 }
 
-TEST(ServiceNotifier, StandbyWithoutPrimaryWaitsOneDeadTimeAfterSettling) {
+TEST(ServiceNotifier, EligibleStandbyWithoutPrimaryWaitsForTheElection) {
+    // Found by test_sd_notify.sh: n1, best for the group, was still waiting out its restart
+    // holdoff one dead time after settling; READY then said "no primary" before it won.
+    Harness h;
+    auto st = status(true, {group("northbound", Role::standby)});
+    st.restart_holdoff = true;
+    h.notifier->update(at_ms(250), st, {false});
+    EXPECT_EQ(h.manager.sent.back(),
+              "STATUS=starting: northbound: waiting out promises made before a restart");
+    st.restart_holdoff = false;  // eligible, not yet campaigning (or a better node runs)
+    h.notifier->update(at_ms(600), st, {false});
+    EXPECT_EQ(h.manager.sent.back(), "STATUS=starting: northbound: waiting for an election");
+    EXPECT_EQ(h.manager.count("READY=1"), 0);
+    st.groups[0] = group("northbound", Role::primary, "n1", 1);
+    h.notifier->update(at_ms(610), st, {true});
+    EXPECT_EQ(h.manager.sent.back(), "READY=1\nSTATUS=northbound: primary (epoch 1)");
+}
+
+TEST(ServiceNotifier, StandbyThatCannotServeWaitsOneDeadTimeForAPrimary) {
     Harness h;
     auto lone = status(true, {group("northbound", Role::standby)});
+    lone.groups[0].not_eligible = "no quorum: 1/2 voters reachable";
     h.notifier->update(at_ms(250), lone, {false});
     EXPECT_EQ(h.manager.sent.back(), "STATUS=starting: northbound: looking for its primary");
     EXPECT_EQ(h.notifier->next_deadline(), at_ms(500));  // the loop must wake for it
