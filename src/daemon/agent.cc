@@ -281,8 +281,8 @@ void Agent::perform(const core::Actions& actions, TimePoint now) {
 void Agent::update_service(TimePoint now) {
     std::vector<bool> held(config_.groups.size());
     for (std::size_t g = 0; g < held.size(); ++g)
-        held[g] = std::find(vips_added_[g].begin(), vips_added_[g].end(), false) ==
-                  vips_added_[g].end();
+        held[g] =
+            std::find(vips_added_[g].begin(), vips_added_[g].end(), false) == vips_added_[g].end();
     service_->update(now, node_.status(), held);
 }
 

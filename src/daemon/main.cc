@@ -95,7 +95,8 @@ int cleanup_vips(const std::string& config_path, std::string node, std::string s
                  const std::string& resources) {
     auto config = daemon::load_config(config_path);
     if (!config) {
-        std::cerr << "vigil cleanup-vips: invalid configuration:\n" << config.error().message << "\n";
+        std::cerr << "vigil cleanup-vips: invalid configuration:\n"
+                  << config.error().message << "\n";
         return 2;
     }
     if (node.empty()) node = cli::host_name();
@@ -115,12 +116,16 @@ int cleanup_vips(const std::string& config_path, std::string node, std::string s
     daemon::StderrLogger log(node, "cleanup");
     auto addresses = io::make_netlink_addresses();
     const std::size_t failed = daemon::remove_configured_vips(*config, *addresses, log);
-    auto env = [](const char* name) { const char* v = std::getenv(name); return std::string(v ? v : ""); };
+    auto env = [](const char* name) {
+        const char* v = std::getenv(name);
+        return std::string(v ? v : "");
+    };
     const daemon::StopContext context{env("SERVICE_RESULT"), env("EXIT_CODE"), env("EXIT_STATUS")};
     const auto mode = resources == "stop"   ? daemon::ResourceStops::stop
                       : resources == "skip" ? daemon::ResourceStops::skip
                                             : daemon::ResourceStops::automatic;
-    if (daemon::should_stop_resources(mode, context)) daemon::stop_all_resources(*config, *self, log);
+    if (daemon::should_stop_resources(mode, context))
+        daemon::stop_all_resources(*config, *self, log);
     return failed == 0 ? 0 : 1;
 }
 
@@ -204,9 +209,10 @@ int main(int argc, char** argv) {
     add_target(cleanup);
 
     std::string stop_resources = "auto";
-    auto* cleanup_vips_cmd = app.add_subcommand(
-        "cleanup-vips", "after the agent stopped (ExecStopPost=): remove this node's VIPs left "
-                        "behind and stop its resources");
+    auto* cleanup_vips_cmd =
+        app.add_subcommand("cleanup-vips",
+                           "after the agent stopped (ExecStopPost=): remove this node's VIPs left "
+                           "behind and stop its resources");
     cleanup_vips_cmd->add_option("--config", config_path, "configuration file")->required();
     cleanup_vips_cmd
         ->add_option("--resources", stop_resources,

@@ -16,13 +16,10 @@ void append(std::string& out, const std::string& part) {
 std::string group_wait(const core::GroupStatus& gs, bool vips_held, bool restart_holdoff,
                        TimePoint now, TimePoint settled_at, Micros dead_time) {
     switch (gs.role) {
-        case core::Role::primary:
-            return vips_held ? "" : gs.name + ": primary, adding its VIPs";
-        case core::Role::fault:
-            return "";  // settled, badly: the summary and `vigil status` say so
+        case core::Role::primary: return vips_held ? "" : gs.name + ": primary, adding its VIPs";
+        case core::Role::fault: return "";  // settled, badly: the summary and `vigil status` say so
         case core::Role::starting:
-        case core::Role::standby:
-            break;
+        case core::Role::standby: break;
     }
     if (!gs.primary.empty()) return "";
     if (gs.campaigning)
@@ -89,7 +86,8 @@ void ServiceNotifier::update(TimePoint now, const core::NodeStatus& st,
         if (std::string summary = role_summary(st); summary != status_) send("STATUS=" + summary);
         return;
     }
-    const bool gave_up = !settled_at_.is_never() && now >= settled_at_ + kReadyWaitDeadTimes * dead_time_;
+    const bool gave_up =
+        !settled_at_.is_never() && now >= settled_at_ + kReadyWaitDeadTimes * dead_time_;
     if (!wait.empty() && !gave_up) {
         if (std::string text = "starting: " + wait; text != status_) send("STATUS=" + text);
         return;
@@ -128,8 +126,10 @@ TimePoint ServiceNotifier::next_deadline() const {
 }
 
 void ServiceNotifier::send(const std::string& state) {
-    if (state.starts_with("STATUS=")) status_ = state.substr(7);
-    else if (auto at = state.find("\nSTATUS="); at != std::string::npos) status_ = state.substr(at + 8);
+    if (state.starts_with("STATUS="))
+        status_ = state.substr(7);
+    else if (auto at = state.find("\nSTATUS="); at != std::string::npos)
+        status_ = state.substr(at + 8);
     auto r = manager_.notify(state);
     if (r || send_failed_logged_) return;
     send_failed_logged_ = true;  // once: a broken socket would otherwise log every ping

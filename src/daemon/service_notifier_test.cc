@@ -33,7 +33,9 @@ struct FakeManager final : io::ServiceManager {
 };
 
 constexpr Micros kDeadTime = ms(250);
-TimePoint at_ms(std::int64_t v) { return TimePoint{ms(v)}; }
+TimePoint at_ms(std::int64_t v) {
+    return TimePoint{ms(v)};
+}
 
 core::GroupStatus group(std::string name, Role role, std::string primary = "",
                         std::uint64_t epoch = 1) {
@@ -82,7 +84,8 @@ TEST(ServiceNotifier, PrimaryIsReadyOnlyOnceItsVipsAreAddedAndExactlyOnce) {
     campaigning.campaigning = true;
     campaigning.votes = 1;
     h.notifier->update(at_ms(250), status(true, {campaigning}), {false});
-    EXPECT_EQ(h.manager.sent.back(), "STATUS=starting: northbound: asking for votes (1 of 2 needed)");
+    EXPECT_EQ(h.manager.sent.back(),
+              "STATUS=starting: northbound: asking for votes (1 of 2 needed)");
     // Promoted, VIPs not yet added (the step that promotes adds them after persisting).
     h.notifier->update(at_ms(260), status(true, {group("northbound", Role::primary, "n1", 2)}),
                        {false});
@@ -105,8 +108,9 @@ TEST(ServiceNotifier, StandbyKnowingThePrimaryIsReadyAtOnce) {
     Harness h;
     h.notifier->update(at_ms(40), status(true, {group("northbound", Role::standby, "n2", 4)}),
                        {false});
-    EXPECT_EQ(h.manager.sent, (std::vector<std::string>{
-                                  "READY=1\nSTATUS=northbound: standby, primary n2 (epoch 4)"}));
+    EXPECT_EQ(
+        h.manager.sent,
+        (std::vector<std::string>{"READY=1\nSTATUS=northbound: standby, primary n2 (epoch 4)"}));
 }
 
 TEST(ServiceNotifier, EligibleStandbyWithoutPrimaryWaitsForTheElection) {
@@ -242,7 +246,8 @@ TEST(ServiceNotifier, NoWatchdogNoPingsAndNoWakeUps) {
     Harness h(0);
     for (std::int64_t t = 0; t < 5000; t += 100) h.notifier->on_tick(at_ms(t));
     EXPECT_EQ(h.manager.count("WATCHDOG=1"), 0);
-    h.notifier->update(at_ms(10), status(true, {group("northbound", Role::standby, "n2")}), {false});
+    h.notifier->update(at_ms(10), status(true, {group("northbound", Role::standby, "n2")}),
+                       {false});
     EXPECT_TRUE(h.notifier->next_deadline().is_never());
 }
 
@@ -254,7 +259,8 @@ TEST(ServiceNotifier, StoppingIsSentOnceAndFreezesTheStatus) {
     EXPECT_EQ(h.manager.count("STOPPING=1"), 1);
     EXPECT_EQ(h.manager.sent.back(), "STOPPING=1\nSTATUS=stopping: signal 15");
     const auto sent = h.manager.sent.size();
-    h.notifier->update(at_ms(20), status(true, {group("northbound", Role::standby, "n2")}), {false});
+    h.notifier->update(at_ms(20), status(true, {group("northbound", Role::standby, "n2")}),
+                       {false});
     EXPECT_EQ(h.manager.sent.size(), sent);
     h.notifier->on_tick(at_ms(600));  // the loop still turns while resources stop
     EXPECT_EQ(h.manager.sent.back(), "WATCHDOG=1");
@@ -264,7 +270,8 @@ TEST(ServiceNotifier, StoppingBeforeReadyNeverSendsReady) {
     Harness h;
     h.notifier->update(at_ms(10), status(false, {group("northbound", Role::starting)}), {false});
     h.notifier->stopping("signal 15");
-    h.notifier->update(at_ms(500), status(true, {group("northbound", Role::standby, "n2")}), {false});
+    h.notifier->update(at_ms(500), status(true, {group("northbound", Role::standby, "n2")}),
+                       {false});
     EXPECT_EQ(h.manager.count("READY=1"), 0);
 }
 

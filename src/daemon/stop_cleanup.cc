@@ -8,7 +8,8 @@ bool should_stop_resources(ResourceStops mode, const StopContext& context) {
     if (mode != ResourceStops::automatic) return mode == ResourceStops::stop;
     if (context.service_result == "success") return false;
     // Exit codes of an agent that ran nothing (main.cc, daemon/agent.h kExitStartupFailed).
-    if (context.exit_code == "exited" && (context.exit_status == "2" || context.exit_status == "75"))
+    if (context.exit_code == "exited" &&
+        (context.exit_status == "2" || context.exit_status == "75"))
         return false;
     return true;
 }

@@ -31,7 +31,7 @@ TEST(CleanupVips, RemovesConfiguredVipsOnlyAndIsIdempotent) {
     core::Config config = testing::make_config();
     MapAddresses addresses;
     testing::CapturingLogger log;
-    ASSERT_TRUE(addresses.add(config.groups[0].vips[0]));  // left behind by a killed agent
+    ASSERT_TRUE(addresses.add(config.groups[0].vips[0]));           // left behind by a killed agent
     const core::VipConfig other{"198.18.0.99", 24, false, "eth0"};  // not a VIP: stays
     ASSERT_TRUE(addresses.add(other));
     EXPECT_EQ(remove_configured_vips(config, addresses, log), 0u);
