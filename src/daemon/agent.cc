@@ -46,7 +46,6 @@ Agent::Agent(const core::Config& config, std::size_t self, wire::Keys keys, Agen
       // reject replays of an earlier boot's datagrams (docs/wire.md).
       boot_id_(static_cast<std::uint64_t>(io::realtime_us())),
       next_vip_check_(io::monotonic_now()) {
-    for (const auto& group : config.groups) vips_added_.emplace_back(group.vips.size(), false);
     if (config.cluster.two_node && !config.cluster.tiebreaker.empty() && !witness_)
         tiebreaker_ = std::make_unique<Tiebreaker>(
             config.cluster.tiebreaker, ms(config.cluster.tiebreaker_interval_ms), hooks_, log_,
@@ -279,11 +278,19 @@ void Agent::perform(const core::Actions& actions, TimePoint now) {
 }
 
 void Agent::update_service(TimePoint now) {
+    vips_added_.resize(config_.groups.size());
     std::vector<bool> held(config_.groups.size());
     for (std::size_t g = 0; g < held.size(); ++g)
-        held[g] =
-            std::find(vips_added_[g].begin(), vips_added_[g].end(), false) == vips_added_[g].end();
+        held[g] = std::count(vips_added_[g].begin(), vips_added_[g].end(), true) ==
+                  static_cast<std::ptrdiff_t>(config_.groups[g].vips.size());
     service_->update(now, node_.status(), held);
+}
+
+void Agent::note_vip_added(std::size_t group, std::size_t vip, bool added) {
+    // Sized from the config in force, which a reload may have changed since the start.
+    vips_added_.resize(config_.groups.size());
+    vips_added_[group].resize(config_.groups[group].vips.size(), false);
+    if (vip < vips_added_[group].size()) vips_added_[group][vip] = added;
 }
 
 void Agent::persist(const core::DurableState& state) {
@@ -362,7 +369,7 @@ void Agent::apply_vip_change(const VipChange& change) {
         if (add) timelines_[change.group].add(done, "vip " + vip.cidr() + " add FAILED");
         return;
     }
-    vips_added_[change.group][change.vip] = add;
+    note_vip_added(change.group, change.vip, add);
     log_.event(Level::info, add ? "vip_added" : "vip_removed",
                {{"group", group}, {"vip", vip.cidr()}, {"interface", vip.interface}});
     if (add) timelines_[change.group].add(done, "vip " + vip.cidr() + " added");
@@ -420,7 +427,8 @@ void Agent::log_role_change(const core::RoleChange& change) {
     roles_[change.group] = change.to;
     // VIPs count towards readiness only once added in this term as primary.
     if (change.to != Role::primary)
-        std::fill(vips_added_[change.group].begin(), vips_added_[change.group].end(), false);
+        for (std::size_t v = 0; v < config_.groups[change.group].vips.size(); ++v)
+            note_vip_added(change.group, v, false);
     log_.event(Level::info, "role_change",
                {{"group", config_.groups[change.group].name},
                 {"from", core::role_name(change.from)},

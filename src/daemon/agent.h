@@ -99,6 +99,7 @@ private:
                                   bool verbose) const;
     bool wait_for_resources_to_stop(TimePoint now);
     void update_service(TimePoint now);
+    void note_vip_added(std::size_t group, std::size_t vip, bool added);
 
     const core::Config& config_;
     std::size_t self_;
