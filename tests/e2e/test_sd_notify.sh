@@ -7,11 +7,13 @@
 # VIPs; the witness's READY; WATCHDOG=1 every half interval from the agent (not the
 # supervisor); no pings while the agent is SIGSTOPped (systemd would kill it), pings again
 # and a new STATUS after SIGCONT; `vigil cleanup-vips` refuses while the agent runs;
-# STOPPING=1 on SIGTERM; and `vigil cleanup-vips` removes the VIPs that a SIGKILLed agent
-# and supervisor left behind, and only those, quietly and repeatably.
+# STOPPING=1 on SIGTERM; systemd's watchdog signal (SIGABRT to the supervisor) kills a hung
+# agent and its supervisor removes the VIPs; and `vigil cleanup-vips` removes the VIPs that
+# a SIGKILLed agent and supervisor left behind, and only those, quietly and repeatably.
 source "$(dirname "$0")/lib.sh"
 lab_skip_unless_root
 command -v python3 >/dev/null || { echo "skip: python3 missing"; exit 77; }
+ulimit -c 0  # the agent killed by SIGABRT below must leave no core file behind
 LISTENER="$(dirname "$0")/sd_notify_listener.py"
 WATCHDOG_MS=400
 lab_create 2 --witness
@@ -113,7 +115,26 @@ stopping=$(notes n1 'select(.msg | test("STOPPING=1"))')
 [[ $(jq -r .pid <<<"$stopping") == "$agent" ]] || fail "STOPPING=1 not from the agent"
 echo "n1 on SIGTERM: $(jq -r .msg <<<"$stopping" | tr '\n' ' ')"
 
-# --- cleanup-vips after SIGKILL of agent and supervisor together (a watchdog kill) -----------
+# --- systemd's watchdog kill under KillMode=mixed: SIGABRT to the main process only --------
+# The hung agent (SIGSTOPped here) gets it from its supervisor, dies, and the supervisor
+# removes the VIPs and exits with the agent's status, for Restart=on-failure.
+lab_wait_for 2000 lab_has_vip n2 198.18.0.10 || fail "n2 does not hold the VIP"
+n2_agent=$(agent_pid n2)
+n2_supervisor=$(lab_agent_pid n2)
+lab_on_cleanup "kill -CONT $n2_agent 2>/dev/null"
+kill -STOP "$n2_agent"
+kill -ABRT "$n2_supervisor"
+lab_wait_for 3000 lab__gone "$n2_supervisor" || fail "n2's supervisor did not exit on SIGABRT"
+lab__gone "$n2_agent" || fail "n2's agent survived its supervisor's SIGABRT"
+grep -q 'event=agent_died .*status="killed by signal 6"' "$LAB_DIR/n2.log" ||
+    fail "n2's supervisor did not see its agent die of SIGABRT"
+lab_has_vip n2 198.18.0.10 && fail "the supervisor left the VIP after the watchdog kill"
+unset "LAB_AGENT_PIDS[n2]"
+pass "watchdog signal: agent killed, VIPs removed by its supervisor"
+
+# --- cleanup-vips after SIGKILL of agent and supervisor together (the supervisor is gone) ----
+lab_start_agent n2
+lab_wait_for 5000 is_primary n2 || fail "n2 did not become primary again"
 lab_wait_for 2000 lab_has_vip n2 198.18.0.10 || fail "n2 does not hold the VIP"
 ip -n "$(lab_ns n2)" addr add 198.18.0.99/24 dev eth0  # not a VIP: must stay
 lab_kill_tree "$(lab_agent_pid n2)" KILL
