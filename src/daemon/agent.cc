@@ -488,8 +488,12 @@ bool Agent::shutdown() {
     // bounded by notify_timeout_ms; allow the running one and the one queued by shutdown.
     TimePoint give_up = now + 2 * ms(config_.cluster.notify_timeout_ms) + ms(100);
     while (!notify_.idle() && io::monotonic_now() < give_up) {
-        loop_.wake_at(std::min(give_up, hooks_.next_deadline()));
-        (void)loop_.run_once([this] { hooks_.on_tick(io::monotonic_now()); });
+        // The watchdog pings go on: systemd may still be watching (docs/systemd.md).
+        loop_.wake_at(std::min({give_up, hooks_.next_deadline(), service_->next_deadline()}));
+        (void)loop_.run_once([this] {
+            hooks_.on_tick(io::monotonic_now());
+            service_->on_tick(io::monotonic_now());
+        });
     }
     log_.event(Level::info, "agent_stopped", {});
     return stopped;
