@@ -354,6 +354,7 @@ NodeStatus Node::status() const {
     st.name = name(self_);
     st.maintenance = maintenance_;
     st.settled = settled_;
+    st.restart_holdoff = now_ < votes_allowed_at_;
     st.witness = config_.nodes[self_].witness;
     st.voters_alive = voters_alive();
     st.quorum = config_.quorum_size();

@@ -94,6 +94,7 @@ struct NodeStatus {
     std::size_t quorum = 0;        // voters needed
     bool tiebreaker_reachable = true;
     bool settled = false;  // left the starting phase
+    bool restart_holdoff = false;  // settled, but not voting yet: waiting out old promises
     std::vector<GroupStatus> groups;
     std::vector<PeerStatus> peers;  // every other node, in config order
     std::vector<CheckStatus> checks;

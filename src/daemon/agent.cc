@@ -5,6 +5,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -43,6 +44,9 @@ Agent::Agent(const core::Config& config, std::size_t self, wire::Keys keys, Agen
       heartbeat_loss_(config.nodes.size(), config.nodes[self].addresses.size(),
                       config.nodes[self].addresses.size() * (config.nodes.size() - 1)),
       started_realtime_us_(io::realtime_us()),
+      service_manager_(io::make_systemd_manager()),
+      service_(std::make_unique<ServiceNotifier>(*service_manager_, log, io::monotonic_now(),
+                                                 ms(config.cluster.dead_time_ms))),
       // Boot ids come from the wall clock so that they increase across restarts and peers
       // reject replays of an earlier boot's datagrams (docs/wire.md).
       boot_id_(static_cast<std::uint64_t>(io::realtime_us())),
@@ -141,7 +145,8 @@ int Agent::run() {
                 {"pid", std::to_string(getpid())},
                 {"socket", options_.socket_path},
                 {"links", std::to_string(sockets_.size())},
-                {"groups", std::to_string(config_.groups.size())}});
+                {"groups", std::to_string(config_.groups.size())},
+                {"watchdog_ms", std::to_string(service_->watchdog_interval() / 1000)}});
     if (checks_) checks_->start(io::monotonic_now());
     feed(core::Tick{io::monotonic_now()});
     while (!stopping_) {
@@ -170,12 +175,16 @@ void Agent::on_signal() {
             continue;
         }
         log_.event(Level::info, "agent_stopping", {{"signal", std::to_string(info.ssi_signo)}});
+        service_->stopping("signal " + std::to_string(info.ssi_signo) +
+                           ", handing over and removing VIPs");
         stopping_ = true;
     }
 }
 
 void Agent::on_timer() {
     TimePoint now = io::monotonic_now();
+    // First: the ping says the loop turns, whatever the callbacks below go on to do.
+    service_->on_tick(now);
     hooks_.on_tick(now);
     fence_.on_tick(now);
     if (resources_) resources_->on_tick(now);
@@ -191,6 +200,8 @@ void Agent::on_timer() {
         next_vip_check_ = now + ms(1000);
         on_addresses_changed();
     }
+    // Readiness also turns on time alone (a dead time without news of a primary).
+    if (!service_->ready()) update_service(io::monotonic_now());
     rearm();
 }
 
@@ -282,7 +293,24 @@ void Agent::perform(const core::Actions& actions, TimePoint now) {
     // Leases that end or shrink reach the supervisor once the VIPs are gone.
     report_leases(/*before_actions=*/false);
     next_core_wakeup_ = actions.next_wakeup;
+    update_service(now);
     rearm();
+}
+
+void Agent::update_service(TimePoint now) {
+    vips_added_.resize(config_.groups.size());
+    std::vector<bool> held(config_.groups.size());
+    for (std::size_t g = 0; g < held.size(); ++g)
+        held[g] = std::count(vips_added_[g].begin(), vips_added_[g].end(), true) ==
+                  static_cast<std::ptrdiff_t>(config_.groups[g].vips.size());
+    service_->update(now, node_.status(), held);
+}
+
+void Agent::note_vip_added(std::size_t group, std::size_t vip, bool added) {
+    // Sized from the config in force, which a reload may have changed since the start.
+    vips_added_.resize(config_.groups.size());
+    vips_added_[group].resize(config_.groups[group].vips.size(), false);
+    if (vip < vips_added_[group].size()) vips_added_[group][vip] = added;
 }
 
 void Agent::persist(const core::DurableState& state) {
@@ -361,6 +389,7 @@ void Agent::apply_vip_change(const VipChange& change) {
         if (add) timelines_[change.group].add(done, "vip " + vip.cidr() + " add FAILED");
         return;
     }
+    note_vip_added(change.group, change.vip, add);
     log_.event(Level::info, add ? "vip_added" : "vip_removed",
                {{"group", group},
                 {"vip", vip.cidr()},
@@ -420,6 +449,10 @@ void Agent::send_heartbeats() {
 
 void Agent::log_role_change(const core::RoleChange& change) {
     roles_[change.group] = change.to;
+    // VIPs count towards readiness only once added in this term as primary.
+    if (change.to != Role::primary)
+        for (std::size_t v = 0; v < config_.groups[change.group].vips.size(); ++v)
+            note_vip_added(change.group, v, false);
     log_.event(Level::info, "role_change",
                {{"group", config_.groups[change.group].name},
                 {"from", core::role_name(change.from)},
@@ -446,6 +479,7 @@ void Agent::rearm() {
     next = std::min(next, next_vip_check_);
     if (control_) next = std::min(next, control_->next_deadline());
     for (const auto& server : http_) next = std::min(next, server->next_deadline());
+    next = std::min(next, service_->next_deadline());
     loop_.wake_at(next);
 }
 
@@ -479,8 +513,12 @@ bool Agent::shutdown() {
     // bounded by notify_timeout_ms; allow the running one and the one queued by shutdown.
     TimePoint give_up = now + 2 * ms(config_.cluster.notify_timeout_ms) + ms(100);
     while (!notify_.idle() && io::monotonic_now() < give_up) {
-        loop_.wake_at(std::min(give_up, hooks_.next_deadline()));
-        (void)loop_.run_once([this] { hooks_.on_tick(io::monotonic_now()); });
+        // The watchdog pings go on: systemd may still be watching (docs/systemd.md).
+        loop_.wake_at(std::min({give_up, hooks_.next_deadline(), service_->next_deadline()}));
+        (void)loop_.run_once([this] {
+            hooks_.on_tick(io::monotonic_now());
+            service_->on_tick(io::monotonic_now());
+        });
     }
     log_.event(Level::info, "agent_stopped", {});
     return stopped;

@@ -26,6 +26,7 @@
 #include "daemon/heartbeat_loss.h"
 #include "daemon/notify_queue.h"
 #include "daemon/resource_runner.h"
+#include "daemon/service_notifier.h"
 #include "daemon/state_file.h"
 #include "daemon/tiebreaker.h"
 #include "daemon/timeline.h"
@@ -118,6 +119,8 @@ private:
     Result<void> open_http();
     std::string metrics_text();
     nlohmann::json status_page_json();
+    void update_service(TimePoint now);
+    void note_vip_added(std::size_t group, std::size_t vip, bool added);
 
     core::Config config_;  // first: everything below may hold a reference to it
     std::size_t self_;
@@ -152,6 +155,10 @@ private:
     FailoverHistory failovers_;        // timelines that newer promotions replaced
     HeartbeatLoss heartbeat_loss_;     // per peer and link, for the metrics
     std::int64_t started_realtime_us_;  // vigil_start_time_seconds
+    // The service manager (sd_notify): readiness, status, watchdog (docs/systemd.md).
+    std::unique_ptr<io::ServiceManager> service_manager_;
+    std::unique_ptr<ServiceNotifier> service_;
+    std::vector<std::vector<bool>> vips_added_;  // [group][vip]: added since promotion
     Counters counters_;
     std::uint64_t boot_id_;
     std::uint64_t seq_ = 0;

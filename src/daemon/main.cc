@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -15,9 +16,13 @@
 #include "daemon/event_ring.h"
 #include "daemon/import_command.h"
 #include "daemon/log_sink.h"
+#include "daemon/log_stderr.h"
+#include "daemon/resource_cleanup.h"
 #include "daemon/state_file.h"
+#include "daemon/stop_cleanup.h"
 #include "daemon/supervisor.h"
 #include "io/clock.h"
+#include "io/addresses.h"
 
 using namespace vigil;
 
@@ -92,6 +97,46 @@ int run_agent(const std::string& config_path, std::string node, std::string sock
     if (!supervise || witness) return agent_main(-1);
     auto sup_log = daemon::make_logger(log_target, node, "supervisor");
     return daemon::run_supervised(cfg, *self, *sup_log, agent_main);
+}
+
+// `vigil cleanup-vips`, the unit's ExecStopPost= (daemon/stop_cleanup.h). Refuses while an
+// agent answers on the node's control socket: its VIPs are its own business.
+int cleanup_vips(const std::string& config_path, std::string node, std::string socket,
+                 const std::string& resources) {
+    auto config = daemon::load_config(config_path);
+    if (!config) {
+        std::cerr << "vigil cleanup-vips: invalid configuration:\n"
+                  << config.error().message << "\n";
+        return 2;
+    }
+    if (node.empty()) node = cli::host_name();
+    auto self = config->node_index(node);
+    if (!self) {
+        std::cerr << "vigil cleanup-vips: node \"" << node << "\" is not in " << config_path
+                  << " (use --node NAME)\n";
+        return 2;
+    }
+    if (config->nodes[*self].witness) return 0;  // a witness holds no VIPs and runs nothing
+    if (socket.empty()) socket = cli::default_socket_path(node);
+    if (cli::request(socket, {{"cmd", "status"}}, 1000)) {
+        std::cerr << "vigil cleanup-vips: the agent of node " << node << " is running (" << socket
+                  << " answers): stop it first\n";
+        return 1;
+    }
+    daemon::StderrLogger log(node, "cleanup");
+    auto addresses = io::make_netlink_addresses();
+    const std::size_t failed = daemon::remove_configured_vips(*config, *addresses, log);
+    auto env = [](const char* name) {
+        const char* v = std::getenv(name);
+        return std::string(v ? v : "");
+    };
+    const daemon::StopContext context{env("SERVICE_RESULT"), env("EXIT_CODE"), env("EXIT_STATUS")};
+    const auto mode = resources == "stop"   ? daemon::ResourceStops::stop
+                      : resources == "skip" ? daemon::ResourceStops::skip
+                                            : daemon::ResourceStops::automatic;
+    if (daemon::should_stop_resources(mode, context))
+        daemon::stop_all_resources(*config, *self, log);
+    return failed == 0 ? 0 : 1;
 }
 
 int check_config(const std::string& path) {
@@ -193,6 +238,18 @@ int main(int argc, char** argv) {
     auto* reload = app.add_subcommand(
         "reload", "the agent re-reads its config file; resources and checks change live");
     add_target(reload);
+    std::string stop_resources = "auto";
+    auto* cleanup_vips_cmd =
+        app.add_subcommand("cleanup-vips",
+                           "after the agent stopped (ExecStopPost=): remove this node's VIPs left "
+                           "behind and stop its resources");
+    cleanup_vips_cmd->add_option("--config", config_path, "configuration file")->required();
+    cleanup_vips_cmd
+        ->add_option("--resources", stop_resources,
+                     "stop the resources: auto (unless the agent stopped cleanly or never "
+                     "started, from systemd's SERVICE_RESULT), stop, skip")
+        ->check(CLI::IsMember({"auto", "stop", "skip"}));
+    add_target(cleanup_vips_cmd);
 
     std::string check_path;
     auto* check = app.add_subcommand("check-config", "validate a configuration file");
@@ -216,6 +273,7 @@ int main(int argc, char** argv) {
     if (switchover->parsed()) return cli::cmd_switchover(socket_path(), group, to, wait_ms);
     if (standby->parsed()) return cli::cmd_standby(socket_path(), on_off == "on");
     if (check->parsed()) return check_config(check_path);
+    if (cleanup_vips_cmd->parsed()) return cleanup_vips(config_path, node, socket, stop_resources);
     if (restart->parsed()) return cli::cmd_resource_restart(socket_path(), resource_name);
     if (cleanup->parsed()) return cli::cmd_cleanup(socket_path(), cleanup_group);
     if (import_cmd->heartbeat->parsed()) return daemon::run_import(*import_cmd);
