@@ -95,6 +95,10 @@ int cmd_resource_restart(const std::string& socket, const std::string& resource)
                           {{"cmd", "resource_restart"}, {"resource", resource}});
 }
 
+int cmd_reload(const std::string& socket) {
+    return simple_command("reload", socket, {{"cmd", "reload"}});
+}
+
 int cmd_cleanup(const std::string& socket, const std::string& group) {
     return simple_command("cleanup", socket, {{"cmd", "cleanup"}, {"group", group}});
 }

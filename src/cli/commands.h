@@ -19,5 +19,8 @@ int cmd_standby(const std::string& socket, bool on);
 int cmd_resource_restart(const std::string& socket, const std::string& resource);
 // `vigil cleanup GROUP`: forget the group's failures on this node.
 int cmd_cleanup(const std::string& socket, const std::string& group);
+// `vigil reload`: the agent re-reads its config file and applies what may change live;
+// prints what changed (exit 0) or why it was refused (exit 1). For ExecReload=.
+int cmd_reload(const std::string& socket);
 
 }  // namespace vigil::cli

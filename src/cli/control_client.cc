@@ -22,8 +22,7 @@ std::string default_socket_path(const std::string& node) {
     return "/run/vigil/" + (node.empty() ? host_name() : node) + ".sock";
 }
 
-Result<nlohmann::json> request(const std::string& socket_path, const nlohmann::json& req,
-                               int timeout_ms) {
+Result<int> send_request(const std::string& socket_path, const nlohmann::json& req) {
     sockaddr_un addr{};
     if (socket_path.size() >= sizeof addr.sun_path)
         return Error::invalid("socket path too long: " + socket_path);
@@ -42,6 +41,14 @@ Result<nlohmann::json> request(const std::string& socket_path, const nlohmann::j
         close(fd);
         return Error::io("sending the request failed");
     }
+    return fd;
+}
+
+Result<nlohmann::json> request(const std::string& socket_path, const nlohmann::json& req,
+                               int timeout_ms) {
+    auto sent = send_request(socket_path, req);
+    if (!sent) return sent.error();
+    const int fd = *sent;
     std::string reply;
     char chunk[8192];
     for (;;) {

@@ -65,6 +65,8 @@ namespace {
 std::string resource_line(const json& r, bool verbose) {
     std::ostringstream o;
     o << "    resource " << str(r, "name") << ": " << str(r, "state");
+    // Replaced or removed by a reload, and being stopped (docs/resources.md "Reload").
+    if (r.value("retiring", false)) o << " (retiring)";
     if (r.contains("pid") && r["pid"].is_number()) o << "  pid " << num(r, "pid");
     o << "  restarts " << num(r, "restarts") << "/" << num(r, "max_restarts");
     if (!str(r, "last_failure").empty()) {

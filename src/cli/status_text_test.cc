@@ -106,5 +106,17 @@ TEST(StatusText, OlderAgentWithoutQuorumFieldsStillRenders) {
     EXPECT_TRUE(has_line(text, "  g: PRIMARY  epoch 5  primary n1")) << text;
 }
 
+TEST(StatusText, ResourceRetiredByAReloadIsMarked) {
+    json s = base_status();
+    s["groups"][0]["resources"] = json::parse(R"([
+      {"name": "api", "state": "stopping", "retiring": true, "restarts": 0, "max_restarts": 3,
+       "last_failure": ""},
+      {"name": "api", "state": "stopped", "retiring": false, "restarts": 0, "max_restarts": 3,
+       "last_failure": ""}])");
+    std::string text = render_status(s, false);
+    EXPECT_TRUE(has_line(text, "    resource api: stopping (retiring)  restarts 0/3")) << text;
+    EXPECT_TRUE(has_line(text, "    resource api: stopped  restarts 0/3")) << text;
+}
+
 }  // namespace
 }  // namespace vigil::cli

@@ -12,7 +12,8 @@ namespace vigil::core {
 
 class CheckTracker {
 public:
-    explicit CheckTracker(const CheckConfig& config) : config_(&config) {}
+    // Keeps a copy of its definition: a reload replaces the Config it came from.
+    explicit CheckTracker(const CheckConfig& config) : config_(config) {}
 
     // Returns true when the verdict changed.
     bool on_result(bool ok, const std::string& detail) {
@@ -29,7 +30,7 @@ public:
             return false;
         }
         streak_ += 1;
-        if (streak_ >= (passing_ ? config_->fall : config_->rise)) {
+        if (streak_ >= (passing_ ? config_.fall : config_.rise)) {
             passing_ = ok;
             streak_ = 0;
         }
@@ -38,10 +39,10 @@ public:
     bool passing() const { return passing_; }
     bool seen() const { return seen_; }
     const std::string& detail() const { return detail_; }
-    const CheckConfig& config() const { return *config_; }
+    const CheckConfig& config() const { return config_; }
 
 private:
-    const CheckConfig* config_;
+    CheckConfig config_;
     bool seen_ = false;
     bool passing_ = true;
     int streak_ = 0;  // consecutive results against the verdict

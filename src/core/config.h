@@ -62,6 +62,11 @@ struct ResourceConfig {
     int timeout_ms = 5000;  // per start/stop/monitor call; on expiry it is killed and failed
     int max_restarts = 3;   // restarts within restart_window_s before the group fails over
     int restart_window_s = 60;
+    // Reload (docs/config.md "Reload"): an old definition kept at its index only until its
+    // stop has been carried out; no group lists it and resource_index() skips it.
+    bool retired = false;
+
+    bool operator==(const ResourceConfig&) const = default;
 };
 
 // A health check a group depends on besides its resources (keepalived's track_script):
@@ -81,6 +86,8 @@ struct CheckConfig {
     // 0: while failing, this node may not be primary of the groups that use the check.
     // < 0: added to the node's priority while failing; > 0: added while passing.
     int weight = 0;
+
+    bool operator==(const CheckConfig&) const = default;
 };
 
 struct GroupConfig {
@@ -126,6 +133,17 @@ struct ClusterConfig {
     std::string state_dir = "/var/lib/vigil";  // daemon: where the durable state file lives
 };
 
+// A local HTTP listener: [metrics] or [status_page] (docs/metrics.md). Each node chooses
+// its own, so these are left out of the digest. Only the daemon uses them.
+struct HttpListenConfig {
+    bool enabled = false;  // the table is present
+    std::string address;   // canonical IP literal (inet_ntop form)
+    bool ipv6 = false;
+    int port = 0;
+    bool allow_remote = false;  // a non-loopback address was explicitly allowed
+    bool operator==(const HttpListenConfig&) const = default;
+};
+
 struct Config {
     std::string path;  // the file it came from, absolute
     ClusterConfig cluster;
@@ -133,6 +151,8 @@ struct Config {
     std::vector<GroupConfig> groups;
     std::vector<ResourceConfig> resources;  // each used by exactly one group
     std::vector<CheckConfig> checks;        // may be shared by several groups
+    HttpListenConfig metrics;               // [metrics]: GET /metrics
+    HttpListenConfig status_page;           // [status_page]: GET / and /status.json
     // SHA-256 over a canonical form of everything cluster-wide: carried (truncated) in
     // heartbeats so that nodes running different configs notice.
     std::array<std::uint8_t, 32> digest{};
@@ -144,7 +164,7 @@ struct Config {
     }
     std::optional<std::size_t> resource_index(std::string_view name) const {
         for (std::size_t i = 0; i < resources.size(); ++i)
-            if (resources[i].name == name) return i;
+            if (resources[i].name == name && !resources[i].retired) return i;
         return std::nullopt;
     }
     std::optional<std::size_t> group_index(std::string_view name) const {

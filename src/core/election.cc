@@ -332,6 +332,9 @@ void Node::promote(std::size_t g, bool admin, std::string reason, Actions& out) 
     s.campaign_deadline = TimePoint::never();
     s.fence.reset();
     s.admin = admin;
+    if (s.lost_primary) change.replaced_primary = name(*s.lost_primary);
+    else if (s.last_other_primary) change.replaced_primary = name(*s.last_other_primary);
+    s.last_other_primary.reset();
     s.primary = self_;
     s.handoff_to.reset();
     s.handoff_deadline = TimePoint::never();

@@ -119,9 +119,20 @@ struct AdminCleanup {
     std::string group;
 };
 
+// Reload (docs/config.md "Reload"): the Config this Node was built with has just been
+// replaced in place by one that differs only in what may change live: resources, checks,
+// the groups' `resources` and `checks` lists, notify and failure_timeout_s. Nodes, groups
+// and their order are the same. A resource whose definition and position in its group are
+// unchanged keeps its Config::resources index; a replaced or removed one keeps its old
+// definition at its old index, marked retired, until its stop is done. The caller asks
+// Node::reload_blocker() first and replaces nothing while it answers.
+struct ConfigChanged {
+    TimePoint now;
+};
+
 using Event = std::variant<Tick, HeartbeatReceived, AdminSwitchover, AdminMaintenance, VipLost,
                            Shutdown, FenceResult, TiebreakerResult, ResourceResult, CheckResult,
-                           AdminResourceRestart, AdminCleanup>;
+                           AdminResourceRestart, AdminCleanup, ConfigChanged>;
 
 // What must survive a restart so that epochs only rise and a vote is never given twice in
 // one epoch (docs/design.md "Quorum and leases"). Indexed like Config::groups.
@@ -171,6 +182,9 @@ struct RoleChange {
     std::optional<std::string> previous_primary;
     TimePoint previous_last_heard = TimePoint::never();
     TimePoint previous_declared_dead = TimePoint::never();
+    // On a promotion: the primary this node saw before it, dead or handing over ("" = none
+    // known), for the failover history (docs/metrics.md).
+    std::string replaced_primary;
 };
 
 struct PeerChange {

@@ -8,6 +8,20 @@
 
 namespace vigil::core {
 
+namespace {
+// The digest as carried on the wire (its first kDigestBytes), in hex: what `vigil status
+// --json` shows as config_digest, so the two can be compared.
+std::string digest_hex(const std::uint8_t* digest) {
+    static const char* digits = "0123456789abcdef";
+    std::string out;
+    for (std::size_t i = 0; i < wire::kDigestBytes; ++i) {
+        out += digits[digest[i] >> 4];
+        out += digits[digest[i] & 15];
+    }
+    return out;
+}
+}  // namespace
+
 const char* role_name(Role role) {
     switch (role) {
         case Role::starting: return "starting";
@@ -104,6 +118,7 @@ Actions Node::step(const Event& event) {
             if constexpr (std::is_same_v<T, CheckResult>) on_check_result(e, out);
             if constexpr (std::is_same_v<T, AdminResourceRestart>) on_resource_restart(e, out);
             if constexpr (std::is_same_v<T, AdminCleanup>) on_cleanup(e, out);
+            if constexpr (std::is_same_v<T, ConfigChanged>) on_config_changed(e, out);
         },
         event);
     reconcile_resources(out);
@@ -175,16 +190,21 @@ void Node::on_heartbeat(const HeartbeatReceived& e, Actions& out) {
         p.starting_since = e.now;
     bool mismatch =
         !std::equal(hb.config_digest.begin(), hb.config_digest.end(), config_.digest.begin());
-    if (mismatch != p.config_mismatch || !p.received) {
-        if (mismatch)
-            log_.event(Level::warn, "config_mismatch",
-                       {{"peer", name(e.sender)},
-                        {"detail", "peer runs a different cluster configuration"}});
-        else if (p.config_mismatch)
-            log_.event(Level::info, "config_match", {{"peer", name(e.sender)}});
-    }
+    // Once per change of the peer's digest, not per heartbeat: a peer that moves from one
+    // foreign configuration to another is logged again, with both digests to compare; so is
+    // a peer that matched until this node's own digest changed (a reload here).
+    const bool digest_changed = !p.received || hb.config_digest != p.config_digest;
+    if (mismatch && (digest_changed || !p.config_mismatch))
+        log_.event(Level::warn, "config_mismatch",
+                   {{"peer", name(e.sender)},
+                    {"digest", digest_hex(config_.digest.data())},
+                    {"peer_digest", digest_hex(hb.config_digest.data())},
+                    {"detail", "peer runs a different cluster configuration"}});
+    else if (!mismatch && p.config_mismatch)
+        log_.event(Level::info, "config_match", {{"peer", name(e.sender)}});
     p.received = true;
     p.config_mismatch = mismatch;
+    p.config_digest = hb.config_digest;
     p.maintenance = hb.maintenance;
     std::fill(p.groups.begin(), p.groups.end(), std::nullopt);
     for (const wire::GroupState& gs : hb.groups) {
@@ -197,6 +217,7 @@ void Node::on_heartbeat(const HeartbeatReceived& e, Actions& out) {
         bool fresh_offer = gs.handoff_to == name(self_) && gs.epoch >= s.epoch;
         s.epoch = std::max(s.epoch, gs.epoch);
         if (gs.role == Role::primary && s.role != Role::primary) s.primary = e.sender;
+        if (gs.role == Role::primary) s.last_other_primary = e.sender;
         if (gs.role != Role::primary && s.primary == e.sender) s.primary.reset();
         if (fresh_offer) s.offer = Offer{e.sender, gs.admin, e.now + dead_time_};
         count_vote(*g, e.sender, gs);
@@ -333,6 +354,7 @@ NodeStatus Node::status() const {
     st.name = name(self_);
     st.maintenance = maintenance_;
     st.settled = settled_;
+    st.restart_holdoff = now_ < votes_allowed_at_;
     st.witness = config_.nodes[self_].witness;
     st.voters_alive = voters_alive();
     st.quorum = config_.quorum_size();

@@ -22,6 +22,7 @@
 //    time and votes for another only once its promise expired or was given back.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -93,6 +94,7 @@ struct NodeStatus {
     std::size_t quorum = 0;        // voters needed
     bool tiebreaker_reachable = true;
     bool settled = false;  // left the starting phase
+    bool restart_holdoff = false;  // settled, but not voting yet: waiting out old promises
     std::vector<GroupStatus> groups;
     std::vector<PeerStatus> peers;  // every other node, in config order
     std::vector<CheckStatus> checks;
@@ -127,12 +129,16 @@ public:
     // After a Shutdown: the resources have stopped and the goodbye was sent; the daemon may
     // exit. (A node without resources completes in the Shutdown step itself.)
     bool shutdown_complete() const { return leaving_; }
+    // Why a ConfigChanged may not be applied now ("" = it may): the previous reload's
+    // retired resources are still stopping, or the node is shutting down.
+    std::string reload_blocker() const;
 
 private:
     struct PeerView {  // the last heartbeat's content, per peer
         bool received = false;
         bool maintenance = false;
         bool config_mismatch = false;
+        std::array<std::uint8_t, wire::kDigestBytes> config_digest{};  // the last one heard
         std::vector<std::optional<wire::GroupState>> groups;  // by local group index
         std::vector<std::uint32_t> switchover_id_done;        // by group
         // The newest datagram applied, per boot: an older one (reordered across links)
@@ -186,6 +192,9 @@ private:
         std::uint64_t elections = 0;
         // Why the last primary went away, for the promotion's reason and timeline.
         std::optional<std::size_t> lost_primary;
+        // The last other node heard claiming the group since this node's own promotion, for
+        // RoleChange::replaced_primary (a handover leaves no lost_primary).
+        std::optional<std::size_t> last_other_primary;
         // Since when a live peer has kept claiming this group although it ranks below this
         // primary: it cannot hear us (a one-way link), so after a while we yield.
         TimePoint lower_claim_since = TimePoint::never();
@@ -231,6 +240,7 @@ private:
     void on_check_result(const CheckResult& e, Actions& out);
     void on_resource_restart(const AdminResourceRestart& e, Actions& out);
     void on_cleanup(const AdminCleanup& e, Actions& out);
+    void on_config_changed(const ConfigChanged& e, Actions& out);  // node_reload.cc
     void reconcile_resources(Actions& out);
     void complete_release(std::size_t g, TimePoint now, Actions& out);
     void finish_shutdown(Actions& out);

@@ -70,6 +70,7 @@ TEST(NodeFailover, StandbyTakesOverAfterDeadTime) {
     EXPECT_EQ(rc.to, Role::primary);
     EXPECT_EQ(rc.previous_primary, "n1");
     EXPECT_EQ(rc.previous_declared_dead - rc.previous_last_heard, ms(250));
+    EXPECT_EQ(rc.replaced_primary, "n1");
     EXPECT_NE(rc.reason.find("n1 is dead"), std::string::npos) << rc.reason;
 }
 
@@ -155,6 +156,9 @@ TEST(NodeSwitchover, PrimaryHandsOverToTheBestStandby) {
     EXPECT_TRUE(c.vip_holders().empty());
     c.run_for(ms(1));
     EXPECT_EQ(c.primaries(), std::vector<std::size_t>{n2});
+    // A handover leaves no dead primary, yet the failover history names the old one.
+    EXPECT_FALSE(c.role_changes(n2).back().previous_primary);
+    EXPECT_EQ(c.role_changes(n2).back().replaced_primary, "n1");
     // An operator's choice sticks: preemption does not take it back.
     c.run_for(ms(2000));
     EXPECT_EQ(c.primaries(), std::vector<std::size_t>{n2});
@@ -316,6 +320,50 @@ TEST(NodeHeartbeats, ConfigDigestMismatchIsShownAndLogged) {
     wire::Heartbeat hb = c.node(n2).heartbeat();
     hb.config_digest[0] ^= 0xff;
     c.inject(n1, n2, 0, hb);
+    EXPECT_TRUE(c.node(n1).status().peers[0].config_mismatch);
+    EXPECT_EQ(c.log(n1).count("config_mismatch"), 1);
+}
+
+TEST(NodeHeartbeats, ConfigMismatchIsLoggedOncePerPeerDigestWithBothDigests) {
+    TestCluster c(make_config());
+    c.run_for(ms(100));
+    wire::Heartbeat hb = c.last_sent(n2);  // with the digest, as the agent sends it
+    hb.seq = 0;                            // inject numbers it
+    const wire::Heartbeat same = hb;
+    hb.config_digest[0] ^= 0xff;
+    for (int i = 0; i < 3; ++i) c.inject(n1, n2, 0, hb);  // the same foreign digest
+    EXPECT_EQ(c.log(n1).count("config_mismatch"), 1);
+    const auto& e = c.log(n1).entries;
+    auto first =
+        std::find_if(e.begin(), e.end(), [](const auto& x) { return x.name == "config_mismatch"; });
+    ASSERT_NE(first, e.end());
+    ASSERT_GE(first->fields.size(), 3u);
+    EXPECT_EQ(first->fields[0].key, "peer");
+    EXPECT_EQ(first->fields[1].key, "digest");
+    EXPECT_EQ(first->fields[2].key, "peer_digest");
+    EXPECT_EQ(first->fields[1].value.size(), 2 * wire::kDigestBytes);
+    EXPECT_NE(first->fields[1].value, first->fields[2].value);
+    EXPECT_EQ(first->fields[1].value.substr(2), first->fields[2].value.substr(2));
+    hb.config_digest[1] ^= 0xff;  // another foreign configuration: logged again
+    c.inject(n1, n2, 0, hb);
+    c.inject(n1, n2, 0, hb);
+    EXPECT_EQ(c.log(n1).count("config_mismatch"), 2);
+    c.inject(n1, n2, 0, same);  // back to ours
+    c.inject(n1, n2, 0, same);
+    EXPECT_EQ(c.log(n1).count("config_match"), 1);
+    EXPECT_FALSE(c.node(n1).status().peers[0].config_mismatch);
+}
+
+// A reload changes this node's digest while the peer still sends the one that matched:
+// the peer's digest did not change, but the mismatch is new and must be logged.
+TEST(NodeHeartbeats, ConfigMismatchAfterOwnDigestChangeIsLogged) {
+    TestCluster c(make_config());
+    c.run_for(ms(100));
+    wire::Heartbeat old = c.last_sent(n2);  // the digest both nodes had
+    old.seq = 0;
+    c.reload([](core::Config& cfg) { cfg.digest[0] ^= 0xff; });
+    c.inject(n1, n2, 0, old);  // n2 has not reloaded yet
+    c.inject(n1, n2, 0, old);
     EXPECT_TRUE(c.node(n1).status().peers[0].config_mismatch);
     EXPECT_EQ(c.log(n1).count("config_mismatch"), 1);
 }

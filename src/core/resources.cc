@@ -35,7 +35,7 @@ Micros backoff(std::size_t restarts_before) {
 
 GroupResources::GroupResources(const Config& config, std::size_t group, Logger& logger,
                                bool managed)
-    : config_(config), group_(group), log_(logger) {
+    : config_(config), group_(group), log_(logger), managed_(managed) {
     VIGIL_ASSERT(group < config.groups.size());
     if (!managed) return;
     for (std::size_t r : config.groups[group].resources) {
@@ -79,12 +79,14 @@ void GroupResources::resource_failed(Slot& slot, TimePoint now, const std::strin
     slot.last_failure = reason;
     slot.last_failure_at = now;
     const std::size_t index = static_cast<std::size_t>(&slot - slots_.data());
-    if (!counts || !wanted_ || (failed_index_ && *failed_index_ <= index)) return;
+    if (!counts || !wanted_ || slot.retiring || (failed_index_ && *failed_index_ <= index))
+        return;
     const ResourceConfig& rc = config_of(slot);
     prune(slot, now);
     if (slot.restarts.size() < static_cast<std::size_t>(rc.max_restarts)) {
         slot.not_before = now + backoff(slot.restarts.size());
         slot.restarts.push_back(now);
+        slot.restarts_total++;
         log_event(Level::warn, "resource_restart", slot,
                   {{"restarts", std::to_string(slot.restarts.size())},
                    {"max_restarts", std::to_string(rc.max_restarts)},
@@ -102,7 +104,9 @@ void GroupResources::on_result(const ResourceResult& r) {
     now_ = r.now;
     auto it = std::find_if(slots_.begin(), slots_.end(),
                            [&](const Slot& s) { return s.resource == r.resource; });
-    VIGIL_ASSERT(it != slots_.end());
+    // A late report (an exec process's exit) of a resource a reload retired and dropped
+    // once it had stopped: nothing of it runs here any more.
+    if (it == slots_.end()) return;
     Slot& slot = *it;
     const std::size_t index = static_cast<std::size_t>(it - slots_.begin());
     const bool ok = r.outcome == ResourceOutcome::ok;
@@ -221,6 +225,52 @@ void GroupResources::cleanup(TimePoint now) {
     }
 }
 
+std::size_t GroupResources::reload(TimePoint now) {
+    VIGIL_ASSERT(!reloading());
+    now_ = now;
+    const std::vector<std::size_t>& list = config_.groups[group_].resources;
+    if (!managed_) return list.size();
+    std::size_t first = 0;
+    while (first < slots_.size() && first < list.size() && slots_[first].resource == list[first])
+        ++first;
+    // The old tail stays, in its order, so that the reverse-order stop applies to it; the
+    // new tail follows it and waits (keep() is false for a retiring slot, which stops the
+    // start loop there) until every retiring slot has stopped and been dropped.
+    for (std::size_t i = first; i < slots_.size(); ++i) {
+        VIGIL_ASSERT(config_.resources[slots_[i].resource].retired);
+        slots_[i].retiring = true;
+        slots_[i].restart_pending = false;
+    }
+    for (std::size_t i = first; i < list.size(); ++i) {
+        VIGIL_ASSERT(!config_.resources[list[i]].retired);
+        slots_.push_back(Slot{list[i], ResourceState::stopped});
+    }
+    // A group failed here stays failed (vigil cleanup): whatever was failed from `first` on
+    // is replaced, but the new resources do not run here either until then.
+    if (failed_index_ && *failed_index_ > first) failed_index_ = first;
+    drop_retired();
+    return first;
+}
+
+bool GroupResources::reloading() const {
+    return std::any_of(slots_.begin(), slots_.end(), [](const Slot& s) { return s.retiring; });
+}
+
+void GroupResources::drop_retired() {
+    auto done = [](const Slot& s) {
+        return s.retiring && s.state == ResourceState::stopped && !s.in_flight;
+    };
+    auto first = std::find_if(slots_.begin(), slots_.end(), done);
+    if (first == slots_.end()) return;
+    const std::size_t position = static_cast<std::size_t>(first - slots_.begin());
+    for (const Slot& s : slots_)
+        if (done(s)) log_event(Level::info, "resource_retired", s);
+    std::erase_if(slots_, done);
+    // Slots before `position` keep their place; a failure recorded at or after it still
+    // covers everything from there on.
+    if (failed_index_ && *failed_index_ > position) failed_index_ = position;
+}
+
 bool GroupResources::expire_failure(TimePoint now) {
     const int timeout_s = config_.groups[group_].failure_timeout_s;
     if (!failed_index_ || timeout_s <= 0) return false;
@@ -230,7 +280,7 @@ bool GroupResources::expire_failure(TimePoint now) {
 }
 
 bool GroupResources::keep(std::size_t index) const {
-    return wanted_ && !(failed_index_ && index >= *failed_index_);
+    return wanted_ && !slots_[index].retiring && !(failed_index_ && index >= *failed_index_);
 }
 
 bool GroupResources::must_stop(std::size_t index) const {
@@ -252,6 +302,7 @@ void GroupResources::issue(Slot& slot, ResourceOp op, Role role, std::uint64_t e
 void GroupResources::reconcile(TimePoint now, Role role, std::uint64_t epoch,
                                std::vector<ResourceCommand>& out) {
     now_ = now;
+    drop_retired();
     bool probing = false;
     for (Slot& slot : slots_) {
         if (slot.state != ResourceState::unknown) continue;
@@ -334,7 +385,8 @@ TimePoint GroupResources::next_wakeup() const {
 std::vector<ResourceStatus> GroupResources::status(TimePoint now) const {
     std::vector<ResourceStatus> out;
     for (const Slot& s : slots_) {
-        ResourceStatus st{name_of(s), s.state, 0, s.last_failure, s.last_failure_at};
+        ResourceStatus st{name_of(s),        s.state,    0,          s.last_failure,
+                          s.last_failure_at, s.resource, s.retiring, s.restarts_total};
         const Micros window = ms(std::int64_t{config_of(s).restart_window_s} * 1000);
         for (TimePoint t : s.restarts)
             if (now - t < window) ++st.restarts;

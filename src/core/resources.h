@@ -17,6 +17,10 @@
 //    Node hands the group over (or keeps it with FAULT when nobody else can run it).
 //  - A failed stop is logged and counted as stopped (its command was killed at the
 //    timeout); the group is then failed here, since the service's state is unknown.
+//  - Reload (reload()): the slots before the first position where the group's list
+//    changed are kept untouched; the old ones from there on retire (stopped last first,
+//    then dropped); the new ones are added stopped and start in order once every retiring
+//    one is gone.
 #pragma once
 
 #include <cstdint>
@@ -40,6 +44,9 @@ struct ResourceStatus {
     int restarts = 0;  // within the restart window
     std::string last_failure;
     TimePoint last_failure_at = TimePoint::never();
+    std::size_t resource = 0;  // Config::resources index
+    bool retiring = false;     // replaced or removed by a reload; stopping, then gone
+    std::uint64_t restarts_total = 0;  // since the agent started (vigil_resource_restarts_total)
 };
 
 class GroupResources {
@@ -57,6 +64,12 @@ public:
     std::string restart(std::size_t resource, TimePoint now);
     // Operator: forget the failures; the group may run here again.
     void cleanup(TimePoint now);
+    // Reload: the group's `resources` list in the config was replaced in place (see
+    // ConfigChanged in events.h). Returns the first position where the list changed.
+    // REQUIRES: !reloading().
+    std::size_t reload(TimePoint now);
+    // Resources retired by a reload are still to be stopped.
+    bool reloading() const;
     // Expire a failure past failure_timeout_s; returns true if it did.
     bool expire_failure(TimePoint now);
     // Appends the commands due at `now`; role and epoch go into their environment.
@@ -80,9 +93,11 @@ private:
         std::optional<ResourceOp> in_flight;
         bool verifying = false;        // started; its first monitor is in flight
         bool restart_pending = false;  // operator restart: stop, then start again
+        bool retiring = false;         // reload: stop it, then drop the slot
         TimePoint next_monitor = TimePoint::never();
         TimePoint not_before{INT64_MIN};  // restart backoff
         std::deque<TimePoint> restarts;   // within the window
+        std::uint64_t restarts_total = 0;  // never pruned: a counter for the metrics
         std::string last_failure;
         TimePoint last_failure_at = TimePoint::never();
     };
@@ -98,11 +113,13 @@ private:
                std::vector<ResourceCommand>& out);
     void log_event(Level level, const char* event, const Slot& slot,
                    std::vector<LogField> fields = {});
+    void drop_retired();
 
     const Config& config_;
     std::size_t group_;
     Logger& log_;
     std::vector<Slot> slots_;
+    bool managed_ = false;
     bool wanted_ = false;
     std::optional<std::size_t> failed_index_;  // slots from here on may not run here
     std::string failure_;

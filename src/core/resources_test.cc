@@ -246,6 +246,9 @@ TEST_F(ResourcesTest, RestartWindowForgetsOldRestarts) {
         step();
         answer(0, ResourceOp::monitor, ResourceOutcome::ok);
     }
+    // The window forgot them; the metrics' counter did not (vigil_resource_restarts_total).
+    EXPECT_EQ(res->status(now)[0].restarts, 1);
+    EXPECT_EQ(res->status(now)[0].restarts_total, 3u);
 }
 
 TEST_F(ResourcesTest, SecondRestartWaitsForBackoff) {
@@ -384,6 +387,7 @@ TEST_F(ResourcesTest, OperatorRestartDoesNotCountAgainstTheBudget) {
     start_all(2);
     EXPECT_FALSE(res->failed());
     EXPECT_EQ(res->status(now)[0].restarts, 0);
+    EXPECT_EQ(res->status(now)[0].restarts_total, 0u);
     res->set_wanted(false);
     EXPECT_NE(res->restart(0, now), "");
 }

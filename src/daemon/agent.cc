@@ -5,6 +5,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -28,16 +29,24 @@ Agent::Agent(const core::Config& config, std::size_t self, wire::Keys keys, Agen
       log_(log),
       addresses_(io::make_netlink_addresses()),
       announcer_(io::make_raw_announcer()),
-      node_(config, self, io::monotonic_now(), log, options_.restored),
+      // Everything that keeps a reference gets config_, the agent's own copy, which a reload
+      // replaces in place; the caller's config is read here only.
+      node_(config_, self, io::monotonic_now(), log, options_.restored),
       announces_(config.cluster.announce_count, ms(config.cluster.announce_interval_ms)),
       hooks_(loop_),
       notify_(hooks_, log, ms(config.cluster.notify_timeout_ms)),
-      fence_(config, hooks_, log, [this](const core::FenceResult& r) { feed(r); }),
+      fence_(config_, hooks_, log, [this](const core::FenceResult& r) { feed(r); }),
       state_file_(std::move(options_.state_file)),
       lease_reporter_(config.groups.size()),
       witness_(config.nodes[self].witness),
       timelines_(config.groups.size()),
       roles_(config.groups.size(), Role::starting),
+      heartbeat_loss_(config.nodes.size(), config.nodes[self].addresses.size(),
+                      config.nodes[self].addresses.size() * (config.nodes.size() - 1)),
+      started_realtime_us_(io::realtime_us()),
+      service_manager_(io::make_systemd_manager()),
+      service_(std::make_unique<ServiceNotifier>(*service_manager_, log, io::monotonic_now(),
+                                                 ms(config.cluster.dead_time_ms))),
       // Boot ids come from the wall clock so that they increase across restarts and peers
       // reject replays of an earlier boot's datagrams (docs/wire.md).
       boot_id_(static_cast<std::uint64_t>(io::realtime_us())),
@@ -48,14 +57,15 @@ Agent::Agent(const core::Config& config, std::size_t self, wire::Keys keys, Agen
             [this](const core::TiebreakerResult& r) { feed(r); });
     if (!witness_) {
         resources_ = std::make_unique<ResourceRunner>(
-            config, self, loop_, log_, [this](const core::ResourceResult& r) { feed(r); });
+            config_, self, loop_, log_, [this](const core::ResourceResult& r) { feed(r); });
         if (!config.checks.empty())
             checks_ = std::make_unique<CheckRunner>(
-                config, loop_, log_, [this](const core::CheckResult& r) { feed(r); });
+                config_, loop_, log_, [this](const core::CheckResult& r) { feed(r); });
     }
 }
 
 Agent::~Agent() {
+    if (options_.events) options_.events->set_listener(nullptr);  // it outlives control_
     if (signal_fd_ >= 0) close(signal_fd_);
 }
 
@@ -119,6 +129,11 @@ int Agent::run() {
         log_.event(Level::error, "agent_failed", {{"error", r.error().message}});
         return kExitStartupFailed;
     }
+    serve_events();
+    if (auto r = open_http(); !r) {
+        log_.event(Level::error, "agent_failed", {{"error", r.error().message}});
+        return kExitStartupFailed;
+    }
     // A witness never adds, removes or checks an address: nothing to watch or clean up.
     if (!witness_) {
         watch_addresses();
@@ -130,7 +145,8 @@ int Agent::run() {
                 {"pid", std::to_string(getpid())},
                 {"socket", options_.socket_path},
                 {"links", std::to_string(sockets_.size())},
-                {"groups", std::to_string(config_.groups.size())}});
+                {"groups", std::to_string(config_.groups.size())},
+                {"watchdog_ms", std::to_string(service_->watchdog_interval() / 1000)}});
     if (checks_) checks_->start(io::monotonic_now());
     feed(core::Tick{io::monotonic_now()});
     while (!stopping_) {
@@ -152,22 +168,30 @@ void Agent::on_signal() {
     signalfd_siginfo info{};
     while (read(signal_fd_, &info, sizeof info) == sizeof info) {
         if (info.ssi_signo == SIGHUP) {
+            // The keys first, as before: a rotation needs no config change. The config
+            // reload logs its own outcome (config_reloaded, config_reload_refused).
             reload_keys();
+            (void)reload_config("sighup");
             continue;
         }
         log_.event(Level::info, "agent_stopping", {{"signal", std::to_string(info.ssi_signo)}});
+        service_->stopping("signal " + std::to_string(info.ssi_signo) +
+                           ", handing over and removing VIPs");
         stopping_ = true;
     }
 }
 
 void Agent::on_timer() {
     TimePoint now = io::monotonic_now();
+    // First: the ping says the loop turns, whatever the callbacks below go on to do.
+    service_->on_tick(now);
     hooks_.on_tick(now);
     fence_.on_tick(now);
     if (resources_) resources_->on_tick(now);
     if (checks_) checks_->on_tick(now);
     if (tiebreaker_) tiebreaker_->on_tick(now);
     if (control_) control_->expire(now);
+    for (auto& server : http_) server->expire(now);
     // The core first: after a pause its lease may have ended, and an announcement of an
     // address this node no longer serves would pull clients to the wrong machine.
     if (now >= next_core_wakeup_) feed(core::Tick{now});
@@ -176,6 +200,8 @@ void Agent::on_timer() {
         next_vip_check_ = now + ms(1000);
         on_addresses_changed();
     }
+    // Readiness also turns on time alone (a dead time without news of a primary).
+    if (!service_->ready()) update_service(io::monotonic_now());
     rearm();
 }
 
@@ -198,7 +224,8 @@ void Agent::on_addresses_changed() {
                 log_.event(Level::warn, "vip_lost",
                            {{"group", config_.groups[g].name},
                             {"vip", config_.groups[g].vips[v].cidr()},
-                            {"action", "re-adding and announcing"}});
+                            {"action", "re-adding and announcing"},
+                            {"epoch", std::to_string(node_.epoch(g))}});
                 feed(core::VipLost{now, g, v});
             }
         }
@@ -229,9 +256,13 @@ void Agent::perform(const core::Actions& actions, TimePoint now) {
     for (const auto& change : actions.role_changes)
         if (change.to == Role::primary) {
             Timeline& t = timelines_[change.group];
+            failovers_.archive(config_.groups[change.group].name, std::move(t));
             t = Timeline{};
             t.epoch = change.epoch;
             t.reason = change.reason;
+            t.from = change.replaced_primary;
+            t.to = config_.nodes[self_].name;
+            t.promoted_at = now;
             t.promoted_realtime_us = io::realtime_us();
             if (change.previous_primary) {
                 t.add(change.previous_last_heard, *change.previous_primary + " last heard");
@@ -262,7 +293,24 @@ void Agent::perform(const core::Actions& actions, TimePoint now) {
     // Leases that end or shrink reach the supervisor once the VIPs are gone.
     report_leases(/*before_actions=*/false);
     next_core_wakeup_ = actions.next_wakeup;
+    update_service(now);
     rearm();
+}
+
+void Agent::update_service(TimePoint now) {
+    vips_added_.resize(config_.groups.size());
+    std::vector<bool> held(config_.groups.size());
+    for (std::size_t g = 0; g < held.size(); ++g)
+        held[g] = std::count(vips_added_[g].begin(), vips_added_[g].end(), true) ==
+                  static_cast<std::ptrdiff_t>(config_.groups[g].vips.size());
+    service_->update(now, node_.status(), held);
+}
+
+void Agent::note_vip_added(std::size_t group, std::size_t vip, bool added) {
+    // Sized from the config in force, which a reload may have changed since the start.
+    vips_added_.resize(config_.groups.size());
+    vips_added_[group].resize(config_.groups[group].vips.size(), false);
+    if (vip < vips_added_[group].size()) vips_added_[group][vip] = added;
 }
 
 void Agent::persist(const core::DurableState& state) {
@@ -341,8 +389,12 @@ void Agent::apply_vip_change(const VipChange& change) {
         if (add) timelines_[change.group].add(done, "vip " + vip.cidr() + " add FAILED");
         return;
     }
+    note_vip_added(change.group, change.vip, add);
     log_.event(Level::info, add ? "vip_added" : "vip_removed",
-               {{"group", group}, {"vip", vip.cidr()}, {"interface", vip.interface}});
+               {{"group", group},
+                {"vip", vip.cidr()},
+                {"interface", vip.interface},
+                {"epoch", std::to_string(node_.epoch(change.group))}});
     if (add) timelines_[change.group].add(done, "vip " + vip.cidr() + " added");
 }
 
@@ -371,7 +423,8 @@ void Agent::send_announcements(TimePoint now) {
                        {{"group", config_.groups[due.group].name},
                         {"vip", vip.cidr()},
                         {"interface", vip.interface},
-                        {"count", std::to_string(due.count)}});
+                        {"count", std::to_string(due.count)},
+                        {"epoch", std::to_string(node_.epoch(due.group))}});
         timelines_[due.group].add(done, what + " sent");
     }
 }
@@ -396,6 +449,10 @@ void Agent::send_heartbeats() {
 
 void Agent::log_role_change(const core::RoleChange& change) {
     roles_[change.group] = change.to;
+    // VIPs count towards readiness only once added in this term as primary.
+    if (change.to != Role::primary)
+        for (std::size_t v = 0; v < config_.groups[change.group].vips.size(); ++v)
+            note_vip_added(change.group, v, false);
     log_.event(Level::info, "role_change",
                {{"group", config_.groups[change.group].name},
                 {"from", core::role_name(change.from)},
@@ -421,6 +478,8 @@ void Agent::rearm() {
     if (tiebreaker_) next = std::min(next, tiebreaker_->next_deadline());
     next = std::min(next, next_vip_check_);
     if (control_) next = std::min(next, control_->next_deadline());
+    for (const auto& server : http_) next = std::min(next, server->next_deadline());
+    next = std::min(next, service_->next_deadline());
     loop_.wake_at(next);
 }
 
@@ -454,8 +513,12 @@ bool Agent::shutdown() {
     // bounded by notify_timeout_ms; allow the running one and the one queued by shutdown.
     TimePoint give_up = now + 2 * ms(config_.cluster.notify_timeout_ms) + ms(100);
     while (!notify_.idle() && io::monotonic_now() < give_up) {
-        loop_.wake_at(std::min(give_up, hooks_.next_deadline()));
-        (void)loop_.run_once([this] { hooks_.on_tick(io::monotonic_now()); });
+        // The watchdog pings go on: systemd may still be watching (docs/systemd.md).
+        loop_.wake_at(std::min({give_up, hooks_.next_deadline(), service_->next_deadline()}));
+        (void)loop_.run_once([this] {
+            hooks_.on_tick(io::monotonic_now());
+            service_->on_tick(io::monotonic_now());
+        });
     }
     log_.event(Level::info, "agent_stopped", {});
     return stopped;

@@ -21,13 +21,18 @@
 #include "daemon/hook_runner.h"
 #include "daemon/lease_watchdog.h"
 #include "daemon/check_runner.h"
+#include "daemon/event_ring.h"
+#include "daemon/failover_history.h"
+#include "daemon/heartbeat_loss.h"
 #include "daemon/notify_queue.h"
 #include "daemon/resource_runner.h"
+#include "daemon/service_notifier.h"
 #include "daemon/state_file.h"
 #include "daemon/tiebreaker.h"
 #include "daemon/timeline.h"
 #include "io/addresses.h"
 #include "io/event_loop.h"
+#include "io/http_server.h"
 #include "io/udp_transport.h"
 #include "io/unix_server.h"
 #include "wire/auth.h"
@@ -50,6 +55,7 @@ struct AgentOptions {
     StateFile state_file;         // STATE_DIR/NODE.state, loaded by main: open for writing
     core::DurableState restored;  // what that file held at start
     int lease_fd = -1;            // write end of the lease pipe to the supervisor; -1 = none
+    EventRing* events = nullptr;  // recent events for `vigil events`; outlives the agent
 };
 
 // Counters shown by `vigil status -v`.
@@ -62,6 +68,9 @@ struct Counters {
 
 class Agent {
 public:
+    // The agent keeps its own copy of `config`, its running config: a reload
+    // (reload_config) replaces it in place, so that the core and the runners, which hold
+    // references to it, see the new one.
     Agent(const core::Config& config, std::size_t self, wire::Keys keys, AgentOptions options,
           Logger& log);
     ~Agent();
@@ -91,14 +100,29 @@ private:
     void rearm();
     bool shutdown();  // false: resources did not stop in time
     void reload_keys();
+    // Reload (docs/config.md "Reload", agent_reload.cc): re-reads config_.path, applies what
+    // may change live, refuses the rest. `trigger` ("sighup", "control") goes into the log.
+    struct ReloadOutcome {
+        bool applied = false;
+        std::string message;  // what changed, or why it was refused
+    };
+    ReloadOutcome reload_config(const char* trigger);
     std::string handle_control(const std::string& request);
     std::string handle_control_request(const std::string& request);
+    void serve_events();  // agent_events.cc
+    std::optional<io::UnixServer::StreamReply> handle_events(const std::string& request);
     nlohmann::json status_json(bool verbose);
     nlohmann::json resources_json(TimePoint now, std::size_t g, const core::GroupStatus& gs,
                                   bool verbose) const;
     bool wait_for_resources_to_stop(TimePoint now);
+    // The HTTP endpoints ([metrics], [status_page]; agent_http.cc, docs/metrics.md).
+    Result<void> open_http();
+    std::string metrics_text();
+    nlohmann::json status_page_json();
+    void update_service(TimePoint now);
+    void note_vip_added(std::size_t group, std::size_t vip, bool added);
 
-    const core::Config& config_;
+    core::Config config_;  // first: everything below may hold a reference to it
     std::size_t self_;
     wire::Keys keys_;
     AgentOptions options_;
@@ -110,6 +134,7 @@ private:
     std::unique_ptr<io::Announcer> announcer_;
     std::unique_ptr<io::AddressMonitor> monitor_;
     std::unique_ptr<io::UnixServer> control_;
+    std::vector<std::unique_ptr<io::HttpServer>> http_;  // [metrics] and [status_page]
     core::Node node_;
     wire::ReplayGuard replay_;
     AnnounceSchedule announces_;
@@ -120,12 +145,20 @@ private:
     // Managed resources and checks; none on a witness.
     std::unique_ptr<ResourceRunner> resources_;
     std::unique_ptr<CheckRunner> checks_;
+    std::vector<std::unique_ptr<CheckRunner>> retired_checks_;  // a reload's: until idle
     StateFile state_file_;
     LeaseReporter lease_reporter_;
     bool lease_pipe_broken_ = false;
     bool witness_;
     std::vector<Timeline> timelines_;  // by group
     std::vector<core::Role> roles_;    // by group, as last carried out
+    FailoverHistory failovers_;        // timelines that newer promotions replaced
+    HeartbeatLoss heartbeat_loss_;     // per peer and link, for the metrics
+    std::int64_t started_realtime_us_;  // vigil_start_time_seconds
+    // The service manager (sd_notify): readiness, status, watchdog (docs/systemd.md).
+    std::unique_ptr<io::ServiceManager> service_manager_;
+    std::unique_ptr<ServiceNotifier> service_;
+    std::vector<std::vector<bool>> vips_added_;  // [group][vip]: added since promotion
     Counters counters_;
     std::uint64_t boot_id_;
     std::uint64_t seq_ = 0;

@@ -58,6 +58,11 @@ std::string Agent::handle_control_request(const std::string& request) {
         reply["ok"] = true;
         return reply.dump();
     }
+    if (cmd == "reload") {
+        ReloadOutcome r = reload_config("control");
+        if (!r.applied) return json{{"ok", false}, {"error", r.message}}.dump();
+        return json{{"ok", true}, {"result", r.message}}.dump();
+    }
     core::Actions actions;
     if (cmd == "switchover") {
         if (!req.contains("group") || !req["group"].is_string())
@@ -81,7 +86,8 @@ std::string Agent::handle_control_request(const std::string& request) {
     } else {
         return json{{"ok", false},
                     {"error", "unknown cmd \"" + cmd +
-                                 "\" (status, switchover, standby, resource_restart, cleanup)"}}
+                                  "\" (status, switchover, standby, resource_restart, cleanup, "
+                                  "reload)"}}
             .dump();
     }
     perform(actions, now);
@@ -95,7 +101,8 @@ json Agent::resources_json(TimePoint now, std::size_t g, const core::GroupStatus
     json out = json::array();
     for (std::size_t i = 0; i < gs.resources.size(); ++i) {
         const core::ResourceStatus& rs = gs.resources[i];
-        const std::size_t r = config_.groups[g].resources[i];
+        (void)g;
+        const std::size_t r = rs.resource;  // retired ones (a reload) are listed too
         const core::ResourceConfig& rc = config_.resources[r];
         const char* kind = rc.kind == core::ResourceConfig::Kind::exec           ? "exec"
                            : rc.kind == core::ResourceConfig::Kind::systemd_unit ? "systemd_unit"
@@ -104,6 +111,7 @@ json Agent::resources_json(TimePoint now, std::size_t g, const core::GroupStatus
         json jr{{"name", rs.name},
                 {"kind", kind},
                 {"state", core::resource_state_name(rs.state)},
+                {"retiring", rs.retiring},
                 {"pid", pid ? json(*pid) : json(nullptr)},
                 {"restarts", rs.restarts},
                 {"max_restarts", rc.max_restarts},

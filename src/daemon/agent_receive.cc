@@ -73,6 +73,7 @@ void Agent::on_datagram(std::size_t link) {
         if (verdict == wire::ReplayGuard::Verdict::new_boot)
             log_.event(Level::info, "peer_restarted", {{"peer", hb->sender}});
         counters_.accepted++;
+        heartbeat_loss_.on_heartbeat(*sender, link, hb->boot_id, hb->seq);
         feed(core::HeartbeatReceived{now, *sender, link, std::move(*hb)});
     }
 }

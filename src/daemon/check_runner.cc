@@ -1,5 +1,7 @@
 #include "daemon/check_runner.h"
 
+#include <csignal>
+
 #include "io/clock.h"
 
 namespace vigil::daemon {
@@ -46,6 +48,15 @@ CheckRunner::CheckRunner(const core::Config& config, io::EventLoop& loop, Logger
 }
 
 CheckRunner::~CheckRunner() = default;
+
+void CheckRunner::retire() {
+    retired_ = true;
+    pending_.clear();
+    for (Slot& slot : slots_) {
+        slot.net.reset();  // a socket probe: closed, its callback never runs
+        if (slot.pid > 0) (void)hooks_.signal(slot.pid, SIGKILL);
+    }
+}
 
 void CheckRunner::start(TimePoint now) {
     for (std::size_t c = 0; c < slots_.size(); ++c) probe(now, c);
@@ -116,6 +127,7 @@ void CheckRunner::probe_child(TimePoint now, std::size_t check) {
         return queue(check, false, pid.error().message);
     }
     slot.start_error_logged = false;
+    slot.pid = *pid;
     slot.probing = true;
     slot.deadline = TimePoint::never();  // the hook runner kills it at the timeout
 }
@@ -123,6 +135,7 @@ void CheckRunner::probe_child(TimePoint now, std::size_t check) {
 void CheckRunner::child_exited(std::size_t check, const HookOutcome& outcome) {
     constexpr std::size_t kDetailLineBytesMax = 200;
     Slot& slot = slots_[check];
+    slot.pid = -1;
     std::vector<std::string> tail;
     if (slot.output) {
         slot.output->drain();
@@ -154,6 +167,7 @@ void CheckRunner::probed(std::size_t check, bool ok, std::string detail) {
     slot.probing = false;
     slot.deadline = TimePoint::never();
     slot.net.reset();  // a socket probe's own callback: it touches nothing after this
+    if (retired_) return;
     report_(core::CheckResult{io::monotonic_now(), check, ok, std::move(detail)});
 }
 

@@ -45,6 +45,11 @@ public:
     // without waiting (a target that cannot be parsed, a connect refused at once).
     void on_tick(TimePoint now);
     TimePoint next_deadline() const;
+    // Reload: this runner's checks are replaced by a new runner's. Kills its probes that are
+    // still running and reports nothing any more; keep it until idle(), so that the killed
+    // children are reaped (from the event loop) rather than left as zombies.
+    void retire();
+    bool idle() const { return hooks_.running() == 0; }
 
 private:
     struct Slot {
@@ -57,6 +62,7 @@ private:
         std::string request;                       // http
         std::string target_error;                  // why the target is unusable
         bool start_error_logged = false;           // logged once, not every interval
+        pid_t pid = -1;                            // a child probe's, while it runs
     };
 
     void probe(TimePoint now, std::size_t check);
@@ -75,6 +81,7 @@ private:
     HookRunner hooks_;
     std::vector<Slot> slots_;  // indexed like config_.checks
     std::vector<core::CheckResult> pending_;
+    bool retired_ = false;
 };
 
 }  // namespace vigil::daemon

@@ -288,5 +288,18 @@ TEST(CheckRunner, UnusableTargetFailsEveryProbeFromTheLoop) {
     EXPECT_NE(h.results[0].detail.find("db.example"), std::string::npos) << h.results[0].detail;
 }
 
+// Reload: a retired runner kills its running probes, reports nothing more, and becomes idle
+// once the killed children are reaped (none is left behind as a zombie).
+TEST(CheckRunner, RetiredRunnerKillsItsProbesAndReportsNothing) {
+    Harness h({check("slow", CheckConfig::Kind::command, "sleep 30", /*timeout_ms=*/60000)});
+    h.runner.start(io::monotonic_now());
+    EXPECT_FALSE(h.runner.idle());
+    h.runner.retire();
+    EXPECT_TRUE(testing::run_loop_until(
+        h.loop, [&] { return h.runner.idle(); }, [](TimePoint) {},
+        [] { return TimePoint::never(); }, ms(3000)));
+    EXPECT_TRUE(h.results.empty());
+}
+
 }  // namespace
 }  // namespace vigil::daemon

@@ -18,6 +18,7 @@
 #include <memory>
 #include <optional>
 
+#include "daemon/config_http.h"
 #include "daemon/config_quorum.h"
 #include "daemon/config_resources.h"
 #include "daemon/ip_literal.h"
@@ -474,7 +475,8 @@ Result<core::Config> parse_config(std::string_view text, std::string_view path) 
     core::Config config;
     config.path = std::string(path);
     const fs::path base_dir = fs::path(path).parent_path();
-    check_keys(root, "", {"cluster", "node", "group", "resource", "check"}, problems);
+    check_keys(root, "", {"cluster", "node", "group", "resource", "check", "metrics", "status_page"},
+               problems);
     config.cluster = parse_cluster(root, base_dir, problems);
     config.nodes = parse_nodes(root, problems);
     config.groups = parse_groups(root, config.nodes, base_dir, problems);
@@ -482,6 +484,7 @@ Result<core::Config> parse_config(std::string_view text, std::string_view path) 
     config.checks = parse_checks(root, base_dir, problems);
     read_group_resources(root, config, problems);
     check_quorum(root, config, problems);
+    read_http_listeners(root, config, problems);
     if (!problems.empty()) return Error::invalid(problems.render(path));
     config.digest = compute_config_digest(config);
     return config;

@@ -280,7 +280,7 @@ INSTANTIATE_TEST_SUITE_P(
         // Unknown keys, anywhere.
         RejectCase{"UnknownTopLevelTable", std::string(kValid) + "[extra]\nx = 1\n",
                    "vigil.toml:23: extra: unknown key (expected one of: cluster, node, group, "
-                   "resource, check)"},
+                   "resource, check, metrics, status_page)"},
         RejectCase{
             "UnknownClusterKey", set_cluster("heartbeat_ms = 50"),
             std::string("vigil.toml:7: cluster.heartbeat_ms: unknown key (expected one of: ") +

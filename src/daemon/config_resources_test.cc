@@ -302,7 +302,7 @@ INSTANTIATE_TEST_SUITE_P(
                    "preempt, vip, notify, fence, resources, checks, failure_timeout_s)"},
         RejectCase{"MisspeltSection", std::string(kValid) + "[resources]\n",
                    "vigil.toml:27: resources: unknown key (expected one of: cluster, node, "
-                   "group, resource, check)"},
+                   "group, resource, check, metrics, status_page)"},
         RejectCase{"ResourceNotATable",
                    "resource = 1\n" +
                        edit("resources = [\"db\", \"api\"]\n", "",

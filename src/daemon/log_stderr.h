@@ -5,6 +5,7 @@
 #include <string>
 
 #include "common/log.h"
+#include "common/logfmt.h"
 
 namespace vigil::daemon {
 
@@ -21,7 +22,7 @@ private:
     bool debug_ = false;
 };
 
-// Quotes a logfmt value when it contains spaces, quotes, '=' or is empty.
-std::string logfmt_value(std::string_view value);
+// The quoting rule lives in common/logfmt.h, shared with `vigil events`.
+using vigil::logfmt_value;
 
 }  // namespace vigil::daemon

@@ -76,6 +76,13 @@ ResourceRunner::ResourceRunner(const core::Config& config, std::size_t self, io:
 
 ResourceRunner::~ResourceRunner() = default;
 
+void ResourceRunner::config_changed(const std::vector<std::size_t>& fresh) {
+    // Indexes never go away (retired entries stay), so the slots only grow.
+    VIGIL_ASSERT(config_.resources.size() >= slots_.size());
+    slots_.resize(config_.resources.size());
+    for (std::size_t r : fresh) slots_[r].failure_tail.clear();
+}
+
 void ResourceRunner::run(TimePoint now, const core::ResourceCommand& command) {
     VIGIL_ASSERT(command.resource < slots_.size());
     VIGIL_ASSERT(command.group < config_.groups.size());

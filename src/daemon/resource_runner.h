@@ -83,6 +83,9 @@ public:
     // resource that did not succeed: a start or stop that failed, a monitor that failed or
     // found it not running, an exec process that exited by itself.
     std::vector<std::string> output_tail(std::size_t resource) const;
+    // Reload: the config now has these new definitions at these indexes (see
+    // daemon::ReloadPlan); their output history is forgotten.
+    void config_changed(const std::vector<std::size_t>& fresh);
     // Any command or exec process still running, or a result not yet delivered.
     bool busy() const;
 

@@ -18,6 +18,7 @@
 #include "daemon/vip_cleanup.h"
 #include "io/addresses.h"
 #include "io/clock.h"
+#include "io/sd_notify.h"
 
 namespace vigil::daemon {
 
@@ -25,7 +26,14 @@ namespace {
 volatile sig_atomic_t g_child = -1;
 
 void forward(int signo) {
-    if (g_child > 0) kill(g_child, signo);
+    if (g_child <= 0) return;
+    kill(g_child, signo);
+    // SIGABRT is systemd's watchdog signal (WatchdogSignal=), which KillMode=mixed sends to
+    // the main process only: this supervisor. It is meant for the agent, whose loop stopped
+    // pinging: the agent dies of it (with a core dump of the hung loop) and the supervisor
+    // cleans up as after any death. A SIGSTOPped agent acts on it only once continued.
+    // (The supervisor's own abort() passes through here too: the agent goes down with it.)
+    if (signo == SIGABRT) kill(g_child, SIGCONT);
 }
 
 // Without a pidfd (very old kernels) the supervisor looks for the agent's exit this often.
@@ -149,6 +157,13 @@ int run_supervised(const core::Config& config, std::size_t self, Logger& log,
     if (child == 0) {
         prctl(PR_SET_PDEATHSIG, SIGTERM);
         if (getppid() != parent) _exit(1);  // the parent died before prctl took effect
+        // The parent's forwarding handlers of an earlier run_supervised in this process
+        // (tests) must not reach the agent: SIGABRT, above all, must kill it.
+        for (int signo : {SIGTERM, SIGINT, SIGHUP, SIGABRT}) signal(signo, SIG_DFL);
+        // The service's main process is this supervisor, but the agent's loop is what must
+        // ping the watchdog (WatchdogSec=; docs/systemd.md): the pings are accepted under
+        // NotifyAccess=all, and sd_watchdog_enabled wants WATCHDOG_PID to be the pinger.
+        io::claim_watchdog_for_this_process();
         close(lease_pipe[0]);
         // The agent never blocks on its supervisor: a full pipe drops the record (agent.cc).
         fcntl(lease_pipe[1], F_SETFL, O_NONBLOCK);
@@ -165,6 +180,7 @@ int run_supervised(const core::Config& config, std::size_t self, Logger& log,
     sigaction(SIGTERM, &sa, nullptr);
     sigaction(SIGINT, &sa, nullptr);
     sigaction(SIGHUP, &sa, nullptr);
+    sigaction(SIGABRT, &sa, nullptr);
     log.event(Level::info, "supervisor_started",
               {{"pid", std::to_string(getpid())}, {"agent_pid", std::to_string(child)}});
     LeaseWatch leases(config, log, lease_pipe[0]);

@@ -18,7 +18,8 @@ namespace vigil::daemon {
 
 // Runs `agent` (node `self`) in a child process, handing it the write end of the lease
 // pipe, and returns the exit code to use: the agent's own, or 128+signal if it was killed.
-// SIGTERM, SIGINT and SIGHUP sent to the parent are passed on.
+// SIGTERM, SIGINT and SIGHUP sent to the parent are passed on; so is SIGABRT, systemd's
+// watchdog signal, with a SIGCONT after it (docs/systemd.md).
 int run_supervised(const core::Config& config, std::size_t self, Logger& log,
                    const std::function<int(int lease_fd)>& agent);
 

@@ -7,6 +7,9 @@
 #include "daemon/supervisor.h"
 
 #include <gtest/gtest.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -69,6 +72,27 @@ TEST(Supervisor, AgentFailureExitCodeIsPassedOn) {
     testing::CapturingLogger log;
     EXPECT_EQ(run_supervised(config, 0, log, [](int) { return 74; }), 74);
     EXPECT_EQ(log.count("agent_died"), 1);
+}
+
+// systemd's watchdog signal reaches only the supervisor (KillMode=mixed): it is passed on to
+// the agent, and the supervisor cleans up after its death as after any other
+// (docs/systemd.md; test_sd_notify.sh shows it with a SIGSTOPped agent). Without the
+// forwarding, the SIGABRT would kill this test's process.
+TEST(Supervisor, WatchdogSignalIsPassedToTheAgent) {
+    core::Config config = no_vip_config();
+    testing::CapturingLogger log;
+    int code = run_supervised(config, 0, log, [](int) {
+        prctl(PR_SET_DUMPABLE, 0);  // no core file from this test
+        // As systemd sends it to the main process; again until it lands, since the first may
+        // come before the supervisor knows its child's pid.
+        for (int i = 0; i < 500; ++i) {
+            kill(getppid(), SIGABRT);
+            poll(nullptr, 0, 10);
+        }
+        return 0;
+    });
+    EXPECT_EQ(code, 128 + SIGABRT);
+    ASSERT_EQ(log.count("agent_died"), 1);
 }
 
 }  // namespace

@@ -18,6 +18,9 @@ struct Timeline {
     };
     std::uint64_t epoch = 0;
     std::string reason;
+    std::string from;  // the primary before this one ("" = none known)
+    std::string to;    // this node
+    TimePoint promoted_at = TimePoint::never();  // orders failovers across groups
     std::int64_t promoted_realtime_us = 0;  // wall clock of the promotion, for humans
     std::vector<Step> steps;
 

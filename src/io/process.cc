@@ -17,14 +17,22 @@ namespace vigil::io {
 
 namespace {
 
-// The agent's environment, less the names that `env` sets, then `env`: the child sees
-// vigil's value (VIGIL_NODE, say) even if the agent was started with one of its own.
+// The service manager's variables for vigil itself (io/sd_notify.h). Under NotifyAccess=all
+// a child that speaks sd_notify (a daemon run as a resource) would otherwise send READY=1
+// or WATCHDOG=1 in vigil's name, and its pings would hide a hung agent.
+bool is_service_manager_variable(std::string_view name) {
+    return name == "NOTIFY_SOCKET=" || name == "WATCHDOG_USEC=" || name == "WATCHDOG_PID=";
+}
+
+// The agent's environment, less the names that `env` sets and the service manager's, then
+// `env`: the child sees vigil's value (VIGIL_NODE, say) even if the agent was started with
+// one of its own.
 std::vector<std::string> child_environment(const std::vector<std::string>& env) {
     std::vector<std::string> out;
     for (char** e = environ; *e; ++e) {
         std::string_view entry(*e);
         std::string_view name = entry.substr(0, entry.find('=') + 1);  // "NAME="
-        bool replaced = false;
+        bool replaced = is_service_manager_variable(name);
         for (const auto& ours : env) replaced = replaced || ours.starts_with(name);
         if (!replaced) out.emplace_back(entry);
     }

@@ -74,7 +74,17 @@ void UnixServer::accept_ready() {
 }
 
 void UnixServer::client_ready(int fd) {
-    std::string& buf = clients_[fd].received;
+    auto it = clients_.find(fd);
+    if (it == clients_.end()) return;  // dropped earlier in this round
+    if (it->second.follower || it->second.closing) {
+        follower_input(fd);
+        return;
+    }
+    request_ready(fd, it->second);
+}
+
+void UnixServer::request_ready(int fd, Client& client) {
+    std::string& buf = client.received;
     char chunk[4096];
     for (;;) {
         ssize_t n = recv(fd, chunk, sizeof chunk, 0);
@@ -86,17 +96,118 @@ void UnixServer::client_ready(int fd) {
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;  // wait for more
         break;                                                           // EOF or error
     }
+    if (buf.size() > kRequestBytesMax) {
+        reply_and_close(fd, client,
+                        R"({"ok":false,"error":"request larger than 65536 bytes"})"
+                        "\n");
+        return;
+    }
     auto newline = buf.find('\n');
-    std::string reply;
-    if (buf.size() > kRequestBytesMax)
-        reply = R"({"ok":false,"error":"request larger than 65536 bytes"})";
-    else
-        reply = handler_(newline == std::string::npos ? buf : buf.substr(0, newline));
-    reply += '\n';
-    // Replies are small (status of a few groups); a client that does not read them loses
-    // them rather than stalling the agent.
-    (void)!send(fd, reply.data(), reply.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
-    drop(fd);
+    const std::string request = newline == std::string::npos ? buf : buf.substr(0, newline);
+    buf.clear();
+    std::optional<StreamReply> stream;
+    if (stream_handler_) stream = stream_handler_(request);
+    if (!stream) {
+        reply_and_close(fd, client, handler_(request) + "\n");
+        return;
+    }
+    if (!stream->follow) {
+        reply_and_close(fd, client, std::move(stream->text));
+        return;
+    }
+    if (follower_count() >= kFollowersMax) {
+        reply_and_close(fd, client,
+                        R"({"ok":false,"error":"too many followers (at most )" +
+                            std::to_string(kFollowersMax) + ")\"}\n");
+        return;
+    }
+    client.follower = true;
+    client.deadline = TimePoint::never();
+    client.outbox = std::move(stream->text);
+    flush(fd);
+}
+
+void UnixServer::follower_input(int fd) {
+    // A follower has nothing more to say; reading only tells when it hangs up.
+    char chunk[4096];
+    for (;;) {
+        ssize_t n = recv(fd, chunk, sizeof chunk, 0);
+        if (n > 0) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+        drop(fd);  // EOF or error
+        return;
+    }
+}
+
+void UnixServer::reply_and_close(int fd, Client& client, std::string text) {
+    client.outbox = std::move(text);
+    client.closing = true;
+    client.deadline = monotonic_now() + kIdleMax;
+    flush(fd);
+}
+
+void UnixServer::publish(std::string_view line) {
+    std::vector<int> followers;
+    for (const auto& [fd, client] : clients_)
+        if (client.follower && !client.closing) followers.push_back(fd);
+    for (int fd : followers) {
+        Client& c = clients_.at(fd);
+        c.outbox.append(line);
+        c.outbox += '\n';
+        if (c.outbox.size() > kFollowerBufferBytesMax) {
+            // Keep the line the socket may have taken in part, so that the reader sees
+            // whole lines and then the reason it was dropped.
+            const auto first_end = c.outbox.find('\n');
+            c.outbox.resize(first_end + 1);
+            c.outbox += R"({"ok":false,"error":"dropped: the reader fell more than )" +
+                        std::to_string(kFollowerBufferBytesMax) + " bytes behind\"}\n";
+            c.closing = true;
+            c.deadline = monotonic_now() + kIdleMax;
+        }
+        flush(fd);
+    }
+}
+
+std::size_t UnixServer::follower_count() const {
+    std::size_t n = 0;
+    for (const auto& [fd, client] : clients_) n += client.follower ? 1 : 0;
+    return n;
+}
+
+void UnixServer::flush(int fd) {
+    Client& c = clients_.at(fd);
+    while (!c.outbox.empty()) {
+        ssize_t n = send(fd, c.outbox.data(), c.outbox.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n > 0) {
+            c.outbox.erase(0, static_cast<std::size_t>(n));
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            set_watch(fd, c, /*writable=*/true);
+            return;
+        }
+        drop(fd);  // the client hung up
+        return;
+    }
+    if (c.closing) {
+        drop(fd);
+        return;
+    }
+    set_watch(fd, c, /*writable=*/false);
+}
+
+void UnixServer::writable_ready(int fd) {
+    if (clients_.count(fd)) flush(fd);  // else dropped earlier in this round
+}
+
+void UnixServer::set_watch(int fd, Client& client, bool writable) {
+    if (client.watch_writable == writable) return;
+    loop_.unwatch(fd);
+    client.watch_writable = writable;
+    auto watched = writable ? loop_.watch_writable(fd, [this, fd] { writable_ready(fd); })
+                            : loop_.watch(fd, [this, fd] { client_ready(fd); });
+    if (!watched) drop(fd);
 }
 
 void UnixServer::expire(TimePoint now) {

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -186,6 +187,16 @@ public:
         auto actions = node(n).step(e);
         apply(n, actions);
         return actions;
+    }
+    // Reload: `change` edits the shared config in place, laid out as daemon::plan_reload
+    // would (see core::ConfigChanged), then every running node hears of it. Returns the
+    // actions of each node's ConfigChanged step, by node (empty for one not running).
+    std::vector<core::Actions> reload(const std::function<void(core::Config&)>& change) {
+        change(config_);
+        std::vector<core::Actions> out(slots_.size());
+        for (std::size_t n = 0; n < slots_.size(); ++n)
+            if (slots_[n].node) out[n] = admin(n, core::ConfigChanged{now_});
+        return out;
     }
     core::Actions switchover(std::size_t n, std::string group, std::string target = "") {
         return admin(n, core::AdminSwitchover{now_, std::move(group), std::move(target)});

@@ -1,0 +1,134 @@
+// Names follow https://prometheus.io/docs/practices/naming/: the vigil_ prefix, base units
+// (seconds), _total on counters, and one metric per meaning with labels for the rest.
+#include "daemon/metrics.h"
+
+#include "daemon/prometheus_text.h"
+
+namespace vigil::daemon {
+
+namespace {
+
+double b(bool v) {
+    return v ? 1 : 0;
+}
+double n(std::uint64_t v) {
+    return static_cast<double>(v);
+}
+
+void render_node(const MetricsSnapshot& s, PrometheusText& out) {
+    out.family("vigil_build_info", "gauge", "Always 1; the version of the running agent.");
+    out.sample({{"version", s.version}}, 1);
+    out.family("vigil_start_time_seconds", "gauge", "When the agent started, in Unix time.");
+    out.sample({}, s.start_time_seconds);
+    out.family("vigil_healthy", "gauge",
+               "1 when `vigil status` lists no problem on this node, else 0.");
+    out.sample({}, b(s.healthy));
+    out.family("vigil_maintenance", "gauge", "1 while this node is in standby (maintenance).");
+    out.sample({}, b(s.maintenance));
+    out.family("vigil_quorum_voters_alive", "gauge", "Voters this node hears, itself included.");
+    out.sample({}, n(s.voters_alive));
+    out.family("vigil_quorum_needed", "gauge", "Voters needed for a quorum.");
+    out.sample({}, n(s.quorum));
+}
+
+void render_counters(const MetricsSnapshot& s, PrometheusText& out) {
+    const struct {
+        const char* name;
+        const char* help;
+        std::uint64_t value;
+    } counters[] = {
+        {"vigil_heartbeats_sent_total", "Heartbeat datagrams sent, all links and peers.",
+         s.heartbeats_sent},
+        {"vigil_heartbeat_send_errors_total", "Heartbeat datagrams the kernel refused to send.",
+         s.send_errors},
+        {"vigil_packets_received_total", "Datagrams received on the heartbeat port.",
+         s.packets_received},
+        {"vigil_heartbeats_accepted_total",
+         "Heartbeats that passed every check and reached the core.", s.heartbeats_accepted},
+        {"vigil_packets_malformed_total", "Datagrams dropped as malformed or oversized.",
+         s.malformed},
+        {"vigil_auth_failures_total", "Datagrams dropped because their HMAC did not verify.",
+         s.auth_failures},
+        {"vigil_packets_replayed_total",
+         "Authenticated datagrams dropped as replays (old sequence number or boot id).", s.replays},
+        {"vigil_packets_unknown_sender_total",
+         "Authenticated datagrams from an address that is not the sender's.", s.unknown_sender},
+        {"vigil_packets_wrong_link_total", "Heartbeats that arrived on another link.",
+         s.wrong_link},
+        {"vigil_vips_readded_total", "VIPs found missing on the primary and added again.",
+         s.vips_readded},
+        {"vigil_announcements_sent_total", "Gratuitous ARP and unsolicited NA packets sent.",
+         s.announcements},
+    };
+    for (const auto& c : counters) {
+        out.family(c.name, "counter", c.help);
+        out.sample({}, n(c.value));
+    }
+}
+
+void render_groups(const MetricsSnapshot& s, PrometheusText& out) {
+    out.family("vigil_group_role", "gauge",
+               "1 for the role this node has in the group, 0 for the other roles.");
+    for (const auto& g : s.groups)
+        for (const char* role : kMetricRoles)
+            out.sample({{"group", g.name}, {"role", role}}, b(g.role == role));
+    out.family("vigil_group_is_primary", "gauge", "1 while this node is the group's primary.");
+    for (const auto& g : s.groups) out.sample({{"group", g.name}}, b(g.role == "primary"));
+    out.family("vigil_group_epoch", "gauge", "The group's epoch as this node knows it.");
+    for (const auto& g : s.groups) out.sample({{"group", g.name}}, n(g.epoch));
+    out.family("vigil_failovers_total", "counter",
+               "Times this node became the group's primary (elections, switchovers, start).");
+    for (const auto& g : s.groups) out.sample({{"group", g.name}}, n(g.promotions));
+    out.family("vigil_last_failover_duration_seconds", "gauge",
+               "Phases of this node's last promotion in the group, from its timeline "
+               "(detection, election, vips, announcement, total).");
+    for (const auto& g : s.groups)
+        for (const auto& p : g.last_failover)
+            out.sample({{"group", g.name}, {"phase", p.name}},
+                       static_cast<double>(p.duration) / 1e6);
+    out.family("vigil_resource_running", "gauge",
+               "1 while the managed resource runs on this node (state running).");
+    for (const auto& g : s.groups)
+        for (const auto& r : g.resources)
+            out.sample({{"group", g.name}, {"resource", r.name}}, b(r.running));
+    out.family("vigil_resource_restarts_total", "counter",
+               "Restarts of the resource after a failure on this node (operator restarts "
+               "not counted).");
+    for (const auto& g : s.groups)
+        for (const auto& r : g.resources)
+            out.sample({{"group", g.name}, {"resource", r.name}}, n(r.restarts_total));
+}
+
+void render_peers(const MetricsSnapshot& s, PrometheusText& out) {
+    out.family("vigil_peer_up", "gauge", "1 while the peer is alive on at least one link.");
+    for (const auto& p : s.peers) out.sample({{"peer", p.name}}, b(p.up));
+    out.family("vigil_peer_link_up", "gauge",
+               "1 while heartbeats arrive from the peer on the link.");
+    for (const auto& p : s.peers)
+        for (const auto& l : p.links) out.sample({{"peer", p.name}, {"link", l.name}}, b(l.up));
+    out.family("vigil_peer_link_heartbeat_age_seconds", "gauge",
+               "Time since the last heartbeat from the peer on the link (absent: never heard).");
+    for (const auto& p : s.peers)
+        for (const auto& l : p.links)
+            if (l.heartbeat_age_seconds)
+                out.sample({{"peer", p.name}, {"link", l.name}}, *l.heartbeat_age_seconds);
+    out.family("vigil_peer_link_heartbeats_lost_total", "counter",
+               "Heartbeats from the peer on the link that never arrived, from gaps in its "
+               "sequence numbers.");
+    for (const auto& p : s.peers)
+        for (const auto& l : p.links)
+            out.sample({{"peer", p.name}, {"link", l.name}}, n(l.heartbeats_lost));
+}
+
+}  // namespace
+
+std::string render_metrics(const MetricsSnapshot& s) {
+    PrometheusText out;
+    render_node(s, out);
+    render_counters(s, out);
+    render_groups(s, out);
+    render_peers(s, out);
+    return out.text();
+}
+
+}  // namespace vigil::daemon
