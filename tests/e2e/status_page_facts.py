@@ -13,6 +13,7 @@ shows, one fact per line, for tests/e2e/test_status_page.sh to check with grep:
     problem peer n1 runs a different configuration
     failovers 2                    (#failovers data-count)
     failover northbound epoch=2 from=n1 to=n2 duration_ms=0.4
+    phase northbound 2 vips        (the phases above the bar, in their order)
     step northbound 2 +0.00 ms promoted to primary (epoch 2)
 
 It reads the page's stable data attributes (web/status.html names them), not its layout.
@@ -68,6 +69,8 @@ class Facts(html.parser.HTMLParser):
             self.read_text("problem")
         if get("id") == "problems":
             self.in_problems = "hidden" not in a
+        if "data-phase" in a and self.failover:
+            self.lines.append(f"phase {self.failover[0]} {self.failover[1]} {get('data-phase')}")
         if "lbl" in classes and self.failover:
             self.read_text(f"step {self.failover[0]} {self.failover[1]}")
 

@@ -55,6 +55,9 @@ failover southbound epoch=1 from= to=n2 duration_ms=200.287"
 got=$(grep '^failover ' <<<"$SP_FACTS" || true)
 [[ $got == "$want" ]] || fail "failovers not shown newest first as expected; got:
 $got"
+phases=$(grep '^phase northbound 3 ' <<<"$SP_FACTS" | cut -d' ' -f4 | paste -sd,)
+[[ $phases == detection,election,vips,announcement ]] ||
+    fail "the phases of epoch 3 are not shown in the order they happen: '$phases'"
 sp_expect "the detection step" '^step northbound 3 \+252 ms n1 declared dead$'
 sp_expect "the last announcement" '^step northbound 3 \+472 ms unsolicited NA 3/3 '
 steps=$(grep -c '^step northbound 3 ' <<<"$SP_FACTS")
