@@ -3,10 +3,12 @@
 # Source after lib.sh. Chromium runs inside a lab namespace, where the page is served on
 # 127.0.0.1:$SP_PORT; it dumps the DOM (or takes a screenshot) once the page's script has
 # polled status.json a few times in virtual time, and status_page_facts.py turns the DOM
-# into one fact a line. Skips the test (77) when Chromium is not installed.
+# into one fact a line. Skips the test (77) when Chromium is not installed. VIGIL_CHROMIUM
+# names another browser binary.
 SP_CHROMIUM=${VIGIL_CHROMIUM:-$(command -v chromium || true)}
-if [[ -z $SP_CHROMIUM ]]; then
-    echo "skipped: chromium is not installed (Debian's package chromium; scripts/setup installs it)"
+if [[ -z $SP_CHROMIUM || ! -x $SP_CHROMIUM ]]; then
+    echo "skipped: chromium is not installed (Debian's package chromium; scripts/setup" \
+        "installs it)${VIGIL_CHROMIUM:+, or VIGIL_CHROMIUM=$VIGIL_CHROMIUM is not executable}"
     exit 77
 fi
 SP_PORT=9406
