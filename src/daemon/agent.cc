@@ -264,6 +264,10 @@ void Agent::perform(const core::Actions& actions, TimePoint now) {
             t.to = config_.nodes[self_].name;
             t.promoted_at = now;
             t.promoted_realtime_us = io::realtime_us();
+            // The burst, plus a second for slow VIP adds and hooks: then the timeline closes.
+            t.open_until = now + ms(std::int64_t{config_.cluster.announce_count} *
+                                        config_.cluster.announce_interval_ms +
+                                    1000);
             if (change.previous_primary) {
                 t.add(change.previous_last_heard, *change.previous_primary + " last heard");
                 t.add(change.previous_declared_dead, *change.previous_primary + " declared dead");

@@ -102,9 +102,13 @@ std::string Agent::metrics_text() {
         const core::GroupStatus& gs = st.groups[g];
         MetricsSnapshot::Group mg{gs.name,      core::role_name(gs.role),       gs.epoch,
                                   gs.elections, timeline_phases(timelines_[g]), {}};
-        for (const auto& r : gs.resources)
+        for (const auto& r : gs.resources) {
+            // A definition retired by a reload shares its name with its replacement: the
+            // series are the replacement's, and the retiring copy's stop shows in status.
+            if (r.retiring) continue;
             mg.resources.push_back(
                 {r.name, r.state == core::ResourceState::running, r.restarts_total});
+        }
         s.groups.push_back(std::move(mg));
     }
     for (const auto& p : st.peers) {

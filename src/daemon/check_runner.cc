@@ -16,7 +16,7 @@ std::vector<std::string> ping_argv(const std::string& address, int timeout_ms) {
 
 CheckRunner::CheckRunner(const core::Config& config, io::EventLoop& loop, Logger& log,
                          Report report)
-    : config_(config),
+    : checks_(config.checks),
       log_(log),
       report_(std::move(report)),
       loop_(loop),
@@ -92,9 +92,9 @@ TimePoint CheckRunner::next_deadline() const {
 void CheckRunner::probe(TimePoint now, std::size_t check) {
     Slot& slot = slots_[check];
     VIGIL_ASSERT(!slot.probing);
-    slot.next_probe = now + ms(config_.checks[check].interval_ms);
+    slot.next_probe = now + ms(checks_[check].interval_ms);
     if (!slot.target_error.empty()) return queue(check, false, slot.target_error);
-    switch (config_.checks[check].kind) {
+    switch (checks_[check].kind) {
         case CheckConfig::Kind::command:
         case CheckConfig::Kind::ping: return probe_child(now, check);
         case CheckConfig::Kind::tcp:
@@ -103,7 +103,7 @@ void CheckRunner::probe(TimePoint now, std::size_t check) {
 }
 
 void CheckRunner::probe_child(TimePoint now, std::size_t check) {
-    const CheckConfig& config = config_.checks[check];
+    const CheckConfig& config = checks_[check];
     Slot& slot = slots_[check];
     auto argv = config.kind == CheckConfig::Kind::ping
                     ? ping_argv(config.target, config.timeout_ms)
@@ -145,7 +145,7 @@ void CheckRunner::child_exited(std::size_t check, const HookOutcome& outcome) {
     if (outcome.killed) return probed(check, false, timeout_detail(check));
     const bool ok = outcome.status.code == 0;
     std::string detail = outcome.status.text;
-    if (config_.checks[check].kind == CheckConfig::Kind::ping) detail = "ping " + detail;
+    if (checks_[check].kind == CheckConfig::Kind::ping) detail = "ping " + detail;
     if (!ok && !tail.empty() && !tail.back().empty())
         detail += ": " + tail.back().substr(0, kDetailLineBytesMax);
     probed(check, ok, std::move(detail));
@@ -159,7 +159,7 @@ void CheckRunner::probe_socket(TimePoint now, std::size_t check) {
     if (!net) return queue(check, false, net.error().message);
     slot.net = std::move(*net);
     slot.probing = true;
-    slot.deadline = now + ms(config_.checks[check].timeout_ms);
+    slot.deadline = now + ms(checks_[check].timeout_ms);
 }
 
 void CheckRunner::probed(std::size_t check, bool ok, std::string detail) {
@@ -176,7 +176,7 @@ void CheckRunner::queue(std::size_t check, bool ok, std::string detail) {
 }
 
 std::string CheckRunner::timeout_detail(std::size_t check) const {
-    return "timeout after " + std::to_string(config_.checks[check].timeout_ms) + " ms";
+    return "timeout after " + std::to_string(checks_[check].timeout_ms) + " ms";
 }
 
 }  // namespace vigil::daemon

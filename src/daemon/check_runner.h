@@ -74,12 +74,14 @@ private:
     void queue(std::size_t check, bool ok, std::string detail);
     std::string timeout_detail(std::size_t check) const;
 
-    const core::Config& config_;
+    // A copy: a reload replaces the agent's config while a retired runner still reaps its
+    // killed probes, whose indexes belong to the old check list.
+    const std::vector<core::CheckConfig> checks_;
     Logger& log_;
     Report report_;
     io::EventLoop& loop_;
     HookRunner hooks_;
-    std::vector<Slot> slots_;  // indexed like config_.checks
+    std::vector<Slot> slots_;  // indexed like checks_
     std::vector<core::CheckResult> pending_;
     bool retired_ = false;
 };

@@ -301,5 +301,19 @@ TEST(CheckRunner, RetiredRunnerKillsItsProbesAndReportsNothing) {
     EXPECT_TRUE(h.results.empty());
 }
 
+// A reload replaces the agent's config in place before the old runner is retired; the
+// killed probe's exit must not read the new (here: empty) check list.
+TEST(CheckRunner, RetiredRunnerSurvivesTheConfigItWasBuiltFromBeingReplaced) {
+    Harness h({check("slow", CheckConfig::Kind::command, "sleep 30", /*timeout_ms=*/60000)});
+    h.runner.start(io::monotonic_now());
+    h.config.checks.clear();
+    h.config.checks.shrink_to_fit();
+    h.runner.retire();
+    EXPECT_TRUE(testing::run_loop_until(
+        h.loop, [&] { return h.runner.idle(); }, [](TimePoint) {},
+        [] { return TimePoint::never(); }, ms(3000)));
+    EXPECT_TRUE(h.results.empty());
+}
+
 }  // namespace
 }  // namespace vigil::daemon

@@ -53,6 +53,17 @@ TEST(TimelinePhases, HandoverHasNoDetectionNorElection) {
     EXPECT_EQ(phase(t, "total"), ms(201));
 }
 
+TEST(TimelinePhases, StepsAfterTheTimelineClosedAreNotPartOfTheFailover) {
+    Timeline t;
+    t.open_until = TimePoint{ms(10'000)};
+    t.add(TimePoint{ms(9'000)}, "promoted to primary (epoch 2)");
+    t.add(TimePoint{ms(9'100)}, "vip 198.18.0.10/24 added");
+    t.add(TimePoint{ms(3'600'000)}, "vip 198.18.0.10/24 added");  // re-added an hour later
+    t.add(TimePoint{ms(3'600'001)}, "gratuitous ARP 1/3 for 198.18.0.10 sent");
+    ASSERT_EQ(t.steps.size(), 2u);
+    EXPECT_EQ(phase(t, "total"), ms(100));
+}
+
 TEST(TimelinePhases, NoTimelineNoPhases) {
     EXPECT_TRUE(timeline_phases(Timeline{}).empty());
 }

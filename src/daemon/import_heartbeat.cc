@@ -91,10 +91,19 @@ std::string toml_key(const std::string& s) {
     return bare ? s : toml_string(s);
 }
 
-// A comment that cannot end the line early or forge another line.
+// A comment that cannot end the line early or forge another line, and stays valid TOML:
+// control characters and bytes outside ASCII (which might not be UTF-8) become '?'.
 std::string comment(const std::string& text) {
     std::string out;
-    for (char c : text) out += (c == '\n' || c == '\r') ? ' ' : c;
+    for (char c : text) {
+        const auto u = static_cast<unsigned char>(c);
+        if (c == '\n' || c == '\r')
+            out += ' ';
+        else if ((u < 0x20 && c != '\t') || u >= 0x7f)
+            out += '?';
+        else
+            out += c;
+    }
     return out;
 }
 

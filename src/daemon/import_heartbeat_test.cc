@@ -508,5 +508,17 @@ TEST(ImportHeartbeat, InputTextCannotInjectTomlOrComments) {
         << config.error().message;
 }
 
+// Notes are repeated as comments: control characters or bytes that are not UTF-8 in the
+// input must not make the written file invalid TOML.
+TEST(ImportHeartbeat, ControlAndNonUtf8BytesInNotesKeepTheOutputValid) {
+    auto in = minimal(kTwoNodes + "logfile /var/log/ha\x01\x7f\xff\xfe.log\n",
+                      "a 198.18.1.10/24/eth1\n");
+    auto r = import_heartbeat(in);
+    ASSERT_TRUE(r) << r.error().message;
+    parsed(*r);
+    EXPECT_EQ(r->toml.find('\x01'), std::string::npos);
+    EXPECT_EQ(r->toml.find('\xff'), std::string::npos);
+}
+
 }  // namespace
 }  // namespace vigil::daemon

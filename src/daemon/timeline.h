@@ -23,8 +23,12 @@ struct Timeline {
     TimePoint promoted_at = TimePoint::never();  // orders failovers across groups
     std::int64_t promoted_realtime_us = 0;  // wall clock of the promotion, for humans
     std::vector<Step> steps;
+    // The failover ends with its announcement burst; a VIP re-added or announced hours
+    // later is not part of it (it would stretch every phase and the total to hours).
+    TimePoint open_until = TimePoint::never();
 
     void add(TimePoint at, std::string what) {
+        if (at > open_until) return;
         if (steps.size() < kStepsMax) steps.push_back({at, std::move(what)});
     }
 };
