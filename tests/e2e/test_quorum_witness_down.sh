@@ -47,6 +47,9 @@ lab_kill_tree "$(lab_agent_pid n2)" KILL
 lab_wait_for 2000 eval '! lab_has_vip n1 198.18.0.10' || fail "n1 kept the VIP without quorum"
 gone_ms=$(($(lab_now_ms) - t_kill))
 lab_wait_for 1000 eval '[[ $(role_of n1) != primary ]]' || fail "n1 still says primary"
+# The lease (about 220 ms) can run out before n2's dead time (250 ms) has passed, so n1
+# may demote while it still counts n2 as alive: wait for the dead time to show in status.
+lab_wait_for 1000 eval 'lab_vigil n1 status | grep -qi "no quorum"' || true
 text=$(lab_vigil n1 status || true)
 grep -qi 'no quorum' <<<"$text" || fail "status does not say no quorum: $text"
 json=$(lab_vigil n1 status --json || true)
