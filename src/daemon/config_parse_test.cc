@@ -4,6 +4,7 @@
 // that line numbers stay small), and tables of small edits to it, each with the exact
 // problem line it must produce. Digest and summary: config_summary_test.cc.
 #include "daemon/config_parse.h"
+#include "tests/support/text_edit.h"
 
 #include <gtest/gtest.h>
 
@@ -48,10 +49,7 @@ notify = "/usr/local/bin/on-role-change"   # optional; run as: CMD GROUP ROLE EP
 // kValid with the first occurrence of `from` replaced by `to`.
 std::string edit(std::string_view from, std::string_view to,
                  std::string text = std::string(kValid)) {
-    const std::size_t at = text.find(from);
-    EXPECT_NE(at, std::string::npos) << "test edit not found: " << from;
-    if (at != std::string::npos) text.replace(at, from.size(), to);
-    return text;
+    return edit_test_text(std::move(text), from, to);
 }
 
 std::vector<std::string> lines_of(const std::string& s) {

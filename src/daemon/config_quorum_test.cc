@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "daemon/config_parse.h"
+#include "tests/support/text_edit.h"
 
 namespace vigil::daemon {
 namespace {
@@ -44,10 +45,7 @@ vip = [ { address = "198.18.0.10/24", interface = "eth0" } ]
 
 std::string edit(std::string_view from, std::string_view to,
                  std::string text = std::string(kWitnessValid)) {
-    const std::size_t at = text.find(from);
-    EXPECT_NE(at, std::string::npos) << "test edit not found: " << from;
-    if (at != std::string::npos) text.replace(at, from.size(), to);
-    return text;
+    return edit_test_text(std::move(text), from, to);
 }
 
 // The witness turned back into nothing: two full nodes, line numbers up to 13 unchanged.

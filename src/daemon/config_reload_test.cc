@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "daemon/config_parse.h"
+#include "tests/support/text_edit.h"
 
 namespace vigil::daemon {
 namespace {
@@ -47,10 +48,7 @@ ping = "198.18.0.1"
 
 std::string edit(std::string_view from, std::string_view to,
                  std::string text = std::string(kValid)) {
-    const std::size_t at = text.find(from);
-    EXPECT_NE(at, std::string::npos) << "test edit not found: " << from;
-    if (at != std::string::npos) text.replace(at, from.size(), to);
-    return text;
+    return edit_test_text(std::move(text), from, to);
 }
 
 core::Config parse(std::string_view text) {

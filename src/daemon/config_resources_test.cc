@@ -14,6 +14,7 @@
 
 #include "daemon/check_target.h"
 #include "daemon/config_parse.h"
+#include "tests/support/text_edit.h"
 
 namespace vigil::daemon {
 namespace {
@@ -53,10 +54,7 @@ ping = "198.18.0.1"
 // `text` with the first occurrence of `from` replaced by `to`.
 std::string edit(std::string_view from, std::string_view to,
                  std::string text = std::string(kValid)) {
-    const std::size_t at = text.find(from);
-    EXPECT_NE(at, std::string::npos) << "test edit not found: " << from;
-    if (at != std::string::npos) text.replace(at, from.size(), to);
-    return text;
+    return edit_test_text(std::move(text), from, to);
 }
 
 // kValid with the [[check]] table's kind line replaced by `line`.

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "daemon/config_parse.h"
+#include "tests/support/text_edit.h"
 
 namespace vigil::daemon {
 namespace {
@@ -29,10 +30,7 @@ const std::string& example() {
 
 // `text` with the first occurrence of `from` replaced by `to`.
 std::string edit(std::string_view from, std::string_view to, std::string text = example()) {
-    const std::size_t at = text.find(from);
-    EXPECT_NE(at, std::string::npos) << "test edit not found: " << from;
-    if (at != std::string::npos) text.replace(at, from.size(), to);
-    return text;
+    return edit_test_text(std::move(text), from, to);
 }
 
 TEST(ConfigExample, ShippedExampleParses) {

@@ -10,6 +10,7 @@
 #include <exception>
 #include <vector>
 
+#include "io/client_deadlines.h"
 #include "io/http_request.h"
 
 namespace vigil::io {
@@ -194,17 +195,10 @@ void HttpServer::client_writable(int fd) {
 }
 
 void HttpServer::expire(TimePoint now) {
-    std::vector<int> late;
-    for (const auto& [fd, client] : clients_)
-        if (now >= client.deadline) late.push_back(fd);
-    for (int fd : late) drop(fd);
+    for (int fd : clients_past_deadline(clients_, now)) drop(fd);
 }
 
-TimePoint HttpServer::next_deadline() const {
-    TimePoint next = TimePoint::never();
-    for (const auto& [fd, client] : clients_) next = std::min(next, client.deadline);
-    return next;
-}
+TimePoint HttpServer::next_deadline() const { return earliest_client_deadline(clients_); }
 
 void HttpServer::drop(int fd) {
     loop_.unwatch(fd);

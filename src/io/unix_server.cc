@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <vector>
 
+#include "io/client_deadlines.h"
 #include "io/clock.h"
 
 namespace vigil::io {
@@ -211,17 +212,10 @@ void UnixServer::set_watch(int fd, Client& client, bool writable) {
 }
 
 void UnixServer::expire(TimePoint now) {
-    std::vector<int> late;
-    for (const auto& [fd, client] : clients_)
-        if (now >= client.deadline) late.push_back(fd);
-    for (int fd : late) drop(fd);
+    for (int fd : clients_past_deadline(clients_, now)) drop(fd);
 }
 
-TimePoint UnixServer::next_deadline() const {
-    TimePoint next = TimePoint::never();
-    for (const auto& [fd, client] : clients_) next = std::min(next, client.deadline);
-    return next;
-}
+TimePoint UnixServer::next_deadline() const { return earliest_client_deadline(clients_); }
 
 void UnixServer::drop(int fd) {
     loop_.unwatch(fd);
