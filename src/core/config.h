@@ -90,6 +90,34 @@ struct CheckConfig {
     bool operator==(const CheckConfig&) const = default;
 };
 
+// A VRRPv3 virtual router: a `[[group]]` with protocol = "vrrp3" (docs/vrrp.md), parsed
+// by daemon/config_vrrp. These routers do not travel in vigil's heartbeats: they speak VRRP
+// on their interface, to vigil agents and to keepalived or routers alike, so there may be
+// thousands of them.
+constexpr std::size_t kVrrpRoutersMax = 4096;
+constexpr int kVrrpOwnerPriority = 255;  // the address owner: master at once at start-up
+
+struct VrrpConfig {
+    std::string name;        // the group's name, unique among all groups
+    int vrid = 0;            // 1..255; unique per (interface, family)
+    std::string interface;   // where adverts go and the VIPs live
+    bool ipv6 = false;       // the family of its VIPs: one family per virtual router
+    int advert_interval_cs = 100;  // advert_interval_ms / 10 (centiseconds, 1..4095)
+    // Indexed like Config::nodes: 1..255, nullopt = the node takes no part in this router
+    // (joins nothing, sends nothing). With `placement = "spread"` the parser filled these.
+    std::vector<std::optional<int>> priority;
+    bool placement_spread = false;
+    bool preempt = true;
+    int preempt_delay_ms = 0;  // a preempting backup waits this long after start-up
+    bool accept_mode = true;   // see docs/vrrp.md "Accept mode"
+    std::vector<std::string> unicast_peers;  // canonical literals; empty = multicast
+    std::vector<VipConfig> vips;             // 1..kVrrpAddressesMax, all of family `ipv6`
+    std::string notify;                      // run as: CMD GROUP STATE PRIORITY
+    std::vector<std::size_t> checks;         // Config::checks indexes (weights apply)
+    std::string sync_group;                  // "" = none; members fail over together
+    bool require_quorum = false;  // master only while this agent holds the cluster quorum
+};
+
 struct GroupConfig {
     std::string name;
     // Indexed like Config::nodes; nullopt = that node may never be primary of this group.
@@ -151,6 +179,7 @@ struct Config {
     std::vector<GroupConfig> groups;
     std::vector<ResourceConfig> resources;  // each used by exactly one group
     std::vector<CheckConfig> checks;        // may be shared by several groups
+    std::vector<VrrpConfig> vrrp;           // [[group]] with protocol = "vrrp3"
     HttpListenConfig metrics;               // [metrics]: GET /metrics
     HttpListenConfig status_page;           // [status_page]: GET / and /status.json
     // SHA-256 over a canonical form of everything cluster-wide: carried (truncated) in
