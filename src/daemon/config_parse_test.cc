@@ -288,7 +288,8 @@ INSTANTIATE_TEST_SUITE_P(
             "vigil.toml:14: node[1].weight: unknown key (expected one of: name, address, witness)"},
         RejectCase{"UnknownGroupKey", edit("preempt = true", "preempt = true\npre_empt = true"),
                    "vigil.toml:20: group[0].pre_empt: unknown key (expected one of: name, "
-                   "priority, preempt, vip, notify, fence, resources, checks, failure_timeout_s)"},
+                   "protocol, priority, preempt, vip, notify, fence, resources, checks, "
+                   "failure_timeout_s)"},
         RejectCase{"UnknownVipKey",
                    edit("interface = \"eth0\" },", "interface = \"eth0\", dev = 1 },"),
                    "vigil.toml:20: group[0].vip[0].dev: unknown key (expected one of: address, "
