@@ -177,6 +177,10 @@ public:
         run_until(until, [] {});
     }
     void run_for(Micros d) { run_until(now_ + d); }
+    template <typename F>
+    void run_for(Micros d, F&& after_each) {
+        run_until(now_ + d, std::forward<F>(after_each));
+    }
 
     // Which running nodes are master of router r (from the state changes seen).
     std::vector<std::size_t> masters(std::size_t r) const {
