@@ -243,3 +243,119 @@ TEST(VrrpNet, RandomRunsKeepOneMasterPerRouter) {
 
 }  // namespace
 }  // namespace vigil::core
+
+namespace vigil::core {
+namespace {
+
+using namespace vrrp_testing;
+
+// Random check results (a weight -60 check and a weight 0 one) and sync groups whose
+// members share a priority table and checks (so that a node prefers all members of a group
+// or none). After the checks stop changing: each router has one master, a node with the
+// best effective priority among those not in fault; and after every single step, a node
+// is master of all members of a group or of none.
+TEST(VrrpNetRandom, ChecksAndSyncGroupsSettleOnABestNode) {
+    constexpr Micros kSecond = 1'000'000;
+    for (std::uint64_t seed = 1; seed <= 60; ++seed) {
+        SCOPED_TRACE(testing::Message() << "seed " << seed);
+        Prng prng(seed);
+        const std::size_t nodes = 2 + prng.below(2);
+        const std::size_t groups = 3;  // group 0 = no sync group
+        // Per group: a priority table and the checks its members use.
+        std::vector<Priorities> table(groups, Priorities(nodes));
+        std::vector<std::vector<std::size_t>> group_checks(groups);
+        for (std::size_t g = 0; g < groups; ++g) {
+            for (std::size_t k = 0; k < nodes; ++k) {
+                const std::uint64_t roll = prng.below(12);
+                if (roll != 0) table[g][k] = roll == 1 ? 255 : static_cast<int>(1 + prng.below(254));
+            }
+            if (prng.below(2)) group_checks[g].push_back(0);
+            if (prng.below(2)) group_checks[g].push_back(1);
+        }
+        const std::size_t routers = 2 + prng.below(8);
+        std::vector<std::size_t> group_of(routers);
+        std::vector<Priorities> prios;
+        for (std::size_t r = 0; r < routers; ++r) {
+            group_of[r] = prng.below(groups);
+            Priorities p = table[group_of[r]];
+            if (group_of[r] == 0) {  // no group: its own table
+                for (std::size_t k = 0; k < nodes; ++k) {
+                    const std::uint64_t roll = prng.below(12);
+                    p[k] = roll == 0 ? std::nullopt
+                                     : std::optional<int>(roll == 1 ? 255 : 1 + prng.below(254));
+                }
+            }
+            prios.push_back(p);
+        }
+        Config c = make_config(prios, nodes);
+        c.checks.push_back(make_check("weak", -60));
+        c.checks.push_back(make_check("uplink", 0));
+        const int interval_cs = prng.below(2) ? 10 : 100;
+        for (std::size_t r = 0; r < routers; ++r) {
+            c.vrrp[r].advert_interval_cs = interval_cs;
+            c.vrrp[r].checks = group_checks[group_of[r]];
+            if (group_of[r] != 0) c.vrrp[r].sync_group = "g" + std::to_string(group_of[r]);
+        }
+        const Micros max_down = vrrp_master_down_interval_us(1, interval_cs);
+        VrrpNet net(std::move(c), nodes);
+        net.delay_for = [&prng] { return static_cast<Micros>(prng.below(2001)); };
+        std::vector<std::vector<bool>> passing(nodes, std::vector<bool>(2, true));
+
+        auto groups_whole = [&] {
+            for (std::size_t k = 0; k < nodes; ++k) {
+                if (!net.running(k)) continue;
+                for (std::size_t g = 1; g < groups; ++g) {
+                    std::size_t members = 0, masters = 0;
+                    for (std::size_t r = 0; r < routers; ++r) {
+                        if (group_of[r] != g || !net.config().vrrp[r].priority[k]) continue;
+                        members += 1;
+                        masters += net.set(k).status(r).state == VrrpState::master;
+                    }
+                    ASSERT_TRUE(masters == 0 || masters == members)
+                        << "node " << k << " group " << g << " at " << net.now().us;
+                }
+            }
+        };
+        for (std::size_t k = 0; k < nodes; ++k) {
+            net.run_for(static_cast<Micros>(prng.below(2 * kSecond)), groups_whole);
+            net.start(k);
+        }
+        // 30 random check results over 20 s.
+        for (int i = 0; i < 30; ++i) {
+            net.run_for(static_cast<Micros>(prng.below(20 * kSecond / 30)), groups_whole);
+            const std::size_t k = prng.below(nodes), chk = prng.below(2);
+            const bool ok = prng.below(3) != 0;
+            passing[k][chk] = ok;
+            net.step(k, CheckResult{net.now(), chk, ok, ok ? "ok" : "failed"});
+        }
+        net.run_for(2 * max_down + 2 * kSecond, groups_whole);
+
+        for (std::size_t r = 0; r < routers; ++r) {
+            const VrrpConfig& v = net.config().vrrp[r];
+            // Effective priority per node, or none when it cannot be master (fault).
+            std::vector<std::optional<int>> eff(nodes);
+            for (std::size_t k = 0; k < nodes; ++k) {
+                if (!v.priority[k]) continue;
+                bool fault = false;
+                int p = *v.priority[k];
+                for (std::size_t chk : v.checks) {
+                    if (chk == 1 && !passing[k][1]) fault = true;
+                    if (chk == 0 && !passing[k][0] && p != 255) p = std::max(1, p - 60);
+                }
+                if (!fault) eff[k] = p;
+            }
+            int best = 0;
+            for (auto& p : eff) best = std::max(best, p.value_or(0));
+            const Masters got = net.masters(r);
+            if (best == 0) {
+                EXPECT_TRUE(got.empty()) << "router " << r;
+                continue;
+            }
+            ASSERT_EQ(got.size(), 1u) << "router " << r;
+            EXPECT_EQ(eff[got[0]], best) << "router " << r << " master " << got[0];
+        }
+    }
+}
+
+}  // namespace
+}  // namespace vigil::core
