@@ -182,7 +182,8 @@ void VrrpSet::Impl::on_advert(const VrrpAdvertReceived& ev) {
         return;
     }
     VrrpRouter& r = routers[ev.router];
-    if (!r.active) return;
+    // Inactive, not started or shut down: hear nothing.
+    if (!r.active || r.state == VrrpState::initialize) return;
     r.adverts_received += 1;
     if (ev.address_count != r.config->vips.size() && !r.count_mismatch_logged) {
         r.count_mismatch_logged = true;  // keepalived logs it too; not a reason to drop
@@ -193,7 +194,7 @@ void VrrpSet::Impl::on_advert(const VrrpAdvertReceived& ev) {
                       {"ours", std::to_string(r.config->vips.size())}});
     }
     switch (r.state) {
-        case VrrpState::initialize: return;  // not started (or shut down): hear nothing
+        case VrrpState::initialize: return;
         case VrrpState::fault:
             r.master = ev.sender;
             r.master_priority = ev.priority;

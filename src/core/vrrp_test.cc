@@ -66,6 +66,7 @@ TEST(Vrrp, EventsBeforeStartupMoveNothing) {
     EXPECT_TRUE(s.advance(10 * kSecond).state_changes.empty());
     EXPECT_TRUE(s.advert(0, kPeer, 200).state_changes.empty());
     EXPECT_EQ(s.state(0), VrrpState::initialize);
+    EXPECT_EQ(s.set.status(0).adverts_received, 0u);
     EXPECT_EQ(s.set.timers_pending(), 0u);
     EXPECT_EQ(s.last.next_wakeup, TimePoint::never());
     s.start();
