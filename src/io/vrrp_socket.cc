@@ -122,7 +122,9 @@ Result<void> setup_v4(int fd, int ifindex) {
     out.imr_ifindex = ifindex;
     if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &out, sizeof out) != 0)
         return Error::io(errno_text("setsockopt IP_MULTICAST_IF"));
-    if (auto r = set_option(fd, IPPROTO_IP, IP_MULTICAST_TTL, wire::kVrrpTtl, "IP_MULTICAST_TTL"); !r) return r;
+    if (auto r = set_option(fd, IPPROTO_IP, IP_MULTICAST_TTL, wire::kVrrpTtl, "IP_MULTICAST_TTL");
+        !r)
+        return r;
     if (auto r = set_option(fd, IPPROTO_IP, IP_TTL, wire::kVrrpTtl, "IP_TTL"); !r) return r;
     // Network control traffic, as keepalived marks it (IPTOS_PREC_INTERNETCONTROL).
     if (auto r = set_option(fd, IPPROTO_IP, IP_TOS, 0xc0, "IP_TOS"); !r) return r;
@@ -136,20 +138,29 @@ Result<void> setup_v6(int fd, int ifindex) {
     join.ipv6mr_interface = static_cast<unsigned>(ifindex);
     if (setsockopt(fd, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, &join, sizeof join) != 0)
         return Error::io(errno_text("join ff02::12"));
-    if (auto r = set_option(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, ifindex, "IPV6_MULTICAST_IF"); !r) return r;
-    if (auto r = set_option(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, wire::kVrrpTtl, "IPV6_MULTICAST_HOPS"); !r) return r;
-    if (auto r = set_option(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, wire::kVrrpTtl, "IPV6_UNICAST_HOPS"); !r) return r;
-    if (auto r = set_option(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 0, "IPV6_MULTICAST_LOOP"); !r) return r;
+    if (auto r = set_option(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, ifindex, "IPV6_MULTICAST_IF"); !r)
+        return r;
+    if (auto r = set_option(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, wire::kVrrpTtl,
+                            "IPV6_MULTICAST_HOPS");
+        !r)
+        return r;
+    if (auto r =
+            set_option(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, wire::kVrrpTtl, "IPV6_UNICAST_HOPS");
+        !r)
+        return r;
+    if (auto r = set_option(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 0, "IPV6_MULTICAST_LOOP"); !r)
+        return r;
     if (auto r = set_option(fd, IPPROTO_IPV6, IPV6_TCLASS, 0xc0, "IPV6_TCLASS"); !r) return r;
-    if (auto r = set_option(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1, "IPV6_RECVHOPLIMIT"); !r) return r;
+    if (auto r = set_option(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1, "IPV6_RECVHOPLIMIT"); !r)
+        return r;
     return set_option(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1, "IPV6_RECVPKTINFO");
 }
 
 }  // namespace
 
 Result<VrrpSocket> VrrpSocket::open(const std::string& interface, bool ipv6) {
-    const std::string what = std::string("vrrp socket ") + (ipv6 ? "IPv6" : "IPv4") +
-                             " on interface " + interface;
+    const std::string what =
+        std::string("vrrp socket ") + (ipv6 ? "IPv6" : "IPv4") + " on interface " + interface;
     if (interface.empty() || interface.size() >= IFNAMSIZ)
         return Error::invalid(what + ": not an interface name");
     const unsigned ifindex = if_nametoindex(interface.c_str());
@@ -161,7 +172,8 @@ Result<VrrpSocket> VrrpSocket::open(const std::string& interface, bool ipv6) {
     if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, interface.c_str(),
                    static_cast<socklen_t>(interface.size())) != 0)
         return Error::io(errno_text(what + ": SO_BINDTODEVICE"));
-    auto r = ipv6 ? setup_v6(fd, static_cast<int>(ifindex)) : setup_v4(fd, static_cast<int>(ifindex));
+    auto r =
+        ipv6 ? setup_v6(fd, static_cast<int>(ifindex)) : setup_v4(fd, static_cast<int>(ifindex));
     if (!r) return Error::io(what + ": " + r.error().message);
     return sock;
 }
@@ -267,7 +279,8 @@ Result<std::optional<VrrpSocket::Packet>> VrrpSocket::receive() {
         if (errno == EAGAIN || errno == EWOULDBLOCK) return std::optional<Packet>{};
         return Error::io(errno_text("vrrp receive on " + interface_));
     }
-    if (msg.msg_flags & MSG_TRUNC) return Error::protocol("vrrp receive on " + interface_ + ": truncated packet");
+    if (msg.msg_flags & MSG_TRUNC)
+        return Error::protocol("vrrp receive on " + interface_ + ": truncated packet");
     const auto size = static_cast<std::size_t>(n);
     Packet p;
     if (!ipv6_) {

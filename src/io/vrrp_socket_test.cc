@@ -8,32 +8,32 @@
 // Method: as netlink_addresses_test.cc. Each test forks; the child enters a network
 // namespace of its own (unshare(CLONE_NEWNET)), creates a veth pair whose end vigil-b goes
 // to a second namespace (see create_link) and reports through a pipe (empty = passed); the
-// namespaces and everything in them die with the child. Only 198.18.0.0/15 and fd00::/8. Needs root; skipped without it.
+// namespaces and everything in them die with the child. Only 198.18.0.0/15 and fd00::/8. Needs
+// root; skipped without it.
 #include "io/vrrp_socket.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <net/if.h>
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/veth.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <sys/prctl.h>
 
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <set>
-#include <functional>
 #include <string>
 
 #include "io/addresses.h"
@@ -46,7 +46,7 @@ using wire::IpAddress;
 constexpr const char* kA = "vigil-a";
 constexpr const char* kB = "vigil-b";
 constexpr int kSkipExit = 77;
-constexpr unsigned kChildSecondsMax = 20;  // SIGALRM ends a child that hangs
+constexpr unsigned kChildSecondsMax = 20;   // SIGALRM ends a child that hangs
 using Body = std::function<std::string()>;  // child side; "" = passed, else what failed
 
 #define REQUIRE(cond, what)                                                                 \
@@ -141,7 +141,8 @@ std::string create_link() {
     (void)!read(ready[0], &c, 1);
     close(ready[0]);
     if (c == 'y')
-        g_peer_ns = open(("/proc/" + std::to_string(holder) + "/ns/net").c_str(), O_RDONLY | O_CLOEXEC);
+        g_peer_ns =
+            open(("/proc/" + std::to_string(holder) + "/ns/net").c_str(), O_RDONLY | O_CLOEXEC);
     std::string failed;
     if (g_peer_ns < 0) failed = "peer namespace";
     if (failed.empty()) {
@@ -165,8 +166,8 @@ std::string create_link() {
         !f.empty())
         return f;
     return on_peer([] {
-        for (auto step : {+[] { return no_dad(); }, +[] { return set_up("lo"); },
-                          +[] { return set_up(kB); }}) {
+        for (auto step :
+             {+[] { return no_dad(); }, +[] { return set_up("lo"); }, +[] { return set_up(kB); }}) {
             if (auto f = step(); !f.empty()) return f;
         }
         return add_addresses({{"198.18.0.2", 24, false, kB}, {"fd00:18::2", 64, true, kB}});
@@ -397,7 +398,8 @@ vrrp_instance v6 {
             prctl(PR_SET_PDEATHSIG, SIGKILL);
             const std::string log = dir + "/keepalived.log", pid = dir + "/keepalived.pid",
                               vrrp_pid = dir + "/vrrp.pid";
-            if (!freopen(log.c_str(), "w", stdout) || !freopen(log.c_str(), "a", stderr)) _exit(126);
+            if (!freopen(log.c_str(), "w", stdout) || !freopen(log.c_str(), "a", stderr))
+                _exit(126);
             execlp("keepalived", "keepalived", "-n", "-l", "-D", "-P", "-f", conf.c_str(), "-p",
                    pid.c_str(), "-r", vrrp_pid.c_str(), static_cast<char*>(nullptr));
             _exit(127);
@@ -420,9 +422,10 @@ private:
 
 // Reads adverts on `s` until `want` says done: up to 500 of them, or 8 s of
 // silence (and the child's alarm bounds it all); "" = found.
-std::string await(VrrpSocket& s, const std::function<bool(const VrrpSocket::Packet&,
-                                                          const wire::VrrpAdvertisement&)>& want,
-                  const IpAddress& expected_source) {
+std::string await(
+    VrrpSocket& s,
+    const std::function<bool(const VrrpSocket::Packet&, const wire::VrrpAdvertisement&)>& want,
+    const IpAddress& expected_source) {
     int silent_seconds = 0;
     for (int i = 0; i < 500; ++i) {
         std::string error;
@@ -439,8 +442,9 @@ std::string await(VrrpSocket& s, const std::function<bool(const VrrpSocket::Pack
         const auto d = wire::decode_vrrp(packet->payload, packet->source, packet->destination);
         REQUIRE(d.reason == wire::VrrpDrop::none,
                 std::string("keepalived's advert: ") + wire::vrrp_drop_name(d.reason));
-        REQUIRE(wire::encode_vrrp(*d.advert, packet->source, packet->destination) ==
-                    packet->payload, "re-encoded differently");
+        REQUIRE(
+            wire::encode_vrrp(*d.advert, packet->source, packet->destination) == packet->payload,
+            "re-encoded differently");
         if (want(*packet, *d.advert)) return "";
     }
     return "not seen";
@@ -483,7 +487,8 @@ TEST(VrrpSocket, ReceivesKeepalivedAdverts) {
         }
         if (!failed.empty()) {
             std::ifstream log(std::string(dir) + "/keepalived.log");
-            failed += "\n--- keepalived.log ---\n" + std::string(std::istreambuf_iterator<char>(log), {});
+            failed +=
+                "\n--- keepalived.log ---\n" + std::string(std::istreambuf_iterator<char>(log), {});
         }
         std::system(("rm -rf " + std::string(dir)).c_str());
         return failed;

@@ -14,8 +14,8 @@
 #include <map>
 #include <set>
 #include <sstream>
-#include <tuple>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "common/prng.h"
@@ -47,11 +47,12 @@ void reseal(Bytes& msg, const IpAddress& src, const IpAddress& dst) {
     all.insert(all.end(), dst.bytes.begin(), dst.bytes.begin() + static_cast<long>(dst.size()));
     const std::size_t n = msg.size();
     if (src.ipv6) {
-        all.insert(all.end(), {static_cast<std::uint8_t>(n >> 24), static_cast<std::uint8_t>(n >> 16),
-                               static_cast<std::uint8_t>(n >> 8), static_cast<std::uint8_t>(n), 0, 0,
-                               0, 112});
+        all.insert(all.end(),
+                   {static_cast<std::uint8_t>(n >> 24), static_cast<std::uint8_t>(n >> 16),
+                    static_cast<std::uint8_t>(n >> 8), static_cast<std::uint8_t>(n), 0, 0, 0, 112});
     } else {
-        all.insert(all.end(), {0, 112, static_cast<std::uint8_t>(n >> 8), static_cast<std::uint8_t>(n)});
+        all.insert(all.end(),
+                   {0, 112, static_cast<std::uint8_t>(n >> 8), static_cast<std::uint8_t>(n)});
     }
     all.insert(all.end(), msg.begin(), msg.end());
     if (all.size() % 2) all.push_back(0);
@@ -94,8 +95,8 @@ TEST(IpAddress, ParsesAndPrintsLikeInetPtonAndNtop) {
         {"::1", "::1"},
         {"fe80::", "fe80::"},
         {"ff02::12", "ff02::12"},
-        {"2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"},   // the first of two equal runs
-        {"2001:db8:0:1:0:0:0:1", "2001:db8:0:1::1"},     // the longest run
+        {"2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"},     // the first of two equal runs
+        {"2001:db8:0:1:0:0:0:1", "2001:db8:0:1::1"},       // the longest run
         {"2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1"},  // one zero group stays
         {"0001:0db8:00aa::", "1:db8:aa::"},
         {"::ffff:198.18.0.1", "::ffff:198.18.0.1"},
@@ -118,11 +119,35 @@ TEST(IpAddress, ParsesAndPrintsLikeInetPtonAndNtop) {
 }
 
 TEST(IpAddress, RefusesWhatIsNotALiteral) {
-    for (const char* bad :
-         {"", "1", "1.2.3", "1.2.3.4.5", "256.0.0.1", "01.2.3.4", "1.2.3.4 ", " 1.2.3.4", "1..2.3",
-          "1.2.3.", "a.b.c.d", "-1.2.3.4", ":", ":::", "1:2", "1::2::3", "12345::", "g::1",
-          "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7:8::", "::1:2:3:4:5:6:7:8", ":1::", "1:", "1::2:",
-          "fe80::1%eth0", "::1.2.3", "::1.2.3.4:5", "1:2:3:4:5:6:7:1.2.3.4", "fd00::/64"}) {
+    for (const char* bad : {"",
+                            "1",
+                            "1.2.3",
+                            "1.2.3.4.5",
+                            "256.0.0.1",
+                            "01.2.3.4",
+                            "1.2.3.4 ",
+                            " 1.2.3.4",
+                            "1..2.3",
+                            "1.2.3.",
+                            "a.b.c.d",
+                            "-1.2.3.4",
+                            ":",
+                            ":::",
+                            "1:2",
+                            "1::2::3",
+                            "12345::",
+                            "g::1",
+                            "1:2:3:4:5:6:7:8:9",
+                            "1:2:3:4:5:6:7:8::",
+                            "::1:2:3:4:5:6:7:8",
+                            ":1::",
+                            "1:",
+                            "1::2:",
+                            "fe80::1%eth0",
+                            "::1.2.3",
+                            "::1.2.3.4:5",
+                            "1:2:3:4:5:6:7:1.2.3.4",
+                            "fd00::/64"}) {
         EXPECT_FALSE(IpAddress::parse(bad).has_value()) << '"' << bad << '"';
     }
 }
@@ -289,7 +314,8 @@ TEST(VrrpDecode, TooShort) {
     const Bytes good = encode_vrrp(advert_v4(), kSrc4, kDst4);
     for (std::size_t n = 0; n < kVrrpHeaderBytes; ++n)
         EXPECT_EQ(reason(Bytes(good.begin(), good.begin() + static_cast<long>(n)), kSrc4, kDst4),
-                  VrrpDrop::too_short) << n;
+                  VrrpDrop::too_short)
+            << n;
     Bytes more = good;  // announces three addresses, carries two
     more[3] = 3;
     reseal(more, kSrc4, kDst4);
