@@ -30,6 +30,8 @@
 #include <memory>
 #include <utility>
 
+#include "io/vrrp_ipv4.h"
+
 namespace vigil::io {
 namespace {
 
@@ -158,6 +160,26 @@ Result<void> setup_v6(int fd, int ifindex) {
 
 }  // namespace
 
+Result<VrrpSocket::Packet> parse_vrrp_ipv4(std::span<const std::uint8_t> buffer,
+                                           const std::string& interface) {
+    const std::string bad = "vrrp receive on " + interface + ": malformed IPv4 header";
+    const std::size_t size = buffer.size();
+    if (size < 20) return Error::protocol(bad + " (shorter than 20 bytes)");
+    if ((buffer[0] >> 4) != 4) return Error::protocol(bad + " (version not 4)");
+    const std::size_t ihl = std::size_t{buffer[0] & 0x0fu} * 4;
+    if (ihl < 20 || ihl > size) return Error::protocol(bad + " (bad header length)");
+    const std::size_t total = (std::size_t{buffer[2]} << 8) | buffer[3];
+    if (total < ihl || total > size) return Error::protocol(bad + " (bad total length)");
+    if (buffer[9] != wire::kVrrpIpProtocol) return Error::protocol(bad + " (not protocol 112)");
+    VrrpSocket::Packet p;
+    p.ttl = buffer[8];
+    p.source = wire::IpAddress::v4({buffer[12], buffer[13], buffer[14], buffer[15]});
+    p.destination = wire::IpAddress::v4({buffer[16], buffer[17], buffer[18], buffer[19]});
+    p.payload.assign(buffer.begin() + static_cast<std::ptrdiff_t>(ihl),
+                     buffer.begin() + static_cast<std::ptrdiff_t>(total));
+    return p;
+}
+
 Result<VrrpSocket> VrrpSocket::open(const std::string& interface, bool ipv6) {
     const std::string what =
         std::string("vrrp socket ") + (ipv6 ? "IPv6" : "IPv4") + " on interface " + interface;
@@ -284,21 +306,9 @@ Result<std::optional<VrrpSocket::Packet>> VrrpSocket::receive() {
     const auto size = static_cast<std::size_t>(n);
     Packet p;
     if (!ipv6_) {
-        // The IPv4 header, checked before any field is read from it.
-        const std::string bad = "vrrp receive on " + interface_ + ": malformed IPv4 header";
-        if (size < 20) return Error::protocol(bad + " (shorter than 20 bytes)");
-        if ((buffer[0] >> 4) != 4) return Error::protocol(bad + " (version not 4)");
-        const std::size_t ihl = std::size_t{buffer[0] & 0x0fu} * 4;
-        if (ihl < 20 || ihl > size) return Error::protocol(bad + " (bad header length)");
-        const std::size_t total = (std::size_t{buffer[2]} << 8) | buffer[3];
-        if (total < ihl || total > size) return Error::protocol(bad + " (bad total length)");
-        if (buffer[9] != wire::kVrrpIpProtocol) return Error::protocol(bad + " (not protocol 112)");
-        p.ttl = buffer[8];
-        p.source = wire::IpAddress::v4({buffer[12], buffer[13], buffer[14], buffer[15]});
-        p.destination = wire::IpAddress::v4({buffer[16], buffer[17], buffer[18], buffer[19]});
-        p.payload.assign(buffer.begin() + static_cast<std::ptrdiff_t>(ihl),
-                         buffer.begin() + static_cast<std::ptrdiff_t>(total));
-        return std::optional<Packet>(std::move(p));
+        auto p4 = parse_vrrp_ipv4(std::span(buffer.data(), size), interface_);
+        if (!p4) return p4.error();
+        return std::optional<Packet>(std::move(*p4));
     }
     if (from.ss_family != AF_INET6)
         return Error::protocol("vrrp receive on " + interface_ + ": no IPv6 source address");

@@ -36,7 +36,9 @@
 #include <set>
 #include <string>
 
+#include "common/prng.h"
 #include "io/addresses.h"
+#include "io/vrrp_ipv4.h"
 
 namespace vigil::io {
 namespace {
@@ -270,6 +272,91 @@ void check_in_fresh_netns(const Body& body) {
     const std::string failure = run_in_fresh_netns(body, skipped);
     if (skipped) GTEST_SKIP() << "no network namespace: " << failure;
     EXPECT_EQ(failure, "");
+}
+
+// --- the IPv4 header, without a kernel ---
+
+std::vector<std::uint8_t> ipv4_datagram(std::size_t options_bytes, std::size_t payload_bytes) {
+    const std::size_t ihl = 20 + options_bytes;
+    std::vector<std::uint8_t> d(ihl + payload_bytes, 0xab);
+    d[0] = static_cast<std::uint8_t>(0x40 | (ihl / 4));
+    d[2] = static_cast<std::uint8_t>(d.size() >> 8);
+    d[3] = static_cast<std::uint8_t>(d.size());
+    d[8] = 254;
+    d[9] = 112;
+    const std::uint8_t addrs[8] = {198, 18, 0, 1, 224, 0, 0, 18};
+    std::copy(addrs, addrs + 8, d.begin() + 12);
+    for (std::size_t i = 0; i < payload_bytes; ++i) d[ihl + i] = static_cast<std::uint8_t>(i);
+    return d;
+}
+
+TEST(VrrpIpv4Header, FieldsAndPayload) {
+    for (std::size_t options : {0u, 4u, 40u}) {
+        auto p = parse_vrrp_ipv4(ipv4_datagram(options, 16), "eth0");
+        ASSERT_TRUE(p.has_value()) << p.error().message;
+        EXPECT_EQ(p->ttl, 254);
+        EXPECT_EQ(p->source, ip("198.18.0.1"));
+        EXPECT_EQ(p->destination, ip("224.0.0.18"));
+        ASSERT_EQ(p->payload.size(), 16u) << options;
+        EXPECT_EQ(p->payload[0], 0);
+        EXPECT_EQ(p->payload[15], 15);
+    }
+    // Bytes past the total length (link padding) are not payload.
+    auto padded = ipv4_datagram(0, 8);
+    padded.resize(padded.size() + 10, 0);
+    auto p = parse_vrrp_ipv4(padded, "eth0");
+    ASSERT_TRUE(p.has_value());
+    EXPECT_EQ(p->payload.size(), 8u);
+}
+
+TEST(VrrpIpv4Header, MalformedHeadersAreErrors) {
+    auto expect_error = [](std::vector<std::uint8_t> d, const char* what) {
+        auto p = parse_vrrp_ipv4(d, "eth0");
+        ASSERT_FALSE(p.has_value()) << what;
+        EXPECT_EQ(p.error().code, Error::Code::protocol) << what;
+        EXPECT_NE(p.error().message.find(what), std::string::npos) << p.error().message;
+        EXPECT_NE(p.error().message.find("eth0"), std::string::npos);
+    };
+    expect_error({}, "shorter than 20");
+    auto d = ipv4_datagram(0, 8);
+    d.resize(19);
+    expect_error(d, "shorter than 20");
+    d = ipv4_datagram(0, 8);
+    d[0] = 0x65;
+    expect_error(d, "version not 4");
+    d = ipv4_datagram(0, 8);
+    d[0] = 0x44;  // IHL 16 bytes
+    expect_error(d, "bad header length");
+    d = ipv4_datagram(0, 8);
+    d[0] = 0x4f;  // IHL 60 bytes, only 28 there
+    expect_error(d, "bad header length");
+    d = ipv4_datagram(0, 8);
+    d[3] = 19;  // total shorter than the header
+    expect_error(d, "bad total length");
+    d = ipv4_datagram(0, 8);
+    d[3] = 29;  // total longer than received
+    expect_error(d, "bad total length");
+    d = ipv4_datagram(0, 8);
+    d[9] = 17;
+    expect_error(d, "not protocol 112");
+}
+
+TEST(VrrpIpv4Header, AnyBytesAreSafe) {
+    Prng prng(112);
+    for (int i = 0; i < 3000; ++i) {
+        std::vector<std::uint8_t> d(prng.below(80));
+        for (auto& b : d) b = static_cast<std::uint8_t>(prng.next());
+        if (d.size() >= 20 && i % 2) {  // plausible: version 4, protocol 112, lengths near
+            d[0] = static_cast<std::uint8_t>(0x40 | (5 + prng.below(11)));
+            d[2] = 0;
+            d[3] = static_cast<std::uint8_t>(prng.below(d.size() + 8));
+            d[9] = 112;
+        }
+        auto p = parse_vrrp_ipv4(d, "eth0");
+        if (p) {
+            EXPECT_LE(p->payload.size(), d.size());
+        }
+    }
 }
 
 TEST(VrrpSocket, MissingInterfaceIsNotFound) {
