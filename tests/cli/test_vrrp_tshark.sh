@@ -43,7 +43,7 @@ check "-V says every checksum is [correct]" 6 \
 check "nothing malformed, no expert warning or error" "" \
     "$(run -Y '_ws.malformed || _ws.expert.severity >= "Warning"')"
 
-fields=(-T fields -E 'separator=|' -E aggregator=, -e ip.src -e ipv6.src -e ip.dst -e ipv6.dst
+fields=(-T fields -E 'separator=|' -E 'aggregator=,' -e ip.src -e ipv6.src -e ip.dst -e ipv6.dst
         -e ip.ttl -e ipv6.hlim -e vrrp.version -e vrrp.type -e vrrp.virt_rtr_id -e vrrp.prio
         -e vrrp.addr_count -e vrrp.short_adver_int -e vrrp.ip_addr -e vrrp.ipv6_addr
         -e vrrp.checksum.status -e ip.checksum.status)
