@@ -1,6 +1,7 @@
-// See import_command.h. The only part of the importer that touches files: bounded reads of
-// the three inputs, and writes that never replace an existing file unless asked (--force),
-// the key file created with mode 0600 before any secret byte is written.
+// See import_command.h. The only part of the importers that touches files: bounded reads of
+// the inputs (heartbeat's three files; keepalived's files and what they include), and writes that
+// never replace an existing file unless asked (--force), the key file created with mode 0600 before
+// any secret byte is written.
 #include "daemon/import_command.h"
 
 #include <fcntl.h>

@@ -310,6 +310,14 @@ private:
                      (a.version ? "" : " (keepalived's default without vrrp_version 3)") +
                      ": vigil speaks VRRPv3 only (RFC 9568); keepalived routers left in the "
                      "same virtual router need vrrp_version 3 (or version 3) while migrating");
+        std::string owners;
+        for (const auto& [node, inst] : r.on)
+            if (inst->priority == core::kVrrpOwnerPriority)
+                owners += (owners.empty() ? "" : ", ") + nodes_[node].node;
+        if (owners.find(',') != std::string::npos)
+            note(Kind::warning, a.where, what,
+                 "priority 255 (the address owner, master at once) on several nodes: " + owners +
+                     "; only the node that owns the addresses should have it");
         peers(r);
         checks(r);
         notify(r);

@@ -476,6 +476,22 @@ TEST(ImportKeepalived, VridMismatchIsAnErrorOtherDifferencesAreWarnings) {
               "nodes must agree (the config is one for all nodes)");
 }
 
+TEST(ImportKeepalived, TwoAddressOwnersAreAWarning) {
+    auto owners_note = [](const KeepalivedImport& r) {
+        std::size_t n = 0;
+        for (const auto& note : r.notes)
+            n += note.where == "k.conf:1" && note.why.find("priority 255") != std::string::npos;
+        return n;
+    };
+    auto in = inline_conf(kMinimal + "  priority 255\n}\n");
+    EXPECT_EQ(owners_note(imported(in)), 0u);  // one owner is fine
+    in.confs.push_back({"n2", in.confs[0].file});
+    in.node_addresses.push_back({"n2", "198.18.0.2"});
+    auto r = imported(in);
+    EXPECT_EQ(owners_note(r), 1u);
+    EXPECT_NE(r.toml.find("several nodes: n1, n2"), std::string::npos);
+}
+
 TEST(ImportKeepalived, AdvertIntervalRoundsTo10MsAndIsClampedToVrrp3sRange) {
     auto advert = [](const std::string& value) {
         auto r = imported(inline_conf(kMinimal + "  advert_int " + value + "\n}\n"));
