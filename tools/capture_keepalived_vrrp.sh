@@ -15,7 +15,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$root/tests/data/vrrp}
-# shellcheck source=../tests/lab/lab.sh
+# shellcheck source=tests/lab/lab.sh
 source "$root/tests/lab/lab.sh"
 lab_skip_unless_root
 for tool in keepalived tcpdump python3; do

@@ -95,15 +95,16 @@ int main(int argc, char** argv) {
     };
 
     Bytes file;
-    put32le(file, 0xa1b2c3d4);  // pcap magic, microsecond timestamps
+    put32le(file, 0xa1b2c3d4);              // pcap magic, microsecond timestamps
     file.insert(file.end(), {2, 0, 4, 0});  // version 2.4
-    put32le(file, 0);           // thiszone
-    put32le(file, 0);           // sigfigs
-    put32le(file, 65535);       // snaplen
-    put32le(file, 101);         // LINKTYPE_RAW: each record starts at the IP header
-    std::uint32_t second = 1764633600;  // fixed: the same bytes on every run
+    put32le(file, 0);                       // thiszone
+    put32le(file, 0);                       // sigfigs
+    put32le(file, 65535);                   // snaplen
+    put32le(file, 101);                     // LINKTYPE_RAW: each record starts at the IP header
+    std::uint32_t second = 1764633600;      // fixed: the same bytes on every run
     for (const Packet& p : packets) {
-        const Bytes frame = ip_packet(p.src, p.dst, vigil::wire::encode_vrrp(p.advert, p.src, p.dst));
+        const Bytes frame =
+            ip_packet(p.src, p.dst, vigil::wire::encode_vrrp(p.advert, p.src, p.dst));
         put32le(file, second++);
         put32le(file, 0);
         put32le(file, static_cast<std::uint32_t>(frame.size()));
@@ -111,7 +112,8 @@ int main(int argc, char** argv) {
         file.insert(file.end(), frame.begin(), frame.end());
     }
     std::FILE* out = std::fopen(argv[1], "wb");
-    if (!out || std::fwrite(file.data(), 1, file.size(), out) != file.size() || std::fclose(out) != 0) {
+    if (!out || std::fwrite(file.data(), 1, file.size(), out) != file.size() ||
+        std::fclose(out) != 0) {
         std::perror(argv[1]);
         return 1;
     }

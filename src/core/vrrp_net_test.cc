@@ -241,13 +241,6 @@ TEST(VrrpNet, RandomRunsKeepOneMasterPerRouter) {
     }
 }
 
-}  // namespace
-}  // namespace vigil::core
-
-namespace vigil::core {
-namespace {
-
-using namespace vrrp_testing;
 
 // Random check results (a weight -60 check and a weight 0 one) and sync groups whose
 // members share a priority table and checks (so that a node prefers all members of a group
@@ -255,7 +248,6 @@ using namespace vrrp_testing;
 // best effective priority among those not in fault; and after every single step, a node
 // is master of all members of a group or of none.
 TEST(VrrpNetRandom, ChecksAndSyncGroupsSettleOnABestNode) {
-    constexpr Micros kSecond = 1'000'000;
     for (std::uint64_t seed = 1; seed <= 60; ++seed) {
         SCOPED_TRACE(testing::Message() << "seed " << seed);
         Prng prng(seed);

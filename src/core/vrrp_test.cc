@@ -3,6 +3,7 @@
 // in one timer structure. Sync groups: vrrp_sync_test.cc; several nodes: vrrp_net_test.cc.
 #include <gtest/gtest.h>
 
+#include "core/vrrp_impl.h"  // vrrp_address_text
 #include "core/vrrp_intervals.h"
 #include "core/vrrp_test_support.h"
 
@@ -600,6 +601,56 @@ TEST(Vrrp, AThousandBackupsResettingTimersKeepTheHeapAtOnePerRouter) {
         EXPECT_EQ(s.set.timers_pending(), n);
         EXPECT_EQ(s.last.next_wakeup, s.now + kDown100);
     }
+}
+
+}  // namespace
+}  // namespace vigil::core
+
+namespace vigil::core {
+namespace {
+
+using namespace vrrp_testing;
+
+wire::IpAddress v6(std::initializer_list<std::uint16_t> groups) {
+    wire::IpAddress a;
+    a.ipv6 = true;
+    std::size_t i = 0;
+    for (std::uint16_t g : groups) {
+        a.bytes[2 * i] = static_cast<std::uint8_t>(g >> 8);
+        a.bytes[2 * i + 1] = static_cast<std::uint8_t>(g & 0xff);
+        ++i;
+    }
+    return a;
+}
+
+TEST(VrrpAddressText, FormatsLikeInetNtop) {
+    EXPECT_EQ(vrrp_address_text(v4(198, 18, 0, 255)), "198.18.0.255");
+    EXPECT_EQ(vrrp_address_text(v6({0xfd00, 0, 0, 0, 0, 0, 0, 2})), "fd00::2");
+    EXPECT_EQ(vrrp_address_text(v6({0xfd00, 0x18, 0, 0, 0, 0, 0, 0x10})), "fd00:18::10");
+    EXPECT_EQ(vrrp_address_text(v6({})), "::");
+    EXPECT_EQ(vrrp_address_text(v6({0, 0, 0, 0, 0, 0, 0, 1})), "::1");
+    EXPECT_EQ(vrrp_address_text(v6({0xfd00, 0, 0, 0, 0, 0, 0, 0})), "fd00::");
+    EXPECT_EQ(vrrp_address_text(v6({1, 0, 0, 2, 0, 0, 0, 3})), "1:0:0:2::3");  // longest run
+    EXPECT_EQ(vrrp_address_text(v6({1, 0, 0, 1, 0, 0, 1, 1})), "1::1:0:0:1:1");  // first of equals
+    EXPECT_EQ(vrrp_address_text(v6({1, 0, 1, 0, 1, 0, 1, 0})), "1:0:1:0:1:0:1:0");  // no "::" for one
+    EXPECT_EQ(vrrp_address_text(v6({0xABCD, 0, 0, 0, 0, 0, 0, 0xEF})), "abcd::ef");
+}
+
+TEST(Vrrp, IPv6RoutersUseTheIPv6PrimaryAddress) {
+    Config cfg = make_config({{100, 100}});
+    cfg.vrrp[0].ipv6 = true;
+    OneSet s(std::move(cfg));
+    // The IPv4 address of eth0 is not this router's; the IPv6 one is.
+    (void)s.step(VrrpLocalAddress{s.now, "eth0", v4(198, 18, 0, 1)});
+    (void)s.step(VrrpLocalAddress{s.now, "eth0", v6({0xfd00, 0, 0, 0, 0, 0, 0, 5})});
+    s.step(VrrpStartup{s.now});
+    s.advance(3'609'375);
+    ASSERT_EQ(s.state(0), VrrpState::master);
+    EXPECT_EQ(s.set.status(0).master, v6({0xfd00, 0, 0, 0, 0, 0, 0, 5}));
+    EXPECT_TRUE(s.advert(0, v6({0xfd00, 0, 0, 0, 0, 0, 0, 4}), 100).state_changes.empty());
+    VrrpActions a = s.advert(0, v6({0xfd00, 0, 0, 0, 0, 0, 0, 6}), 100);
+    ASSERT_EQ(a.state_changes.size(), 1u);
+    EXPECT_EQ(a.state_changes[0].reason, "equal priority 100 from higher address fd00::6");
 }
 
 }  // namespace

@@ -193,6 +193,8 @@ TEST(ConfigVrrp, RefusesBadValuesWithLineAndPath) {
          "group[0].protocol: \"vrrp2\" is not a protocol (expected \"vigil\" or \"vrrp3\")"},
         {"vrid = 53", "vrid = 51",
          "group[3].vrid: vrid 51 on eth0 (IPv4) is already used by group[0].vrid"},
+        {"require_quorum = true", "require_quorum = true\nsync_group = \"edge\"",
+         "group[2].priority: differs from group[0] in sync_group \"edge\""},
     };
     for (const Case& c : cases) {
         const std::string out = problems_of(edit(c.from, c.to));

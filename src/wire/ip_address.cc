@@ -45,13 +45,13 @@ int hex_value(char c) {
 // run of zero groups, and optionally a dotted IPv4 address as the last 32 bits.
 std::optional<std::array<std::uint8_t, 16>> parse_v6(std::string_view s) {
     std::array<std::uint8_t, 16> out{};
-    std::size_t n = 0;                       // bytes written
-    std::optional<std::size_t> gap;          // where "::" stands, in bytes
+    std::size_t n = 0;               // bytes written
+    std::optional<std::size_t> gap;  // where "::" stands, in bytes
     std::size_t i = 0;
     if (s.starts_with("::")) {
         gap = 0;
         i = 2;
-        if (i == s.size()) return out;       // "::"
+        if (i == s.size()) return out;  // "::"
     } else if (s.starts_with(":")) {
         return std::nullopt;
     }
@@ -82,16 +82,16 @@ std::optional<std::array<std::uint8_t, 16>> parse_v6(std::string_view s) {
         if (s[i] != ':') return std::nullopt;
         ++i;
         if (i < s.size() && s[i] == ':') {
-            if (gap) return std::nullopt;    // a second "::"
+            if (gap) return std::nullopt;  // a second "::"
             gap = n;
             ++i;
-            if (i == s.size()) break;        // "fe80::"
+            if (i == s.size()) break;  // "fe80::"
         } else if (i == s.size()) {
-            return std::nullopt;             // a trailing single ':'
+            return std::nullopt;  // a trailing single ':'
         }
     }
     if (gap) {
-        if (n == 16) return std::nullopt;    // "::" must stand for at least one group
+        if (n == 16) return std::nullopt;  // "::" must stand for at least one group
         const std::size_t tail = n - *gap;
         std::copy_backward(out.begin() + static_cast<std::ptrdiff_t>(*gap),
                            out.begin() + static_cast<std::ptrdiff_t>(n), out.end());

@@ -10,12 +10,13 @@
 // for IPv6 src, dst, 32-bit length, three zero bytes, next header 112 (RFC 8200 §8.1).
 // Both carry the same 16-bit words in a different order, which a one's complement sum
 // does not see; they are still built separately below so each reads like its RFC.
+#include "wire/vrrp.h"
+
 #include <cstddef>
 #include <span>
 #include <vector>
 
 #include "common/assert.h"
-#include "wire/vrrp.h"
 
 namespace vigil::wire {
 namespace {
@@ -37,8 +38,10 @@ std::uint16_t fold(std::uint64_t sum) {
 // The one's complement sum of the pseudo-header for `length` bytes of VRRP from src to dst.
 std::uint64_t pseudo_header_sum(const IpAddress& src, const IpAddress& dst, std::size_t length) {
     std::vector<std::uint8_t> ph;
-    ph.insert(ph.end(), src.bytes.begin(), src.bytes.begin() + static_cast<std::ptrdiff_t>(src.size()));
-    ph.insert(ph.end(), dst.bytes.begin(), dst.bytes.begin() + static_cast<std::ptrdiff_t>(dst.size()));
+    ph.insert(ph.end(), src.bytes.begin(),
+              src.bytes.begin() + static_cast<std::ptrdiff_t>(src.size()));
+    ph.insert(ph.end(), dst.bytes.begin(),
+              dst.bytes.begin() + static_cast<std::ptrdiff_t>(dst.size()));
     if (src.ipv6) {
         // Upper-Layer Packet Length (32 bits), zero (24 bits), Next Header.
         ph.push_back(static_cast<std::uint8_t>(length >> 24));
@@ -102,7 +105,8 @@ std::vector<std::uint8_t> encode_vrrp(const VrrpAdvertisement& advert, const IpA
     out.push_back(0);
     for (const IpAddress& a : advert.addresses) {
         VIGIL_ASSERT(a.ipv6 == src.ipv6);
-        out.insert(out.end(), a.bytes.begin(), a.bytes.begin() + static_cast<std::ptrdiff_t>(a.size()));
+        out.insert(out.end(), a.bytes.begin(),
+                   a.bytes.begin() + static_cast<std::ptrdiff_t>(a.size()));
     }
     const std::uint16_t sum = checksum(out, src, dst);
     out[6] = static_cast<std::uint8_t>(sum >> 8);
