@@ -547,11 +547,6 @@ private:
         if (a.preempt_delay_ms)
             out +=
                 "preempt_delay_ms = " + std::to_string(a.preempt_delay_ms) + "   # preempt_delay\n";
-        const NodeConf& node = nodes_[r.on.front().first];
-        if (a.accept == false)
-            out += "accept_mode = false   # no_accept\n";
-        else if (!a.accept && node.strict)
-            out += "accept_mode = false   # vrrp_strict without accept\n";
         if (!r.peers.empty()) {
             std::string peers;
             for (const auto& p : r.peers) peers += (peers.empty() ? "" : ", ") + toml_string(p);

@@ -219,8 +219,8 @@ private:
         if (k == "vrrp_strict") {
             node_.strict = true;
             note(Kind::warning, s,
-                 "strict RFC mode: vigil always follows RFC 9568; carried as accept_mode = "
-                 "false on instances without `accept`");
+                 "strict RFC mode: vigil always follows RFC 9568; its masters accept traffic "
+                 "to their VIPs (accept_mode = true; docs/vrrp.md \"Accept mode\")");
             return;
         }
         for (const auto& d : kGlobalDropped)
@@ -341,6 +341,10 @@ private:
             if (auto v = seconds_value(c, 3600)) in.preempt_delay_ms = *v;
         } else if ((k == "accept" || k == "no_accept") && !c.block && c.words.size() == 1) {
             in.accept = k == "accept";
+            if (k == "no_accept")
+                note(Kind::not_carried, c,
+                     "vigil's master accepts traffic to its VIPs, which its services listen on "
+                     "(accept_mode = true; docs/vrrp.md \"Accept mode\")");
         } else if (k == "unicast_src_ip") {
             if (auto v = value(c)) {
                 if (auto ip = parse_ip(*v))

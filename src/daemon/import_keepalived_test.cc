@@ -6,9 +6,8 @@
 // an IPv6 router, a sync group, a neutron L3 HA router, an LVS balancer, includes, bad
 // values) and small inline variants. Its TOML is read back with toml++ and checked against
 // the format (structure(): types, ranges, references); the parts that today's parser knows
-// ([cluster], [[node]], [[check]]) also go through parse_config. The VRRP group parser lands
-// later: ImportKeepalived.DISABLED_OutputParses runs the whole output through parse_config
-// and is to be enabled then (remove DISABLED_).
+// ([cluster], [[node]], [[check]]) also go through parse_config on their own, and
+// ImportKeepalived.OutputParses runs the whole output of every sample through it.
 #include "daemon/import_keepalived.h"
 
 #include <gtest/gtest.h>
@@ -297,7 +296,7 @@ TEST(ImportKeepalived, PairListsEveryDroppedKeywordWithItsLine) {
 TEST(ImportKeepalived, TheNonVrrpPartsPassTodaysConfigParser) {
     auto r = imported(input({{"lb1", "pair-a.conf"}, {"lb2", "pair-b.conf"}}));
     auto root = toml::parse(r.toml);
-    root.erase("group");  // vrrp3 groups: DISABLED_OutputParses below
+    root.erase("group");  // vrrp3 groups: OutputParses below
     std::ostringstream rest;
     rest << root;
     auto config = parse_config(rest.str(), "/etc/vigil/vigil.toml");
@@ -309,9 +308,8 @@ TEST(ImportKeepalived, TheNonVrrpPartsPassTodaysConfigParser) {
     EXPECT_EQ(config->checks[1].name, "link_eth1.weight-30");
 }
 
-// Enable when the vrrp3 group parser is on main (docs/import.md "keepalived"): the whole
-// output of every sample must then pass the real parser, with the values carried.
-TEST(ImportKeepalived, DISABLED_OutputParses) {
+// The whole output of every sample passes the real parser, with the values carried.
+TEST(ImportKeepalived, OutputParses) {
     auto r = imported(input({{"lb1", "pair-a.conf"}, {"lb2", "pair-b.conf"}}));
     auto config = parse_config(r.toml, "/etc/vigil/vigil.toml");
     ASSERT_TRUE(config) << config.error().message << "\n" << r.toml;
@@ -371,7 +369,7 @@ TEST(ImportKeepalived, SyncGroupStrictModeAndPerStateNotify) {
     EXPECT_EQ(out["sync_group"].value_or(std::string()), "FW");
     EXPECT_EQ(in["sync_group"].value_or(std::string()), "FW");
     EXPECT_EQ(out["advert_interval_ms"].value_or(0), 500);
-    EXPECT_FALSE(out["accept_mode"].value_or(true));  // vrrp_strict, no accept
+    EXPECT_FALSE(out.contains("accept_mode"));  // vrrp_strict: noted, vigil's master accepts
     EXPECT_FALSE(in.contains("accept_mode"));         // accept: vigil's default
     // notify_master/backup/fault -> one notify dispatching on vigil's STATE ($2).
     EXPECT_EQ(out["notify"].value_or(std::string()),
