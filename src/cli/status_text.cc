@@ -1,6 +1,7 @@
 #include "cli/status_text.h"
 
 #include <cstdio>
+#include <map>
 #include <sstream>
 
 namespace vigil::cli {
@@ -93,6 +94,35 @@ std::string checks_part(const json& s) {
           << (str(c, "detail").empty() ? "" : "  (" + str(c, "detail") + ")") << "\n";
     return o.str();
 }
+
+// VRRP routers: a count per state first (an agent may run a thousand), then one line each.
+std::string vrrp_part(const json& s) {
+    if (!s.contains("vrrp") || s["vrrp"].empty()) return "";
+    std::ostringstream o;
+    std::map<std::string, int> by_state;
+    for (const auto& r : s["vrrp"])
+        if (r.value("active", false)) by_state[r.value("state", "?")]++;
+    o << "\nvrrp3 routers:";
+    for (const auto& [state, n] : by_state) o << "  " << n << " " << state;
+    o << "\n";
+    for (const auto& r : s["vrrp"]) {
+        if (!r.value("active", false)) continue;
+        std::string state = r.value("state", "?");
+        std::string upper;
+        for (char c : state) upper += static_cast<char>(std::toupper(c));
+        o << "  " << str(r, "name") << ": " << upper << "  vrid " << num(r, "vrid") << " on "
+          << str(r, "interface") << "  priority " << num(r, "priority");
+        if (r.value("priority", 0) != r.value("configured_priority", 0))
+            o << " (configured " << num(r, "configured_priority") << ")";
+        if (r.contains("master") && state != "master")
+            o << "  master " << str(r, "master") << " (" << num(r, "master_priority") << ")";
+        if (r.contains("sync_group")) o << "  sync group " << str(r, "sync_group");
+        if (r.value("waiting_for_sync_group", false)) o << "  (waiting for its sync group)";
+        o << "\n";
+        if (r.contains("fault")) o << "    fault: " << str(r, "fault") << "\n";
+    }
+    return o.str();
+}
 }  // namespace
 
 std::string render_status(const json& s, bool verbose) {
@@ -144,6 +174,7 @@ std::string render_status(const json& s, bool verbose) {
         }
     }
     o << checks_part(s);
+    o << vrrp_part(s);
     o << "\npeers:\n";
     for (const auto& p : s["peers"]) {
         o << "  " << p.value("name", "?") << (p.value("witness", false) ? " [witness]" : "") << ": "

@@ -118,5 +118,30 @@ TEST(StatusText, ResourceRetiredByAReloadIsMarked) {
     EXPECT_TRUE(has_line(text, "    resource api: stopped  restarts 0/3")) << text;
 }
 
+TEST(StatusText, VrrpRoutersCountedByStateThenOneLineEach) {
+    json s = base_status();
+    s["vrrp"] = json::parse(R"([
+      {"name": "r1", "vrid": 51, "interface": "eth0", "active": true, "state": "master",
+       "priority": 130, "configured_priority": 150, "master": "198.18.0.11",
+       "master_priority": 130},
+      {"name": "r2", "vrid": 52, "interface": "eth0", "active": true, "state": "backup",
+       "priority": 100, "configured_priority": 100, "master": "198.18.0.12",
+       "master_priority": 200, "sync_group": "edge", "waiting_for_sync_group": true},
+      {"name": "r3", "vrid": 53, "interface": "eth1", "active": true, "state": "fault",
+       "priority": 100, "configured_priority": 100, "fault": "no quorum"},
+      {"name": "r4", "vrid": 54, "interface": "eth1", "active": false, "state": "initialize",
+       "priority": 0, "configured_priority": 0}
+    ])");
+    const std::string text = render_status(s, false);
+    EXPECT_TRUE(has_line(text, "vrrp3 routers:  1 backup  1 fault  1 master")) << text;
+    EXPECT_TRUE(has_line(text, "  r1: MASTER  vrid 51 on eth0  priority 130 (configured 150)"))
+        << text;
+    EXPECT_TRUE(has_line(text, "  r2: BACKUP  vrid 52 on eth0  priority 100  master 198.18.0.12 "
+                               "(200)  sync group edge  (waiting for its sync group)"))
+        << text;
+    EXPECT_TRUE(has_line(text, "    fault: no quorum")) << text;
+    EXPECT_EQ(text.find("r4"), std::string::npos) << "a router this node takes no part in";
+}
+
 }  // namespace
 }  // namespace vigil::cli

@@ -40,6 +40,7 @@ struct VipConfig {
     std::string interface;  // e.g. "eth0"
 
     std::string cidr() const { return address + "/" + std::to_string(prefix_length); }
+    bool operator==(const VipConfig&) const = default;
 };
 
 // A service the group's primary runs and nobody else (docs/resources.md). Exactly one of
@@ -116,6 +117,8 @@ struct VrrpConfig {
     std::vector<std::size_t> checks;         // Config::checks indexes (weights apply)
     std::string sync_group;                  // "" = none; members fail over together
     bool require_quorum = false;  // master only while this agent holds the cluster quorum
+
+    bool operator==(const VrrpConfig&) const = default;
 };
 
 struct GroupConfig {

@@ -42,7 +42,8 @@ Agent::Agent(const core::Config& config, std::size_t self, wire::Keys keys, Agen
       timelines_(config.groups.size()),
       roles_(config.groups.size(), Role::starting),
       heartbeat_loss_(config.nodes.size(), config.nodes[self].addresses.size(),
-                      config.nodes[self].addresses.size() * (config.nodes.size() - 1)),
+                      std::max<std::size_t>(1, config.nodes[self].addresses.size() *
+                                                   (config.nodes.size() - 1))),
       started_realtime_us_(io::realtime_us()),
       service_manager_(io::make_systemd_manager()),
       service_(std::make_unique<ServiceNotifier>(*service_manager_, log, io::monotonic_now(),
@@ -61,6 +62,9 @@ Agent::Agent(const core::Config& config, std::size_t self, wire::Keys keys, Agen
         if (!config.checks.empty())
             checks_ = std::make_unique<CheckRunner>(
                 config_, loop_, log_, [this](const core::CheckResult& r) { feed(r); });
+        if (VrrpDriver::wanted(config_, self))
+            vrrp_ = std::make_unique<VrrpDriver>(config_, self, loop_, *addresses_, *announcer_,
+                                                 notify_, log_);
     }
 }
 
@@ -139,6 +143,13 @@ int Agent::run() {
         watch_addresses();
         remove_leftover_vips();
     }
+    if (vrrp_) {
+        vrrp_->remove_leftover_vips();
+        if (auto r = vrrp_->start(io::monotonic_now()); !r) {
+            log_.event(Level::error, "agent_failed", {{"error", r.error().message}});
+            return kExitStartupFailed;
+        }
+    }
     log_.event(Level::info, "agent_started",
                {{"cluster", config_.cluster.name},
                 {"role", witness_ ? "witness" : "full"},
@@ -146,6 +157,7 @@ int Agent::run() {
                 {"socket", options_.socket_path},
                 {"links", std::to_string(sockets_.size())},
                 {"groups", std::to_string(config_.groups.size())},
+                {"vrrp_routers", std::to_string(config_.vrrp.size())},
                 {"watchdog_ms", std::to_string(service_->watchdog_interval() / 1000)}});
     if (checks_) checks_->start(io::monotonic_now());
     feed(core::Tick{io::monotonic_now()});
@@ -196,6 +208,7 @@ void Agent::on_timer() {
     // address this node no longer serves would pull clients to the wrong machine.
     if (now >= next_core_wakeup_) feed(core::Tick{now});
     send_announcements(io::monotonic_now());
+    if (vrrp_) vrrp_->on_timer(io::monotonic_now());
     if (now >= next_vip_check_) {
         next_vip_check_ = now + ms(1000);
         on_addresses_changed();
@@ -208,6 +221,7 @@ void Agent::on_timer() {
 void Agent::on_addresses_changed() {
     if (monitor_) monitor_->drain();
     if (witness_) return;
+    if (vrrp_) vrrp_->on_addresses_changed(io::monotonic_now());
     // Whatever changed, check the VIPs this node must hold; netlink is cheap at this scale.
     // Only under a valid lease: after a pause the core has not yet stepped, and a VIP the
     // supervisor's lease watchdog removed meanwhile must stay removed.
@@ -240,8 +254,11 @@ void Agent::remove_stray_vips(std::size_t g) {
 
 void Agent::feed(const core::Event& event) {
     TimePoint now = std::visit([](const auto& e) { return e.now; }, event);
+    // Checks count for VRRP routers too (their weights); the core sees them first.
     core::Actions actions = node_.step(event);
     perform(actions, now);
+    if (vrrp_)
+        if (const auto* check = std::get_if<core::CheckResult>(&event)) vrrp_->on_check(*check);
 }
 
 void Agent::perform(const core::Actions& actions, TimePoint now) {
@@ -307,7 +324,10 @@ void Agent::update_service(TimePoint now) {
     for (std::size_t g = 0; g < held.size(); ++g)
         held[g] = std::count(vips_added_[g].begin(), vips_added_[g].end(), true) ==
                   static_cast<std::ptrdiff_t>(config_.groups[g].vips.size());
-    service_->update(now, node_.status(), held);
+    const core::NodeStatus status = node_.status();
+    // require_quorum routers (docs/vrrp.md): the quorum as the core counts it now.
+    if (vrrp_) vrrp_->on_quorum(now, status.voters_alive >= status.quorum);
+    service_->update(now, status, held);
 }
 
 void Agent::note_vip_added(std::size_t group, std::size_t vip, bool added) {
@@ -484,6 +504,7 @@ void Agent::rearm() {
     if (control_) next = std::min(next, control_->next_deadline());
     for (const auto& server : http_) next = std::min(next, server->next_deadline());
     next = std::min(next, service_->next_deadline());
+    if (vrrp_) next = std::min(next, vrrp_->next_deadline());
     loop_.wake_at(next);
 }
 
@@ -507,6 +528,8 @@ bool Agent::wait_for_resources_to_stop(TimePoint now) {
 
 bool Agent::shutdown() {
     TimePoint now = io::monotonic_now();
+    // VRRP first: its masters' priority-0 adverts let the backups take over at once.
+    if (vrrp_) vrrp_->shutdown(now);
     feed(core::Shutdown{now});
     const bool stopped = wait_for_resources_to_stop(now);
     send_heartbeats();  // the goodbye once more, in case the first datagram was lost

@@ -30,6 +30,7 @@
 #include "daemon/state_file.h"
 #include "daemon/tiebreaker.h"
 #include "daemon/timeline.h"
+#include "daemon/vrrp_driver.h"
 #include "io/addresses.h"
 #include "io/event_loop.h"
 #include "io/http_server.h"
@@ -146,6 +147,8 @@ private:
     std::unique_ptr<ResourceRunner> resources_;
     std::unique_ptr<CheckRunner> checks_;
     std::vector<std::unique_ptr<CheckRunner>> retired_checks_;  // a reload's: until idle
+    // VRRPv3 routers (docs/vrrp.md); only when this node takes part in one.
+    std::unique_ptr<VrrpDriver> vrrp_;
     StateFile state_file_;
     LeaseReporter lease_reporter_;
     bool lease_pipe_broken_ = false;

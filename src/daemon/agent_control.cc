@@ -225,6 +225,13 @@ json Agent::status_json(bool verbose) {
         if (!c.passing) problems.push_back("check " + c.name + " failing: " + c.detail);
     }
     out["checks"] = checks;
+    if (vrrp_) {
+        out["vrrp"] = vrrp_->status_json();
+        for (const auto& r : out["vrrp"])
+            if (r.contains("fault"))
+                problems.push_back("vrrp3 group " + r["name"].get<std::string>() +
+                                   " in fault: " + r["fault"].get<std::string>());
+    }
     out["healthy"] = problems.empty();
     out["problems"] = problems;
     if (verbose) {
@@ -241,6 +248,18 @@ json Agent::status_json(bool verbose) {
                            {"vips_readded", c.vips_readded},
                            {"announcements_sent", c.announcements},
                            {"lease_records_deferred", c.lease_records_deferred}};
+        if (vrrp_) {
+            const VrrpCounters& v = vrrp_->counters();
+            json dropped = json::object();
+            for (std::size_t i = 1; i < v.dropped.size(); ++i)
+                dropped[wire::vrrp_drop_name(static_cast<wire::VrrpDrop>(i))] = v.dropped[i];
+            out["vrrp_counters"] = {{"adverts_sent", v.sent},
+                                    {"send_errors", v.send_errors},
+                                    {"packets_received", v.received},
+                                    {"adverts_accepted", v.accepted},
+                                    {"dropped", dropped},
+                                    {"vip_errors", v.vip_errors}};
+        }
     }
     return out;
 }

@@ -123,6 +123,22 @@ std::string Agent::metrics_text() {
         }
         s.peers.push_back(std::move(mp));
     }
+    if (vrrp_) {
+        s.has_vrrp = true;
+        for (std::size_t r = 0; r < config_.vrrp.size(); ++r) {
+            const auto vs = vrrp_->set().status(r);
+            if (!vs.active) continue;
+            s.vrrp.push_back({config_.vrrp[r].name, core::vrrp_state_name(vs.state), vs.priority,
+                              vs.became_master, vs.adverts_received});
+        }
+        const VrrpCounters& v = vrrp_->counters();
+        s.vrrp_adverts_sent = v.sent;
+        s.vrrp_send_errors = v.send_errors;
+        s.vrrp_adverts_accepted = v.accepted;
+        for (std::size_t i = 1; i < v.dropped.size(); ++i)
+            s.vrrp_dropped.emplace_back(wire::vrrp_drop_name(static_cast<wire::VrrpDrop>(i)),
+                                        v.dropped[i]);
+    }
     return render_metrics(s);
 }
 

@@ -21,6 +21,7 @@
 #include "daemon/config_http.h"
 #include "daemon/config_quorum.h"
 #include "daemon/config_resources.h"
+#include "daemon/config_vrrp.h"
 #include "daemon/ip_literal.h"
 #include "daemon/toml_reader.h"
 #include "wire/heartbeat.h"
@@ -223,8 +224,14 @@ void check_nodes(const std::vector<core::NodeConfig>& nodes, const std::vector<N
     }
 }
 
-std::vector<core::NodeConfig> parse_nodes(const toml::table& root, Problems& problems) {
-    const std::string expected_count = "2.." + std::to_string(core::kNodesMax) + " [[node]] tables";
+// One node is a cluster only for a VRRP speaker whose peers are keepalived or routers
+// (`one_allowed`: the file has vrrp3 groups); vigil's own protocol needs a peer.
+std::vector<core::NodeConfig> parse_nodes(const toml::table& root, bool one_allowed,
+                                          Problems& problems) {
+    const std::size_t min = one_allowed ? 1 : 2;
+    const std::string expected_count = std::to_string(min) + ".." +
+                                       std::to_string(core::kNodesMax) + " [[node]] tables" +
+                                       (one_allowed ? "" : "; 1 only in a file with vrrp3 groups");
     const toml::node* n = root.get("node");
     if (n == nullptr) {
         problems.add_at(1, "node", "missing (expected " + expected_count + ")");
@@ -232,7 +239,7 @@ std::vector<core::NodeConfig> parse_nodes(const toml::table& root, Problems& pro
     }
     const toml::array* array = read_table_array(*n, "node", "[[node]]", problems);
     if (array == nullptr) return {};
-    if (array->size() < 2 || array->size() > core::kNodesMax)
+    if (array->size() < min || array->size() > core::kNodesMax)
         problems.add(*n, "node",
                      counted(array->size(), "node") + " (expected " + expected_count + ")");
 
@@ -263,55 +270,6 @@ struct VipSeen {
     std::string path;
     const toml::node* at;
 };
-
-std::optional<core::VipConfig> read_vip(const toml::table& table, const std::string& path,
-                                        Problems& problems) {
-    check_keys(table, path, {"address", "interface"}, problems);
-    core::VipConfig vip;
-    bool ok = true;
-    if (const auto* n = require(table, path, "address", "ADDRESS/PREFIX", problems)) {
-        const std::string address_path = path + ".address";
-        auto s = read_string(*n, address_path, problems);
-        const std::size_t slash = s ? s->rfind('/') : std::string::npos;
-        auto ip = slash != std::string::npos ? parse_ip(s->substr(0, slash)) : std::nullopt;
-        const std::string digits = slash != std::string::npos ? s->substr(slash + 1) : "";
-        const int prefix_max = ip && ip->ipv6 ? 128 : 32;
-        const bool digits_ok = !digits.empty() && digits.size() <= 3 &&
-                               std::all_of(digits.begin(), digits.end(), [](char c) {
-                                   return std::isdigit(static_cast<unsigned char>(c));
-                               });
-        if (s && (!ip || !digits_ok || std::stoi(digits) > prefix_max)) {
-            problems.add(*n, address_path,
-                         quote(*s) + " is not a VIP (expected ADDRESS/PREFIX with a unicast " +
-                             "IPv4 literal and prefix 0..32 or IPv6 literal and prefix 0..128)");
-        } else if (s) {
-            vip.address = ip->canonical;
-            vip.ipv6 = ip->ipv6;
-            vip.prefix_length = std::stoi(digits);
-        }
-        ok = ok && !vip.address.empty();
-    } else {
-        ok = false;
-    }
-    if (const auto* n = require(table, path, "interface", "an interface name", problems)) {
-        auto s = read_string(*n, path + ".interface", problems);
-        // IFNAMSIZ is 16 with the terminator; the kernel also forbids '/' and whitespace.
-        const bool chars_ok = s && std::none_of(s->begin(), s->end(), [](char c) {
-                                  return c == '/' || std::isspace(static_cast<unsigned char>(c));
-                              });
-        if (s && (s->empty() || s->size() > 15 || !chars_ok))
-            problems.add(*n, path + ".interface",
-                         quote(*s) + " is not an interface name (expected 1..15 characters, " +
-                             "no '/' or whitespace)");
-        else if (s)
-            vip.interface = *s;
-        ok = ok && !vip.interface.empty();
-    } else {
-        ok = false;
-    }
-    if (!ok) return std::nullopt;
-    return vip;
-}
 
 void read_priority(const toml::node& n, const std::string& path,
                    const std::vector<core::NodeConfig>& nodes, core::GroupConfig& group,
@@ -349,9 +307,15 @@ core::GroupConfig parse_group(const toml::table& table, const std::string& path,
     group.priority.resize(nodes.size());
     // resources, checks and failure_timeout_s: read_group_resources (config_resources.cc).
     check_keys(table, path,
-               {"name", "priority", "preempt", "vip", "notify", "fence", "resources", "checks",
-                "failure_timeout_s"},
+               {"name", "protocol", "priority", "preempt", "vip", "notify", "fence", "resources",
+                "checks", "failure_timeout_s"},
                problems);
+    if (const auto* n = table.get("protocol")) {
+        auto s = read_string(*n, path + ".protocol", problems);
+        if (s && *s != "vigil")
+            problems.add(*n, path + ".protocol",
+                         quote(*s) + " is not a protocol (expected \"vigil\" or \"vrrp3\")");
+    }
     if (const auto* n = require(table, path, "name", "a name string", problems))
         group.name = read_name(*n, path + ".name", problems).value_or("");
     if (const auto* n = require(table, path, "priority", "{ node = priority, ... }", problems))
@@ -372,7 +336,7 @@ core::GroupConfig parse_group(const toml::table& table, const std::string& path,
                          std::to_string(core::kVipsPerGroupMax) + ")");
     for (std::size_t i = 0; i < array->size(); ++i) {
         const std::string vip_path = element(path + ".vip", i);
-        auto vip = read_vip(*array->get(i)->as_table(), vip_path, problems);
+        auto vip = read_vip(*array->get(i)->as_table(), vip_path, "", problems);
         if (!vip) continue;
         group.vips.push_back(*vip);
         vips_seen.push_back({vip_path, array->get(i)->as_table()->get("address")});
@@ -462,6 +426,60 @@ std::vector<core::GroupConfig> parse_groups(const toml::table& root,
 
 }  // namespace
 
+std::optional<core::VipConfig> read_vip(const toml::table& table, const std::string& path,
+                                        const std::string& default_interface, Problems& problems) {
+    check_keys(table, path, {"address", "interface"}, problems);
+    core::VipConfig vip;
+    bool ok = true;
+    if (const auto* n = require(table, path, "address", "ADDRESS/PREFIX", problems)) {
+        const std::string address_path = path + ".address";
+        auto s = read_string(*n, address_path, problems);
+        const std::size_t slash = s ? s->rfind('/') : std::string::npos;
+        auto ip = slash != std::string::npos ? parse_ip(s->substr(0, slash)) : std::nullopt;
+        const std::string digits = slash != std::string::npos ? s->substr(slash + 1) : "";
+        const int prefix_max = ip && ip->ipv6 ? 128 : 32;
+        const bool digits_ok = !digits.empty() && digits.size() <= 3 &&
+                               std::all_of(digits.begin(), digits.end(), [](char c) {
+                                   return std::isdigit(static_cast<unsigned char>(c));
+                               });
+        if (s && (!ip || !digits_ok || std::stoi(digits) > prefix_max)) {
+            problems.add(*n, address_path,
+                         quote(*s) + " is not a VIP (expected ADDRESS/PREFIX with a unicast " +
+                             "IPv4 literal and prefix 0..32 or IPv6 literal and prefix 0..128)");
+        } else if (s) {
+            vip.address = ip->canonical;
+            vip.ipv6 = ip->ipv6;
+            vip.prefix_length = std::stoi(digits);
+        }
+        ok = ok && !vip.address.empty();
+    } else {
+        ok = false;
+    }
+    const toml::node* interface = default_interface.empty()
+                                      ? require(table, path, "interface", "an interface name", problems)
+                                      : table.get("interface");
+    if (interface == nullptr && !default_interface.empty()) {
+        vip.interface = default_interface;
+    } else if (const auto* n = interface) {
+        auto s = read_string(*n, path + ".interface", problems);
+        // IFNAMSIZ is 16 with the terminator; the kernel also forbids '/' and whitespace.
+        const bool chars_ok = s && std::none_of(s->begin(), s->end(), [](char c) {
+                                  return c == '/' || std::isspace(static_cast<unsigned char>(c));
+                              });
+        if (s && (s->empty() || s->size() > 15 || !chars_ok))
+            problems.add(*n, path + ".interface",
+                         quote(*s) + " is not an interface name (expected 1..15 characters, " +
+                             "no '/' or whitespace)");
+        else if (s)
+            vip.interface = *s;
+        ok = ok && !vip.interface.empty();
+    } else {
+        ok = false;
+    }
+    if (!ok) return std::nullopt;
+    return vip;
+}
+
 Result<core::Config> parse_config(std::string_view text, std::string_view path) {
     toml::table root;
     try {
@@ -477,12 +495,29 @@ Result<core::Config> parse_config(std::string_view text, std::string_view path) 
     const fs::path base_dir = fs::path(path).parent_path();
     check_keys(root, "", {"cluster", "node", "group", "resource", "check", "metrics", "status_page"},
                problems);
+    // vrrp3 groups leave the [[group]] array first (moved, so they keep their lines): the
+    // vigil groups' rules and limits do not apply to them. In a file that mixes both kinds,
+    // a vigil group's key path counts vigil groups only; its line number is exact.
+    std::vector<VrrpTable> vrrp_tables;
+    if (auto* groups = root["group"].as_array()) {
+        std::size_t file_index = 0;
+        for (auto it = groups->begin(); it != groups->end(); ++file_index) {
+            auto* table = it->as_table();
+            if (table == nullptr || !is_vrrp_table(*table)) {
+                ++it;
+                continue;
+            }
+            vrrp_tables.push_back({std::move(*table), file_index});
+            it = groups->erase(it);
+        }
+    }
     config.cluster = parse_cluster(root, base_dir, problems);
-    config.nodes = parse_nodes(root, problems);
+    config.nodes = parse_nodes(root, !vrrp_tables.empty(), problems);
     config.groups = parse_groups(root, config.nodes, base_dir, problems);
     config.resources = parse_resources(root, base_dir, problems);
     config.checks = parse_checks(root, base_dir, problems);
     read_group_resources(root, config, problems);
+    parse_vrrp_groups(vrrp_tables, config, base_dir, problems);
     check_quorum(root, config, problems);
     read_http_listeners(root, config, problems);
     if (!problems.empty()) return Error::invalid(problems.render(path));

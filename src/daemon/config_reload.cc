@@ -180,6 +180,12 @@ std::vector<std::string> restart_keys(const Config& running, const Config& next)
     compare_cluster(running, next, keys);
     compare_nodes(running, next, keys);
     compare_groups(running, next, keys);
+    // VRRP routers hold check indexes and sockets per interface; a live change is not worth
+    // its failure modes yet (docs/vrrp.md "Reload").
+    if (!(running.vrrp == next.vrrp))
+        keys.add("vrrp3 groups changed: needs a restart");
+    else if (!running.vrrp.empty() && !(running.checks == next.checks))
+        keys.add("checks changed while vrrp3 groups use them: needs a restart");
     // The listeners are opened once at start; moving one live is not worth its failure modes.
     keys.compare("metrics", running.metrics, next.metrics);
     keys.compare("status_page", running.status_page, next.status_page);

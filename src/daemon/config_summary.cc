@@ -2,6 +2,8 @@
 // notice that they run different configs, and the one-line summary of `vigil check-config`.
 #include <openssl/evp.h>
 
+#include <set>
+
 #include "daemon/config_parse.h"
 #include "daemon/toml_reader.h"
 
@@ -124,6 +126,33 @@ std::array<std::uint8_t, 32> compute_config_digest(const core::Config& config) {
         c.field("check.rise", k.rise);
         c.field("check.weight", k.weight);
     }
+    // VRRP routers: appended only when present, so that a file without them keeps the
+    // digest it had before they existed (a rolling upgrade sees no mismatch).
+    if (!config.vrrp.empty()) c.field("vrrp.count", static_cast<std::int64_t>(config.vrrp.size()));
+    for (const auto& r : config.vrrp) {
+        c.field("vrrp.name", r.name);
+        c.field("vrrp.vrid", r.vrid);
+        c.field("vrrp.interface", r.interface);
+        c.field("vrrp.ipv6", r.ipv6 ? 1 : 0);
+        c.field("vrrp.advert_interval_cs", r.advert_interval_cs);
+        for (const auto& p : r.priority) c.field("vrrp.priority", p ? *p : 0);
+        c.field("vrrp.placement_spread", r.placement_spread ? 1 : 0);
+        c.field("vrrp.preempt", r.preempt ? 1 : 0);
+        c.field("vrrp.preempt_delay_ms", r.preempt_delay_ms);
+        c.field("vrrp.accept_mode", r.accept_mode ? 1 : 0);
+        c.field("vrrp.unicast_peer.count", static_cast<std::int64_t>(r.unicast_peers.size()));
+        for (const auto& peer : r.unicast_peers) c.field("vrrp.unicast_peer", peer);
+        c.field("vrrp.vip.count", static_cast<std::int64_t>(r.vips.size()));
+        for (const auto& vip : r.vips) {
+            c.field("vrrp.vip.address", vip.cidr());
+            c.field("vrrp.vip.interface", vip.interface);
+        }
+        c.field("vrrp.notify", r.notify);
+        c.field("vrrp.check.count", static_cast<std::int64_t>(r.checks.size()));
+        for (std::size_t k : r.checks) c.field("vrrp.check", config.checks.at(k).name);
+        c.field("vrrp.sync_group", r.sync_group);
+        c.field("vrrp.require_quorum", r.require_quorum ? 1 : 0);
+    }
     std::array<std::uint8_t, 32> digest{};
     unsigned int size = 0;
     const int ok =
@@ -157,6 +186,12 @@ std::string describe_config(const core::Config& config) {
     if (config.groups.size() > kGroupsListed)
         listed.push_back(std::to_string(config.groups.size() - kGroupsListed) + " more");
     if (!listed.empty()) out += " (" + join(listed) + ")";
+    if (!config.vrrp.empty()) {
+        std::set<std::string> interfaces;
+        for (const auto& r : config.vrrp) interfaces.insert(r.interface);
+        out += ", " + counted(config.vrrp.size(), "vrrp router") + " on " +
+               counted(interfaces.size(), "interface");
+    }
     if (!config.resources.empty()) out += ", " + counted(config.resources.size(), "resource");
     if (!config.checks.empty()) out += ", " + counted(config.checks.size(), "check");
     return out;

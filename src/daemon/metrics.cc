@@ -120,6 +120,32 @@ void render_peers(const MetricsSnapshot& s, PrometheusText& out) {
             out.sample({{"peer", p.name}, {"link", l.name}}, n(l.heartbeats_lost));
 }
 
+void render_vrrp(const MetricsSnapshot& s, PrometheusText& out) {
+    if (!s.has_vrrp) return;
+    out.family("vigil_vrrp_state", "gauge",
+               "1 for the VRRP state this node's virtual router is in, 0 for the others.");
+    for (const auto& r : s.vrrp)
+        for (const char* state : kMetricVrrpStates)
+            out.sample({{"group", r.name}, {"state", state}}, b(r.state == state));
+    out.family("vigil_vrrp_priority", "gauge",
+               "The router's effective priority on this node (checks applied).");
+    for (const auto& r : s.vrrp) out.sample({{"group", r.name}}, n(r.priority));
+    out.family("vigil_vrrp_became_master_total", "counter",
+               "Times this node became master of the router.");
+    for (const auto& r : s.vrrp) out.sample({{"group", r.name}}, n(r.became_master));
+    out.family("vigil_vrrp_adverts_received_total", "counter",
+               "Valid advertisements received for the router.");
+    for (const auto& r : s.vrrp) out.sample({{"group", r.name}}, n(r.adverts_received));
+    out.family("vigil_vrrp_adverts_sent_total", "counter", "VRRP advertisements sent.");
+    out.sample({}, n(s.vrrp_adverts_sent));
+    out.family("vigil_vrrp_send_errors_total", "counter",
+               "VRRP advertisements that could not be sent.");
+    out.sample({}, n(s.vrrp_send_errors));
+    out.family("vigil_vrrp_packets_dropped_total", "counter",
+               "Received VRRP packets dropped, by the RFC 9568 check they failed.");
+    for (const auto& [reason, count] : s.vrrp_dropped) out.sample({{"reason", reason}}, n(count));
+}
+
 }  // namespace
 
 std::string render_metrics(const MetricsSnapshot& s) {
@@ -128,6 +154,7 @@ std::string render_metrics(const MetricsSnapshot& s) {
     render_counters(s, out);
     render_groups(s, out);
     render_peers(s, out);
+    render_vrrp(s, out);
     return out.text();
 }
 

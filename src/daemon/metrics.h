@@ -50,7 +50,22 @@ struct MetricsSnapshot {
     };
     std::vector<Group> groups;
     std::vector<Peer> peers;
+    // VRRPv3 routers this node takes part in (docs/vrrp.md).
+    struct VrrpRouter {
+        std::string name;
+        std::string state;  // core::vrrp_state_name
+        int priority = 0;   // effective
+        std::uint64_t became_master = 0;
+        std::uint64_t adverts_received = 0;
+    };
+    std::vector<VrrpRouter> vrrp;
+    bool has_vrrp = false;  // the agent runs routers (the counters below mean something)
+    std::uint64_t vrrp_adverts_sent = 0, vrrp_send_errors = 0, vrrp_adverts_accepted = 0;
+    std::vector<std::pair<std::string, std::uint64_t>> vrrp_dropped;  // by reason
 };
+
+// The states vigil_vrrp_state enumerates, one series each.
+inline constexpr const char* kMetricVrrpStates[] = {"initialize", "backup", "master", "fault"};
 
 // The roles vigil_group_role enumerates, one series each.
 inline constexpr const char* kMetricRoles[] = {"starting", "standby", "primary", "fault"};

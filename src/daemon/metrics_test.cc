@@ -223,6 +223,30 @@ TEST(Metrics, NodePeerAndCounterSeries) {
               "3");
 }
 
+TEST(Metrics, VrrpSeriesOnlyWhenTheAgentRunsRouters) {
+    auto plain = check_exposition(render_metrics(snapshot()));
+    EXPECT_EQ(plain.types.count("vigil_vrrp_state"), 0u);
+    MetricsSnapshot v = snapshot();
+    v.has_vrrp = true;
+    v.vrrp = {{"r1", "master", 130, 2, 0}, {"r2", "fault", 100, 0, 57}};
+    v.vrrp_adverts_sent = 900;
+    v.vrrp_dropped = {{"bad_ttl", 3}, {"bad_checksum", 0}};
+    const Parsed p = check_exposition(render_metrics(v));
+    EXPECT_TRUE(p.errors.empty()) << ::testing::PrintToString(p.errors);
+    const auto& s = p.series;
+    for (const char* state : kMetricVrrpStates) {
+        EXPECT_EQ(s.at(key("vigil_vrrp_state", {{"group", "r1"}, {"state", state}})),
+                  std::string(state) == "master" ? "1" : "0");
+        EXPECT_EQ(s.at(key("vigil_vrrp_state", {{"group", "r2"}, {"state", state}})),
+                  std::string(state) == "fault" ? "1" : "0");
+    }
+    EXPECT_EQ(s.at(key("vigil_vrrp_priority", {{"group", "r1"}})), "130");
+    EXPECT_EQ(s.at(key("vigil_vrrp_became_master_total", {{"group", "r1"}})), "2");
+    EXPECT_EQ(s.at(key("vigil_vrrp_adverts_received_total", {{"group", "r2"}})), "57");
+    EXPECT_EQ(s.at(key("vigil_vrrp_adverts_sent_total")), "900");
+    EXPECT_EQ(s.at(key("vigil_vrrp_packets_dropped_total", {{"reason", "bad_ttl"}})), "3");
+}
+
 TEST(PrometheusText, LabelValuesAndHelpAreEscaped) {
     PrometheusText out;
     out.family("vigil_test", "gauge", "a \\ help\nline");

@@ -17,13 +17,15 @@ bool should_stop_resources(ResourceStops mode, const StopContext& context) {
 std::size_t remove_configured_vips(const core::Config& config, io::Addresses& addresses,
                                    Logger& log) {
     std::size_t failed = 0;
-    for (const auto& group : config.groups) {
-        remove_present_vips(addresses, group, log, "cleanup-vips: the agent is not running");
-        for (const auto& vip : group.vips) {
+    auto clean = [&](const std::string& name, const std::vector<core::VipConfig>& vips) {
+        remove_present_vips(addresses, name, vips, log, "cleanup-vips: the agent is not running");
+        for (const auto& vip : vips) {
             auto present = addresses.present(vip);
             if (present && *present) failed++;
         }
-    }
+    };
+    for (const auto& group : config.groups) clean(group.name, group.vips);
+    for (const auto& router : config.vrrp) clean(router.name, router.vips);
     return failed;
 }
 

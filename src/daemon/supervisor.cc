@@ -137,6 +137,9 @@ int watch_agent(pid_t child, LeaseWatch& leases, Logger& log) {
 void remove_all_vips(const core::Config& config, Logger& log, const char* reason) {
     auto addresses = io::make_netlink_addresses();
     for (const auto& group : config.groups) remove_present_vips(*addresses, group, log, reason);
+    // VRRP routers too: a dead agent sends no adverts, so a backup takes over and must not
+    // find the VIPs still answering here (docs/vrrp.md).
+    for (const auto& router : config.vrrp) remove_present_vips(*addresses, router, log, reason);
 }
 
 int run_supervised(const core::Config& config, std::size_t self, Logger& log,

@@ -2,7 +2,9 @@
 // primary, or left by an agent that died. One place, so every such removal is logged alike.
 #pragma once
 
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/log.h"
 #include "core/config.h"
@@ -14,5 +16,10 @@ namespace vigil::daemon {
 // (event=vip_removed with `reason`) and every failure. Returns how many it removed.
 std::size_t remove_present_vips(io::Addresses& addresses, const core::GroupConfig& group,
                                 Logger& log, std::string_view reason);
+std::size_t remove_present_vips(io::Addresses& addresses, const core::VrrpConfig& router,
+                                Logger& log, std::string_view reason);
+std::size_t remove_present_vips(io::Addresses& addresses, const std::string& group_name,
+                                const std::vector<core::VipConfig>& vips, Logger& log,
+                                std::string_view reason);
 
 }  // namespace vigil::daemon
