@@ -19,39 +19,9 @@ const char* vrrp_state_name(VrrpState state) {
     return "unknown";
 }
 
+// For reasons and logs; the wire's own spelling (RFC 5952), so that both say the same.
 std::string vrrp_address_text(const wire::IpAddress& a) {
-    char buf[48];
-    if (!a.ipv6) {
-        std::snprintf(buf, sizeof buf, "%u.%u.%u.%u", a.bytes[0], a.bytes[1], a.bytes[2],
-                      a.bytes[3]);
-        return buf;
-    }
-    // RFC 5952: lower-case hex, the longest run (>= 2) of zero groups as "::".
-    unsigned g[8];
-    for (int i = 0; i < 8; ++i) g[i] = (a.bytes[2 * i] << 8) | a.bytes[2 * i + 1];
-    int best = -1, best_len = 0;
-    for (int i = 0; i < 8;) {
-        if (g[i] != 0) {
-            ++i;
-            continue;
-        }
-        int j = i;
-        while (j < 8 && g[j] == 0) ++j;
-        if (j - i > best_len && j - i >= 2) best = i, best_len = j - i;
-        i = j;
-    }
-    std::string s;
-    for (int i = 0; i < 8; ++i) {
-        if (i == best) {
-            s += "::";
-            i += best_len - 1;
-            continue;
-        }
-        if (!s.empty() && s.back() != ':') s += ':';
-        std::snprintf(buf, sizeof buf, "%x", g[i]);
-        s += buf;
-    }
-    return s;
+    return a.to_string();
 }
 
 VrrpSet::Impl::Impl(const Config& config_, std::size_t self_, Logger& logger_)
@@ -63,7 +33,8 @@ VrrpSet::Impl::Impl(const Config& config_, std::size_t self_, Logger& logger_)
     for (std::size_t i = 0; i < config.vrrp.size(); ++i) {
         const VrrpConfig& vc = config.vrrp[i];
         VrrpRouter& r = routers[i];
-        r.config = &vc;
+        r.all = &config.vrrp;
+        r.index = i;
         r.active = self < vc.priority.size() && vc.priority[self].has_value();
         r.configured_priority = r.active ? std::clamp(*vc.priority[self], kPriorityMin,
                                                       kPriorityMax)
@@ -123,7 +94,7 @@ VrrpRouterStatus VrrpSet::status(std::size_t router) const {
     if (r.state == VrrpState::master) {
         st.master = impl_->local_address(router);
         st.master_priority = r.priority;
-        st.master_adver_int_cs = static_cast<std::uint16_t>(r.config->advert_interval_cs);
+        st.master_adver_int_cs = static_cast<std::uint16_t>(r.cfg().advert_interval_cs);
     } else {
         st.master = r.master;
         st.master_priority = r.master_priority;
@@ -185,13 +156,13 @@ void VrrpSet::Impl::on_advert(const VrrpAdvertReceived& ev) {
     // Inactive, not started or shut down: hear nothing.
     if (!r.active || r.state == VrrpState::initialize) return;
     r.adverts_received += 1;
-    if (ev.address_count != r.config->vips.size() && !r.count_mismatch_logged) {
+    if (ev.address_count != r.cfg().vips.size() && !r.count_mismatch_logged) {
         r.count_mismatch_logged = true;  // keepalived logs it too; not a reason to drop
         logger.event(Level::warn, "vrrp_address_count_mismatch",
-                     {{"group", r.config->name},
+                     {{"group", r.cfg().name},
                       {"from", vrrp_address_text(ev.sender)},
                       {"theirs", std::to_string(ev.address_count)},
-                      {"ours", std::to_string(r.config->vips.size())}});
+                      {"ours", std::to_string(r.cfg().vips.size())}});
     }
     switch (r.state) {
         case VrrpState::initialize: return;

@@ -18,7 +18,12 @@ namespace vigil::core {
 constexpr std::size_t kNoSyncGroup = static_cast<std::size_t>(-1);
 
 struct VrrpRouter {
-    const VrrpConfig* config = nullptr;
+    // Its definition, reached through the Config's vector and an index, never a pointer to
+    // the element: a reload move-assigns the agent's Config in place, which frees the old
+    // elements but keeps the vector object where it is.
+    const std::vector<VrrpConfig>* all = nullptr;
+    std::size_t index = 0;
+    const VrrpConfig& cfg() const { return (*all)[index]; }
     bool active = false;          // priority[self] is set
     int configured_priority = 0;  // priority[self]
     int priority = 0;             // effective: configured + check weights, clamped

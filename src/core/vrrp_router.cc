@@ -12,7 +12,7 @@ int VrrpSet::Impl::effective_priority(std::size_t i) const {
     // check or the quorum can still put it in fault).
     if (r.configured_priority >= kVrrpOwnerPriority) return kVrrpOwnerPriority;
     int p = r.configured_priority;
-    for (std::size_t c : r.config->checks) {
+    for (std::size_t c : r.cfg().checks) {
         if (c >= checks.size()) continue;
         const int w = checks[c].config().weight;
         if (w < 0 && !checks[c].passing()) p += w;
@@ -23,12 +23,12 @@ int VrrpSet::Impl::effective_priority(std::size_t i) const {
 
 std::string VrrpSet::Impl::own_fault_reason(std::size_t i) const {
     const VrrpRouter& r = routers[i];
-    for (std::size_t c : r.config->checks) {
+    for (std::size_t c : r.cfg().checks) {
         if (c >= checks.size()) continue;
         if (checks[c].config().weight == 0 && !checks[c].passing())
             return "check " + checks[c].config().name + " failing";
     }
-    if (r.config->require_quorum && !quorum) return "no quorum";
+    if (r.cfg().require_quorum && !quorum) return "no quorum";
     return "";
 }
 
@@ -36,9 +36,9 @@ void VrrpSet::Impl::start_router(std::size_t i) {
     VrrpRouter& r = routers[i];
     r.waiting = false;
     r.master = wire::IpAddress{};
-    r.master.ipv6 = r.config->ipv6;
+    r.master.ipv6 = r.cfg().ipv6;
     r.master_priority = 0;
-    r.master_adver_int_cs = r.config->advert_interval_cs;  // RFC: = Advertisement_Interval
+    r.master_adver_int_cs = r.cfg().advert_interval_cs;  // RFC: = Advertisement_Interval
     if (!r.own_fault.empty()) {
         become_fault(i, r.own_fault);
         return;
@@ -50,14 +50,14 @@ void VrrpSet::Impl::start_router(std::size_t i) {
     if (owner && group_allows)
         become_master(i, "startup: address owner (priority 255)");
     else
-        become_backup(i, "startup", r.config->advert_interval_cs, false);
+        become_backup(i, "startup", r.cfg().advert_interval_cs, false);
 }
 
 void VrrpSet::Impl::timer_fired(std::size_t i) {
     VrrpRouter& r = routers[i];
     if (r.state == VrrpState::master) {  // Adver_Timer
         out->sends.push_back({i, static_cast<std::uint8_t>(r.priority)});
-        timers.set(i, now + vrrp_interval_us(r.config->advert_interval_cs));
+        timers.set(i, now + vrrp_interval_us(r.cfg().advert_interval_cs));
         return;
     }
     if (r.state != VrrpState::backup) return;  // Master_Down_Timer
@@ -84,9 +84,9 @@ void VrrpSet::Impl::advert_in_backup(std::size_t i, const VrrpAdvertReceived& ev
     const bool owner = r.priority == kVrrpOwnerPriority;
     // RFC 9568 §6.1: the address owner always preempts. preempt_delay_ms (keepalived): a
     // preempting backup follows a lower-priority master for that long after start-up.
-    bool preempt = r.config->preempt || owner;
-    if (preempt && !owner && r.config->preempt_delay_ms > 0 &&
-        now < started_at + ms(r.config->preempt_delay_ms))
+    bool preempt = r.cfg().preempt || owner;
+    if (preempt && !owner && r.cfg().preempt_delay_ms > 0 &&
+        now < started_at + ms(r.cfg().preempt_delay_ms))
         preempt = false;
     if (preempt && ev.priority < r.priority) return;  // discard: our down timer will fire
     // A zero interval never passes wire::decode_vrrp; 1 cs keeps the arithmetic sane anyway.
@@ -102,7 +102,7 @@ void VrrpSet::Impl::advert_in_master(std::size_t i, const VrrpAdvertReceived& ev
     VrrpRouter& r = routers[i];
     if (ev.priority == 0) {  // another master is leaving: make sure the backups hear us
         out->sends.push_back({i, static_cast<std::uint8_t>(r.priority)});
-        timers.set(i, now + vrrp_interval_us(r.config->advert_interval_cs));
+        timers.set(i, now + vrrp_interval_us(r.cfg().advert_interval_cs));
         return;
     }
     const bool higher = ev.priority > r.priority;
@@ -124,7 +124,7 @@ void VrrpSet::Impl::refresh(std::size_t i) {
     const int priority = effective_priority(i);
     if (priority != r.priority) {
         logger.event(Level::info, "vrrp_priority_change",
-                     {{"group", r.config->name},
+                     {{"group", r.cfg().name},
                       {"from", std::to_string(r.priority)},
                       {"to", std::to_string(priority)}});
         // A master advertises it with its next advert; a backup's next Master_Down_Timer
@@ -145,7 +145,7 @@ void VrrpSet::Impl::refresh(std::size_t i) {
         else
             r.fault = r.own_fault;  // another reason now, still fault
     } else if (r.state == VrrpState::fault) {
-        become_backup(i, "fault cleared", r.config->advert_interval_cs, false);
+        become_backup(i, "fault cleared", r.cfg().advert_interval_cs, false);
     }
 }
 
@@ -157,7 +157,7 @@ void VrrpSet::Impl::become_master(std::size_t i, std::string reason) {
     out->sends.push_back({i, static_cast<std::uint8_t>(r.priority)});
     out->vip_changes.push_back({VipChange::Kind::add, i});
     out->announcements.push_back(i);
-    timers.set(i, now + vrrp_interval_us(r.config->advert_interval_cs));  // Adver_Timer
+    timers.set(i, now + vrrp_interval_us(r.cfg().advert_interval_cs));  // Adver_Timer
     state_change(i, VrrpState::master, std::move(reason));
 }
 
@@ -242,7 +242,7 @@ void VrrpSet::Impl::settle_group(std::size_t g) {
             VrrpRouter& r = routers[m];
             std::string reason = !r.own_fault.empty()
                                      ? r.own_fault
-                                     : prefix + routers[f].config->name + " in fault (" +
+                                     : prefix + routers[f].cfg().name + " in fault (" +
                                            routers[f].own_fault + ")";
             if (r.state != VrrpState::fault)
                 become_fault(m, std::move(reason));
@@ -255,7 +255,7 @@ void VrrpSet::Impl::settle_group(std::size_t g) {
     bool cleared = false;
     for (std::size_t m : group.members) {
         if (routers[m].state != VrrpState::fault) continue;
-        become_backup(m, "fault cleared", routers[m].config->advert_interval_cs, false);
+        become_backup(m, "fault cleared", routers[m].cfg().advert_interval_cs, false);
         cleared = true;
     }
     if (cleared) return;
@@ -275,8 +275,8 @@ void VrrpSet::Impl::settle_group(std::size_t g) {
         if (!any_master) return;
         for (std::size_t m : group.members)
             if (routers[m].state == VrrpState::master)
-                become_backup(m, prefix + routers[following].config->name + " went backup",
-                              routers[m].config->advert_interval_cs, true);
+                become_backup(m, prefix + routers[following].cfg().name + " went backup",
+                              routers[m].cfg().advert_interval_cs, true);
         return;
     }
     // 4. Every member is master or its Master_Down_Timer fired: those waiting go master.

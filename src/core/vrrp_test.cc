@@ -46,6 +46,20 @@ TEST(Vrrp, OwnerGoesMasterAtStartupAtOnce) {
     EXPECT_EQ(st.became_master, 1u);
 }
 
+// A reload move-assigns the agent's Config in place (agent_reload.cc): the set must read
+// its routers through that Config, not through pointers into the old elements. Here the
+// replacement differs in the interval, so the next Adver_Timer shows which one was read.
+TEST(Vrrp, ReadsItsRoutersThroughTheConfigAfterItIsReplacedInPlace) {
+    OneSet s(make_config({{255, 100}}));
+    (void)s.start();
+    Config next = *s.config;
+    next.vrrp[0].advert_interval_cs = 200;
+    *s.config = std::move(next);  // frees the old vrrp elements
+    VrrpActions a = s.advance(kSecond);
+    ASSERT_EQ(a.sends.size(), 1u);
+    EXPECT_EQ(a.next_wakeup, s.now + 2 * kSecond);
+}
+
 TEST(Vrrp, NonOwnerStartsAsBackupWithMasterDownInterval) {
     OneSet s(make_config({{100, 200}}));
     VrrpActions a = s.start();

@@ -533,9 +533,15 @@ bool Agent::shutdown() {
     feed(core::Shutdown{now});
     const bool stopped = wait_for_resources_to_stop(now);
     send_heartbeats();  // the goodbye once more, in case the first datagram was lost
-    if (!witness_)
+    if (!witness_) {
         for (std::size_t g = 0; g < config_.groups.size(); ++g)
             for (const auto& vip : config_.groups[g].vips) (void)addresses_->remove(vip);
+        // The VRRP routers removed theirs on leaving master; once more, as for the groups.
+        if (vrrp_)
+            for (const auto& router : config_.vrrp)
+                if (router.priority[self_])
+                    for (const auto& vip : router.vips) (void)addresses_->remove(vip);
+    }
     // Let the last notify hooks run: they may record that this node stopped. Each run is
     // bounded by notify_timeout_ms; allow the running one and the one queued by shutdown.
     TimePoint give_up = now + 2 * ms(config_.cluster.notify_timeout_ms) + ms(100);

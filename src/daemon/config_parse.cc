@@ -514,6 +514,11 @@ Result<core::Config> parse_config(std::string_view text, std::string_view path) 
     config.cluster = parse_cluster(root, base_dir, problems);
     config.nodes = parse_nodes(root, !vrrp_tables.empty(), problems);
     config.groups = parse_groups(root, config.nodes, base_dir, problems);
+    // One node is for a VRRP speaker only (parse_nodes): a vigil group needs a peer.
+    if (config.nodes.size() == 1 && !config.groups.empty())
+        problems.add(*root.get("group"), "group",
+                     "a vigil group with a single node (expected 2 or more [[node]] tables, or "
+                     "only protocol = \"vrrp3\" groups)");
     config.resources = parse_resources(root, base_dir, problems);
     config.checks = parse_checks(root, base_dir, problems);
     read_group_resources(root, config, problems);

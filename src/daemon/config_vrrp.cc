@@ -106,7 +106,7 @@ core::VrrpConfig parse_router(const toml::table& table, const std::string& path,
         if (const auto* n = table.get(key))
             problems.add(*n, member(path, key),
                          "not supported with protocol = \"vrrp3\" (expected it only in vigil "
-                         "groups; see docs/vrrp.md \"What VRRP mode cannot do\")");
+                         "groups; see docs/vrrp.md \"What VRRP mode cannot guarantee\")");
     if (const auto* n = require(table, path, "name", "a name string", problems)) {
         r.name = read_name(*n, path + ".name", problems).value_or("");
         seen.name_at = n;
@@ -172,8 +172,15 @@ core::VrrpConfig parse_router(const toml::table& table, const std::string& path,
                          "addresses that the master's services listen on; docs/vrrp.md "
                          "\"Accept mode\")");
     }
-    if (const auto* n = table.get("require_quorum"))
+    if (const auto* n = table.get("require_quorum")) {
         r.require_quorum = read_bool(*n, path + ".require_quorum", problems).value_or(false);
+        // With two_node, or fewer than three voters, every node is a quorum on its own: the
+        // key would promise a protection it cannot give.
+        if (r.require_quorum && (config.cluster.two_node || config.voter_count() < 3))
+            problems.add(*n, path + ".require_quorum",
+                         "needs a quorum that one node alone does not make (expected at least "
+                         "three voters, a witness for two nodes, and no two_node)");
+    }
     if (const auto* n = table.get("notify"))
         r.notify = read_command(*n, path + ".notify", base_dir, problems);
     if (const auto* n = table.get("sync_group"))
@@ -306,8 +313,7 @@ void parse_vrrp_groups(const std::vector<VrrpTable>& tables, core::Config& confi
         if (!r.sync_group.empty()) {
             auto [it, fresh] = sync_first.emplace(
                 r.sync_group, std::make_pair(config.vrrp.size(), path));
-            const auto& first = config.vrrp[it->second.first];
-            if (!fresh && first.priority != r.priority) {
+            if (!fresh && config.vrrp[it->second.first].priority != r.priority) {
                 const toml::node* at = t.table.get("priority");
                 if (at == nullptr) at = t.table.get("placement");
                 problems.add(at ? *at : static_cast<const toml::node&>(t.table), path + ".priority",

@@ -53,7 +53,7 @@ preempt_delay_ms = 5000
 unicast_peers = ["fd00:18::12"]
 vip = [ { address = "fd00:18::52/64" } ]
 notify = "/usr/local/bin/hook"
-require_quorum = true
+require_quorum = false
 [[group]]
 name = "r3"
 protocol = "vrrp3"
@@ -109,7 +109,7 @@ TEST(ConfigVrrp, ReadsEveryKey) {
     ASSERT_EQ(r2.unicast_peers.size(), 1u);
     EXPECT_EQ(r2.unicast_peers[0], "fd00:18::12");
     EXPECT_EQ(r2.notify, "/usr/local/bin/hook");
-    EXPECT_TRUE(r2.require_quorum);
+    EXPECT_FALSE(r2.require_quorum);
 }
 
 TEST(ConfigVrrp, SpreadAlternatesThePreferredNode) {
@@ -193,7 +193,7 @@ TEST(ConfigVrrp, RefusesBadValuesWithLineAndPath) {
          "group[0].protocol: \"vrrp2\" is not a protocol (expected \"vigil\" or \"vrrp3\")"},
         {"vrid = 53", "vrid = 51",
          "group[3].vrid: vrid 51 on eth0 (IPv4) is already used by group[0].vrid"},
-        {"require_quorum = true", "require_quorum = true\nsync_group = \"edge\"",
+        {"require_quorum = false", "require_quorum = false\nsync_group = \"edge\"",
          "group[2].priority: differs from group[0] in sync_group \"edge\""},
     };
     for (const Case& c : cases) {
@@ -204,6 +204,22 @@ TEST(ConfigVrrp, RefusesBadValuesWithLineAndPath) {
             EXPECT_NE(out.find(c.expected), std::string::npos)
                 << "edit: " << c.to << "\nexpected: " << c.expected << "\ngot: " << out;
     }
+}
+
+TEST(ConfigVrrp, RequireQuorumNeedsAQuorumThatOneNodeDoesNotMake) {
+    // two_node: every node is a quorum on its own.
+    EXPECT_NE(problems_of(edit("require_quorum = false", "require_quorum = true"))
+                  .find("vigil.toml:40: group[2].require_quorum: needs a quorum that one node "
+                        "alone does not make"),
+              std::string::npos);
+    // Two nodes and a witness: accepted.
+    std::string text = edit("two_node = true\n", "");
+    text = edit("[[check]]", "[[node]]\nname = \"w\"\naddress = \"198.18.0.30\"\n"
+                "witness = true\n[[check]]", text);
+    text = edit("require_quorum = false", "require_quorum = true", text);
+    auto c = parse(text);
+    ASSERT_TRUE(c) << c.error().message;
+    EXPECT_TRUE(c->vrrp[1].require_quorum);
 }
 
 TEST(ConfigVrrp, OneNodeIsAClusterOnlyForAVrrpSpeaker) {
@@ -228,11 +244,17 @@ vip = [ { address = "198.18.0.51/24" } ]
     EXPECT_EQ(c->quorum_size(), 1u);
     const std::string vigil_group = edit_test_text(lone, "protocol = \"vrrp3\"\nvrid = 51\n"
                                                          "interface = \"eth0\"\n", "");
-    EXPECT_NE(problems_of(edit_test_text(vigil_group, "address = \"198.18.0.51/24\"",
-                                         "address = \"198.18.0.51/24\", interface = \"eth0\""))
-                  .find("vigil.toml:4: node: 1 node (expected 2..16 [[node]] tables; 1 only in a "
-                        "file with vrrp3 groups)"),
+    const std::string fixed_vip = edit_test_text(
+        vigil_group, "address = \"198.18.0.51/24\"",
+        "address = \"198.18.0.51/24\", interface = \"eth0\"");
+    EXPECT_NE(problems_of(fixed_vip).find("vigil.toml:4: node: 1 node (expected 2..16 [[node]] "
+                                          "tables; 1 only in a file with vrrp3 groups)"),
               std::string::npos);
+    // Mixed: the vrrp3 group allows one node, the vigil group beside it does not.
+    const std::string mixed = lone + "[[group]]\nname = \"g\"\npriority = { n1 = 1 }\n";
+    EXPECT_NE(problems_of(mixed).find("group: a vigil group with a single node"),
+              std::string::npos)
+        << problems_of(mixed);
 }
 
 TEST(ConfigVrrp, ManyRoutersDoNotCountAgainstTheHeartbeatLimit) {

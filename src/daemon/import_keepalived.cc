@@ -105,6 +105,7 @@ public:
         match_routers();
         if (!routers_.empty()) node_addresses();
         for (Router& r : routers_) convert(r);
+        sync_group_priorities();
         unused_scripts();
         if (!problems_.lines.empty()) {
             std::string message;
@@ -438,6 +439,26 @@ private:
         if (!r.sync_group.empty() && !valid_name(r.sync_group))
             problems_.add(a.where, "sync group " + r.sync_group +
                                        ": not a vigil name (1..63 of A-Z a-z 0-9 _ . -)");
+    }
+
+    // vigil moves a sync group as one, so its members need one priority table (config_vrrp
+    // refuses anything else); keepalived lets them differ. Refused here, naming both.
+    void sync_group_priorities() {
+        std::map<std::string, const Router*> first;
+        for (const Router& r : routers_) {
+            if (r.sync_group.empty()) continue;
+            auto [it, fresh] = first.emplace(r.sync_group, &r);
+            if (fresh) continue;
+            std::map<std::size_t, int> a, b;
+            for (const auto& [node, inst] : it->second->on) a[node] = inst->priority;
+            for (const auto& [node, inst] : r.on) b[node] = inst->priority;
+            if (a != b)
+                problems_.add(r.first().where,
+                              "vrrp_instance " + r.name + ": its priorities differ from " +
+                                  it->second->name + "'s in sync group " + r.sync_group +
+                                  " (vigil moves a sync group as one: give its members the "
+                                  "same priority on each node)");
+        }
     }
 
     void notify(Router& r) {

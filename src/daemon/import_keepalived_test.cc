@@ -360,6 +360,20 @@ TEST(ImportKeepalived, NodeWithoutUnicastSrcIpNeedsNodeAddress) {
               "--node-address gw=ADDRESS");
 }
 
+TEST(ImportKeepalived, SyncGroupMembersWithDifferentPrioritiesAreRefused) {
+    std::string text = sample("sync.conf");
+    const std::size_t second = text.find("priority 200", text.find("priority 200") + 1);
+    ASSERT_NE(second, std::string::npos);
+    text.replace(second, 12, "priority 150");
+    KeepalivedImportInput in;
+    in.confs.push_back({"fw1", {"sync.conf", text}});
+    in.node_addresses = {{"fw1", "198.18.0.1"}};
+    const std::string error = error_of(in);
+    EXPECT_NE(error.find("its priorities differ from FW_OUT's in sync group FW"),
+              std::string::npos)
+        << error;
+}
+
 TEST(ImportKeepalived, SyncGroupStrictModeAndPerStateNotify) {
     auto r = imported(input({{"fw1", "sync.conf"}}, {{"fw1", "198.18.0.1"}}));
     const auto root = read_back(r);

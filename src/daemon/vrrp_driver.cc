@@ -4,9 +4,11 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <tuple>
+#include <unordered_set>
 
 #include "daemon/vip_cleanup.h"
 #include "io/clock.h"
+#include "io/local_addresses.h"
 
 namespace vigil::daemon {
 
@@ -118,13 +120,18 @@ void VrrpDriver::on_addresses_changed(TimePoint now) {
             step(core::VrrpLocalAddress{now, s.socket.interface(), *after});
     }
     // A master's VIP that someone removed is put back and announced (as for vigil groups).
+    // One dump of the host's addresses for all routers, not one per VIP (local_addresses.h).
+    std::optional<std::unordered_set<std::string>> present;
     for (std::size_t r = 0; r < config_.vrrp.size(); ++r) {
         if (set_.status(r).state != core::VrrpState::master) continue;
-        bool readd = false;
-        for (const auto& vip : config_.vrrp[r].vips) {
-            auto present = addresses_.present(vip);
-            if (present && !*present) readd = true;
+        if (!present) {
+            auto dump = io::local_addresses();
+            if (!dump) return;  // checked again at the next change or second
+            present = std::move(*dump);
         }
+        bool readd = false;
+        for (const auto& vip : config_.vrrp[r].vips)
+            if (!present->contains(io::local_address_key(vip.interface, vip.address))) readd = true;
         if (!readd) continue;
         log_.event(Level::warn, "vip_lost",
                    {{"group", config_.vrrp[r].name}, {"action", "re-adding and announcing"}});
@@ -251,8 +258,8 @@ void VrrpDriver::on_readable(std::size_t index) {
     const TimePoint now = io::monotonic_now();
     for (int n = 0; n < kReceiveBurstMax; ++n) {
         auto packet = s.socket.receive();
-        if (!packet) {
-            counters_.dropped[static_cast<std::size_t>(wire::VrrpDrop::too_short)]++;
+        if (!packet) {  // a malformed or truncated IP header, or a socket error
+            counters_.dropped[static_cast<std::size_t>(wire::VrrpDrop::bad_ip_header)]++;
             continue;
         }
         if (!packet->has_value()) return;

@@ -36,6 +36,18 @@ namespace vigil::io {
 namespace {
 
 constexpr std::size_t kReceiveBytesMax = 65536;
+// A master of a thousand routers sends a thousand adverts in one burst when their timers
+// line up, and a backup receives them as one burst: the kernel's default buffers (about
+// 200 KiB, some 300 small packets with their overhead) would drop most of them, and a
+// backup missing three adverts in a row takes over. Root may exceed rmem_max/wmem_max.
+constexpr int kSocketBufferBytes = 8 << 20;
+
+// Best effort: a smaller buffer still works, only bursts suffer.
+void enlarge_buffers(int fd) {
+    for (auto [force, plain] : {std::pair{SO_RCVBUFFORCE, SO_RCVBUF}, {SO_SNDBUFFORCE, SO_SNDBUF}})
+        if (setsockopt(fd, SOL_SOCKET, force, &kSocketBufferBytes, sizeof kSocketBufferBytes) != 0)
+            (void)setsockopt(fd, SOL_SOCKET, plain, &kSocketBufferBytes, sizeof kSocketBufferBytes);
+}
 
 std::string errno_text(const std::string& what) {
     return what + ": " + std::strerror(errno);
@@ -197,6 +209,7 @@ Result<VrrpSocket> VrrpSocket::open(const std::string& interface, bool ipv6) {
     auto r =
         ipv6 ? setup_v6(fd, static_cast<int>(ifindex)) : setup_v4(fd, static_cast<int>(ifindex));
     if (!r) return Error::io(what + ": " + r.error().message);
+    enlarge_buffers(fd);
     return sock;
 }
 
@@ -205,7 +218,8 @@ VrrpSocket::VrrpSocket(VrrpSocket&& other) noexcept
       ipv6_(other.ipv6_),
       ifindex_(other.ifindex_),
       interface_(std::move(other.interface_)),
-      source_(std::move(other.source_)) {}
+      source_(std::move(other.source_)),
+      buffer_(std::move(other.buffer_)) {}
 
 VrrpSocket& VrrpSocket::operator=(VrrpSocket&& other) noexcept {
     if (this != &other) {
@@ -215,6 +229,7 @@ VrrpSocket& VrrpSocket::operator=(VrrpSocket&& other) noexcept {
         ifindex_ = other.ifindex_;
         interface_ = std::move(other.interface_);
         source_ = std::move(other.source_);
+        buffer_ = std::move(other.buffer_);
     }
     return *this;
 }
@@ -285,7 +300,10 @@ Result<void> VrrpSocket::send(const wire::IpAddress& destination,
 }
 
 Result<std::optional<VrrpSocket::Packet>> VrrpSocket::receive() {
-    std::vector<std::uint8_t> buffer(kReceiveBytesMax);
+    // One buffer for the socket's life: a thousand routers mean ten thousand packets a
+    // second, and a fresh zeroed 64 KiB each time showed at the top of the profile.
+    if (buffer_.size() != kReceiveBytesMax) buffer_.resize(kReceiveBytesMax);
+    std::vector<std::uint8_t>& buffer = buffer_;
     sockaddr_storage from{};
     alignas(cmsghdr) unsigned char control[256];
     iovec iov{buffer.data(), buffer.size()};

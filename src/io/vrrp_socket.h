@@ -61,6 +61,7 @@ private:
     int ifindex_ = 0;
     std::string interface_;
     std::optional<wire::IpAddress> source_;
+    std::vector<std::uint8_t> buffer_;  // receive(): reused, see there
 };
 
 }  // namespace vigil::io

@@ -83,6 +83,7 @@ const char* vrrp_drop_name(VrrpDrop reason) {
         case VrrpDrop::unknown_vrid: return "unknown_vrid";
         case VrrpDrop::family_mismatch: return "family_mismatch";
         case VrrpDrop::own_packet: return "own_packet";
+        case VrrpDrop::bad_ip_header: return "bad_ip_header";
         case VrrpDrop::count_: break;
     }
     return "unknown";

@@ -63,6 +63,7 @@ enum class VrrpDrop : std::uint8_t {
     unknown_vrid,    // no virtual router with this VRID on the interface and family
     family_mismatch, // addresses of the other family, or an IPv6 advert with IPv4 count
     own_packet,      // sent by this node (multicast loop)
+    bad_ip_header,   // the IP header around it was malformed or truncated (daemon)
     count_           // number of reasons
 };
 const char* vrrp_drop_name(VrrpDrop reason);
