@@ -44,6 +44,7 @@
 #   lab_keepalived_stop_all [SIG]   SIGTERM every keepalived at once, then wait for each
 #   lab_vrrp_count FILE NODE...     one netlink sample: prints "N1COUNT N2COUNT..." of the
 #                                   VIPs in FILE held by each NODE
+#   lab_vrrp_raw_sockets PID        PID's raw VRRP sockets, "FAMILY BOUND_ADDRESS" a line
 #   lab_vrrp_wait FILE TIMEOUT_MS NODE=COUNT...  true once every NODE holds exactly COUNT
 #                                   of FILE's VIPs (sampled every 5 ms, bench/vrrp_vips.py)
 declare -gA LAB_KEEPALIVED_PIDS=()
@@ -227,4 +228,35 @@ lab_vrrp_wait() {
     out=$(IFS=,; python3 "$LAB_VRRP_VIPS_PY" --vips "$file" --until "${until[*]}" \
         --timeout-ms "$timeout" --interval-ms 5 "${targets[@]}") || return 1
     [[ $(jq -r .reached_ms <<<"$out") != null ]]
+}
+
+# PID's raw sockets of IP protocol 112 (VRRP), one line each: "FAMILY LOCAL_ADDRESS" (4 or
+# 6; the address the socket is bound to, 0.0.0.0 / :: if none), read from the namespace's
+# /proc/PID/net/raw and raw6 and kept only if PID holds the socket (its inode is one of
+# PID's fds), so another process's sockets in the namespace do not count.
+lab_vrrp_raw_sockets() {
+    python3 - "$1" <<'PY'
+import ipaddress, os, sys
+pid = sys.argv[1]
+inodes = set()
+for fd in os.listdir(f"/proc/{pid}/fd"):
+    try:
+        link = os.readlink(f"/proc/{pid}/fd/{fd}")
+    except OSError:
+        continue
+    if link.startswith("socket:["):
+        inodes.add(link[8:-1])
+for family, name in (("4", "raw"), ("6", "raw6")):
+    with open(f"/proc/{pid}/net/{name}") as f:
+        next(f)
+        for line in f:
+            cols = line.split()
+            addr, proto = cols[1].split(":")
+            if int(proto, 16) != 112 or cols[9] not in inodes:
+                continue
+            raw = bytes.fromhex(addr)
+            # /proc prints each 32-bit word in host (little-endian) order
+            packed = b"".join(raw[i:i + 4][::-1] for i in range(0, len(raw), 4))
+            print(family, ipaddress.ip_address(packed))
+PY
 }
