@@ -78,6 +78,8 @@ def table(r):
     widths = [max(len(x[i]) for x in rows + [head]) for i in range(len(head))]
     lines = ["  ".join(x[i].ljust(widths[i]) for i in range(len(head))).rstrip()
              for x in [head] + rows]
+    if not r.get("complete", True):
+        lines.insert(0, "INCOMPLETE RUN: the cases measured so far")
     m = r["machine"]
     lines += [
         "",
