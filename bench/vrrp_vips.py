@@ -13,6 +13,9 @@ Usage:
       the last sample, and for the first NAME of --until the wall-clock ms at which it first
       held at least 1, 50 %, 90 % and 100 % of its COUNT (so a failover's spread shows).
       --ready FILE is created once the first sample is taken.
+  vrrp_vips.py --vips FILE --serve FIFO NAME=NETNS...
+      the same, as commands read from FIFO (see serve() below): a benchmark round then
+      costs no interpreter start-up, which takes a second or more on a loaded machine.
 FILE holds one address per line (a /len suffix is ignored). Times are wall-clock ms
 (time.time()), comparable with the shell's $EPOCHREALTIME.
 
@@ -120,10 +123,119 @@ def parse_until(text, names):
     for part in text.split(","):
         name, _, count = part.partition("=")
         if name not in names or not count.isdigit():
-            sys.exit(f"vrrp_vips: bad --until part '{part}' (want NAME=COUNT, NAME one of"
-                     f" {', '.join(names)})")
+            raise ValueError(f"bad --until part '{part}' (want NAME=COUNT, NAME one of"
+                             f" {', '.join(names)})")
         want[name] = int(count)
     return want
+
+
+def load_vips(path):
+    index_of = {}
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if line:
+                index_of[ipaddress.ip_address(line.split("/")[0]).packed] = len(index_of)
+    return index_of
+
+
+class Sampler:
+    def __init__(self, vips, targets):
+        self.index_of = load_vips(vips)
+        libc = ctypes.CDLL(None, use_errno=True)
+        self.socks = {}
+        for t in targets:
+            name, _, netns = t.partition("=")
+            if not netns:
+                sys.exit(f"vrrp_vips: '{t}' is not NAME=NETNS")
+            self.socks[name] = netns_socket(libc, netns)
+        self.seq = 1
+
+    def sample(self, names):
+        out = {}
+        for name in names:
+            self.seq += 1
+            out[name] = held_indexes(self.socks[name], self.seq, self.index_of)
+        return out
+
+    def once(self):
+        held = self.sample(list(self.socks))
+        return {"counts": {n: len(h) for n, h in held.items()},
+                "held": {n: sorted(h) for n, h in held.items()}}
+
+    def until(self, spec, timeout_ms, interval_ms, ready=None):
+        """Samples the NAMEs of `spec` until they hold exactly their counts (see the top)."""
+        want = parse_until(spec, list(self.socks))
+        names = list(want)
+        lead = names[0]
+        marks = {"first_ms": 1, "half_ms": max(1, (want[lead] + 1) // 2),
+                 "ninety_ms": max(1, -(-want[lead] * 9 // 10)), "all_ms": max(1, want[lead])}
+        seen = {k: None for k in marks}
+        interval = max(interval_ms, 0.5) / 1000
+        deadline = time.monotonic() + min(timeout_ms, TIMEOUT_MS_MAX) / 1000
+        start_ms = time.time() * 1000
+        samples, max_gap, last, reached, counts = 0, 0.0, None, None, {}
+        while not stop:
+            now = time.monotonic()
+            if last is not None:
+                max_gap = max(max_gap, (now - last) * 1000)
+            last = now
+            wall_ms = time.time() * 1000  # the sample's start: the state was seen no earlier
+            counts = {n: len(h) for n, h in self.sample(names).items()}
+            samples += 1
+            if samples == 1 and ready:
+                open(ready, "w").close()
+            for key, threshold in marks.items():
+                if seen[key] is None and counts[lead] >= threshold:
+                    seen[key] = round(wall_ms, 1)
+            if all(counts[n] == c for n, c in want.items()):
+                reached = round(wall_ms, 1)
+                break
+            if now >= deadline:
+                break
+            time.sleep(max(0.0, interval - (time.monotonic() - now)))
+        return {"start_ms": round(start_ms, 1), "reached_ms": reached, "samples": samples,
+                "max_sample_gap_ms": round(max_gap, 1), "counts": counts, "lead": lead,
+                "lead_want": want[lead], **seen}
+
+
+def write_atomic(path, obj):
+    with open(path + ".tmp", "w") as f:
+        f.write(json.dumps(obj, separators=(",", ":")) + "\n")
+    os.rename(path + ".tmp", path)
+
+
+def serve(sampler, fifo):
+    """Commands, one a line, from FIFO until EOF or "quit"; each answer is a JSON file
+    written atomically (renamed into place), so the shell waits for the file to appear:
+      vips FILE                                    use FILE's VIPs from now on
+      count OUT                                    one sample of every NAME
+      until SPEC TIMEOUT_MS INTERVAL_MS READY OUT  as --until (READY: "-" for none)
+    An error is answered as {"error": "..."} in OUT."""
+    with open(fifo) as commands:
+        for line in commands:
+            words = line.split()
+            if not words:
+                continue
+            if words[0] == "quit":
+                return
+            out = words[-1]
+            try:
+                if words[0] == "vips" and len(words) == 2:
+                    sampler.index_of = load_vips(words[1])
+                elif words[0] == "count" and len(words) == 2:
+                    write_atomic(out, sampler.once())
+                elif words[0] == "until" and len(words) == 6:
+                    ready = None if words[4] == "-" else words[4]
+                    write_atomic(out, sampler.until(words[1], int(words[2]), float(words[3]),
+                                                    ready))
+                else:
+                    raise ValueError(f"bad command '{line.strip()}'")
+            except (ValueError, OSError) as e:
+                if words[0] != "vips":
+                    write_atomic(out, {"error": str(e)})
+                else:
+                    print(f"vrrp_vips: {e}", file=sys.stderr)
 
 
 def main():
@@ -133,73 +245,23 @@ def main():
     parser.add_argument("--timeout-ms", type=int, default=30000)
     parser.add_argument("--interval-ms", type=float, default=2)
     parser.add_argument("--ready")
+    parser.add_argument("--serve", metavar="FIFO")
     parser.add_argument("targets", nargs="+", help="NAME=NETNS")
     args = parser.parse_args()
-    index_of = {}
-    with open(args.vips) as f:
-        for line in f:
-            line = line.strip()
-            if line:
-                index_of[ipaddress.ip_address(line.split("/")[0]).packed] = len(index_of)
-    libc = ctypes.CDLL(None, use_errno=True)
-    names, socks = [], []
-    for t in args.targets:
-        name, _, netns = t.partition("=")
-        if not netns:
-            sys.exit(f"vrrp_vips: '{t}' is not NAME=NETNS")
-        names.append(name)
-        socks.append(netns_socket(libc, netns))
-    seq = 1
-
-    def sample():
-        nonlocal seq
-        out = {}
-        for name, sock in zip(names, socks):
-            seq += 1
-            out[name] = held_indexes(sock, seq, index_of)
-        return out
-
-    if not args.until:
-        held = sample()
-        print(json.dumps({"counts": {n: len(h) for n, h in held.items()},
-                          "held": {n: sorted(h) for n, h in held.items()}},
-                         separators=(",", ":")))
+    sampler = Sampler(args.vips, args.targets)
+    if args.serve:  # SIGTERM ends it as usual: it is killed only when the run is over
+        serve(sampler, args.serve)
         return
-
-    want = parse_until(args.until, names)
-    lead = next(iter(want))
-    marks = {"first_ms": 1, "half_ms": max(1, (want[lead] + 1) // 2),
-             "ninety_ms": max(1, -(-want[lead] * 9 // 10)), "all_ms": max(1, want[lead])}
-    seen = {k: None for k in marks}
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    interval = max(args.interval_ms, 0.5) / 1000
-    deadline = time.monotonic() + min(args.timeout_ms, TIMEOUT_MS_MAX) / 1000
-    start_ms = time.time() * 1000
-    samples, max_gap, last, reached, counts = 0, 0.0, None, None, {}
-    while not stop:
-        now = time.monotonic()
-        if last is not None:
-            max_gap = max(max_gap, (now - last) * 1000)
-        last = now
-        wall_ms = time.time() * 1000  # the sample's start: the state was seen no earlier
-        counts = {n: len(h) for n, h in sample().items()}
-        samples += 1
-        if samples == 1 and args.ready:
-            open(args.ready, "w").close()
-        for key, threshold in marks.items():
-            if seen[key] is None and counts[lead] >= threshold:
-                seen[key] = round(wall_ms, 1)
-        if all(counts[n] == c for n, c in want.items()):
-            reached = round(wall_ms, 1)
-            break
-        if now >= deadline:
-            break
-        time.sleep(max(0.0, interval - (time.monotonic() - now)))
-    print(json.dumps({"start_ms": round(start_ms, 1), "reached_ms": reached,
-                      "samples": samples, "max_sample_gap_ms": round(max_gap, 1),
-                      "counts": counts, "lead": lead, "lead_want": want[lead], **seen},
-                     separators=(",", ":")))
+    if args.until:
+        try:
+            result = sampler.until(args.until, args.timeout_ms, args.interval_ms, args.ready)
+        except ValueError as e:
+            sys.exit(f"vrrp_vips: {e}")
+        print(json.dumps(result, separators=(",", ":")))
+    else:
+        print(json.dumps(sampler.once(), separators=(",", ":")))
 
 
 if __name__ == "__main__":
