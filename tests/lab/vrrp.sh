@@ -140,7 +140,7 @@ lab_vrrp_routers() { lab__vrrp_cache "$1"; printf '%s\n' "$LAB__VRRP_ROUTERS"; }
 # one-router keepalived configs from the same list.
 lab__vrrp_cache() {
     local n=$1
-    [[ $n =~ ^[0-9]+$ ]] && ((n >= 1 && n <= 1000)) || lab__die "lab_vrrp_routers: N is 1..1000"
+    if ! [[ $n =~ ^[0-9]+$ ]] || ((n < 1 || n > 1000)); then lab__die "lab_vrrp_routers: N is 1..1000"; fi
     if ((n != LAB__VRRP_ROUTERS_N)); then
         LAB__VRRP_ROUTERS=$(lab__vrrp_routers "$n")
         LAB__VRRP_ROUTERS_N=$n
