@@ -50,7 +50,7 @@ install(FILES packaging/vigil.bash-completion DESTINATION share/bash-completion/
 install(FILES README.md packaging/copyright DESTINATION share/doc/vigil)
 file(GLOB vigil_docs CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/docs/*.md)
 install(FILES ${vigil_docs} DESTINATION share/doc/vigil/docs)
-install(FILES examples/vigil.toml examples/vigil-witness.toml
+install(FILES examples/vigil.toml examples/vigil-witness.toml examples/vigil-vrrp.toml
         DESTINATION share/doc/vigil/examples)
 
 # --- CPack: the .deb -------------------------------------------------------------------------

@@ -53,7 +53,7 @@ Node::Node(const Config& config, std::size_t self, TimePoint start, Logger& logg
       last_sent_(start - interval_),
       tiebreaker_reachable_(config.cluster.tiebreaker.empty()) {
     VIGIL_ASSERT(self < config.nodes.size());
-    VIGIL_ASSERT(config.nodes.size() >= 2);
+    VIGIL_ASSERT(!config.nodes.empty());  // one node: a VRRP speaker beside keepalived
     // Detection must take several missed heartbeats, or one lost datagram is a failover.
     VIGIL_ASSERT(dead_time_ >= 2 * interval_);
     for (auto& p : peers_) {

@@ -45,6 +45,24 @@ TEST(NodeElection, LoneNodeWaitsInitDeadBeforePromoting) {
     EXPECT_EQ(c.primaries(), std::vector<std::size_t>{n1});
 }
 
+// A file with vrrp3 groups may have one node (docs/config.md): its Node has no peer, is a
+// quorum of one, and settles after init dead time like a lone node of a pair.
+TEST(NodeElection, OneNodeClusterSettlesAndIsPrimaryAlone) {
+    auto cfg = make_config(1);
+    TestCluster c(cfg);
+    c.run_for(ms(200));
+    EXPECT_EQ(c.node(0).role(0), Role::starting);
+    c.run_for(ms(100));
+    EXPECT_EQ(c.primaries(), std::vector<std::size_t>{0});
+    const auto st = c.node(0).status();
+    EXPECT_TRUE(st.settled);
+    EXPECT_EQ(st.voters_alive, 1u);
+    EXPECT_EQ(st.quorum, 1u);
+    EXPECT_TRUE(st.peers.empty());
+    c.run_for(ms(5000));
+    EXPECT_EQ(c.primaries(), std::vector<std::size_t>{0});
+}
+
 TEST(NodeElection, NodeNotInPriorityTableIsNeverPrimary) {
     auto cfg = make_config();
     cfg.groups[0].priority = {std::nullopt, 100};

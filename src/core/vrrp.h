@@ -11,17 +11,22 @@
 // - Fault (not an RFC state, keepalived's): a check with weight 0 failing, or
 //   require_quorum without the cluster's quorum. A master in fault sends one advert with
 //   priority 0 (so a backup takes over after Skew_Time), removes its VIPs and then sends
-//   nothing; when the fault clears it starts again as a backup.
+//   nothing; when the fault clears it starts again as a backup. Until the first VrrpQuorum
+//   the quorum counts as not held (a require_quorum router starts in fault).
 // - Effective priority = the configured one plus the weights of the router's checks (a
 //   negative weight while failing, a positive one while passing), clamped to 1..254; an
 //   owner (255) keeps 255 unless a weight-0 check or the quorum puts it in fault.
-// - preempt = false: a backup does not take over from a lower-priority master (RFC). A
-//   preempt_delay_ms > 0: after start-up, a preempting backup treats a lower-priority
-//   master as a master to follow until that long has passed (keepalived's preempt_delay).
+// - preempt = false: a backup does not take over from a lower-priority master (RFC); the
+//   address owner (255) preempts all the same (RFC 9568 §6.1). A preempt_delay_ms > 0:
+//   after start-up, a preempting backup treats a lower-priority master as a master to
+//   follow until that long has passed (keepalived's preempt_delay).
 // - Sync groups: members fail over together. A member that goes to backup or fault takes
-//   the others with it (a fault makes them all fault); a backup member whose
-//   Master_Down_Timer fires goes master only together with all other members, once every
-//   member is master or its own timer has fired; until then it waits.
+//   the others with it (a fault makes them all fault; a master taken to backup sends
+//   priority 0, as a leaving master does, so the peer holding the rest of the group takes
+//   it over after Skew_Time); a backup member whose Master_Down_Timer fires goes master
+//   only together with all other members, once every member is master or its own timer
+//   has fired; until then it waits. Members are the routers this node takes part in; an
+//   owner member goes master at start-up at once only if every member is an owner.
 #pragma once
 
 #include <cstdint>

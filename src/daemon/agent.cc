@@ -42,7 +42,8 @@ Agent::Agent(const core::Config& config, std::size_t self, wire::Keys keys, Agen
       timelines_(config.groups.size()),
       roles_(config.groups.size(), Role::starting),
       heartbeat_loss_(config.nodes.size(), config.nodes[self].addresses.size(),
-                      config.nodes[self].addresses.size() * (config.nodes.size() - 1)),
+                      std::max<std::size_t>(1, config.nodes[self].addresses.size() *
+                                                   (config.nodes.size() - 1))),
       started_realtime_us_(io::realtime_us()),
       service_manager_(io::make_systemd_manager()),
       service_(std::make_unique<ServiceNotifier>(*service_manager_, log, io::monotonic_now(),

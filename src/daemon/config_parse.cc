@@ -224,8 +224,14 @@ void check_nodes(const std::vector<core::NodeConfig>& nodes, const std::vector<N
     }
 }
 
-std::vector<core::NodeConfig> parse_nodes(const toml::table& root, Problems& problems) {
-    const std::string expected_count = "2.." + std::to_string(core::kNodesMax) + " [[node]] tables";
+// One node is a cluster only for a VRRP speaker whose peers are keepalived or routers
+// (`one_allowed`: the file has vrrp3 groups); vigil's own protocol needs a peer.
+std::vector<core::NodeConfig> parse_nodes(const toml::table& root, bool one_allowed,
+                                          Problems& problems) {
+    const std::size_t min = one_allowed ? 1 : 2;
+    const std::string expected_count = std::to_string(min) + ".." +
+                                       std::to_string(core::kNodesMax) + " [[node]] tables" +
+                                       (one_allowed ? "" : "; 1 only in a file with vrrp3 groups");
     const toml::node* n = root.get("node");
     if (n == nullptr) {
         problems.add_at(1, "node", "missing (expected " + expected_count + ")");
@@ -233,7 +239,7 @@ std::vector<core::NodeConfig> parse_nodes(const toml::table& root, Problems& pro
     }
     const toml::array* array = read_table_array(*n, "node", "[[node]]", problems);
     if (array == nullptr) return {};
-    if (array->size() < 2 || array->size() > core::kNodesMax)
+    if (array->size() < min || array->size() > core::kNodesMax)
         problems.add(*n, "node",
                      counted(array->size(), "node") + " (expected " + expected_count + ")");
 
@@ -506,7 +512,7 @@ Result<core::Config> parse_config(std::string_view text, std::string_view path) 
         }
     }
     config.cluster = parse_cluster(root, base_dir, problems);
-    config.nodes = parse_nodes(root, problems);
+    config.nodes = parse_nodes(root, !vrrp_tables.empty(), problems);
     config.groups = parse_groups(root, config.nodes, base_dir, problems);
     config.resources = parse_resources(root, base_dir, problems);
     config.checks = parse_checks(root, base_dir, problems);

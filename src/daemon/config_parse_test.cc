@@ -399,9 +399,11 @@ INSTANTIATE_TEST_SUITE_P(
                    edit("[[node]]\nname = \"n2\"\naddress = [\"198.18.0.12\", "
                         "\"198.18.1.12\"]\n",
                         "", edit("n1 = 150, n2 = 100", "n1 = 150")),
-                   "vigil.toml:8: node: 1 node (expected 2..16 [[node]] tables)"},
+                   "vigil.toml:8: node: 1 node (expected 2..16 [[node]] tables; 1 only in a "
+                   "file with vrrp3 groups)"},
         RejectCase{"NoNodes", std::string(kValid.substr(0, kValid.find("[[node]]"))),
-                   "vigil.toml:1: node: missing (expected 2..16 [[node]] tables)"},
+                   "vigil.toml:1: node: missing (expected 2..16 [[node]] tables; 1 only in a "
+                   "file with vrrp3 groups)"},
         RejectCase{"LinkCountDiffers", edit(", \"198.18.1.12\"]", "]"),
                    "vigil.toml:14: node[1].address: 1 address, but node[0] has 2 (expected one "
                    "address per link on every node)"},
@@ -506,7 +508,8 @@ TEST(ConfigParse, EmptyFileReportsEveryMissingSection) {
     ASSERT_FALSE(config);
     EXPECT_EQ(config.error().message,
               "vigil.toml:1: cluster: missing required table (expected [cluster])\n"
-              "vigil.toml:1: node: missing (expected 2..16 [[node]] tables)");
+              "vigil.toml:1: node: missing (expected 2..16 [[node]] tables; 1 only in a file "
+              "with vrrp3 groups)");
 }
 
 // Builds a file with `node_count` nodes, `group_count` groups and `vip_count` VIPs in the
@@ -536,7 +539,9 @@ TEST(ConfigParse, CountLimitsAreEnforced) {
                              "v.toml"));
     auto nodes = parse_config(generated(core::kNodesMax + 1, 1, 1), "v.toml");
     ASSERT_FALSE(nodes);
-    EXPECT_EQ(nodes.error().message, "v.toml:4: node: 17 nodes (expected 2..16 [[node]] tables)");
+    EXPECT_EQ(nodes.error().message,
+              "v.toml:4: node: 17 nodes (expected 2..16 [[node]] tables; 1 only in a file with "
+              "vrrp3 groups)");
     auto groups = parse_config(generated(2, core::kGroupsMax + 1, 0), "v.toml");
     ASSERT_FALSE(groups);
     EXPECT_EQ(groups.error().message, "v.toml:11: group: 129 groups (expected 0..128)");

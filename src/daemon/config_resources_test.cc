@@ -296,8 +296,8 @@ INSTANTIATE_TEST_SUITE_P(
                    "vigil.toml:16: group[0].failure_timeout_s: -1 is out of range (expected "
                    "0..86400)"},
         RejectCase{"MisspeltGroupKey", edit("checks = [", "check = ["),
-                   "vigil.toml:15: group[0].check: unknown key (expected one of: name, priority, "
-                   "preempt, vip, notify, fence, resources, checks, failure_timeout_s)"},
+                   "vigil.toml:15: group[0].check: unknown key (expected one of: name, protocol, "
+                   "priority, preempt, vip, notify, fence, resources, checks, failure_timeout_s)"},
         RejectCase{"MisspeltSection", std::string(kValid) + "[resources]\n",
                    "vigil.toml:27: resources: unknown key (expected one of: cluster, node, "
                    "group, resource, check, metrics, status_page)"},

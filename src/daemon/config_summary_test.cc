@@ -55,6 +55,20 @@ TEST(ConfigExample, ShippedWitnessExampleParses) {
               "3, 1 group (northbound: 2 vips)");
 }
 
+TEST(ConfigExample, ShippedVrrpExampleParses) {
+    const std::string text = read_example("vigil-vrrp.toml");
+    ASSERT_FALSE(text.empty());
+    auto config = parse_config(text, VIGIL_SOURCE_DIR "/examples/vigil-vrrp.toml");
+    ASSERT_TRUE(config) << config.error().message;
+    ASSERT_EQ(config->groups.size(), 1u);
+    ASSERT_EQ(config->vrrp.size(), 4u);
+    EXPECT_EQ(config->vrrp[2].priority[0], 200);  // tenant-1 prefers n1
+    EXPECT_EQ(config->vrrp[3].priority[1], 200);  // tenant-2 prefers n2
+    EXPECT_EQ(describe_config(*config),
+              "config ok: cluster edge, 3 nodes (n1, n2, w [witness]), 1 link, quorum 2 of 3, "
+              "1 group (api: 1 vip), 4 vrrp routers on 2 interfaces, 1 check");
+}
+
 // The digest must ignore presentation and per-node details, and see every semantic change.
 TEST(ConfigDigest, PresentationDoesNotChangeTheDigest) {
     const auto base = parse_config(example(), "/etc/vigil/vigil.toml");

@@ -269,6 +269,11 @@ void parse_vrrp_groups(const std::vector<VrrpTable>& tables, core::Config& confi
         for (const auto& v : g.vips) addresses.emplace(v.address, "group " + quote(g.name));
     std::map<std::tuple<std::string, bool, int>, std::string> vrids;
 
+    // Members of a sync group with different priorities would each pull the group to
+    // another node, and the group would flap between them (each member's master demotes the
+    // whole group on the other node). So every member has the first member's priorities.
+    std::map<std::string, std::pair<std::size_t, std::string>> sync_first;  // -> router, path
+
     std::size_t spread_count = 0;
     for (const VrrpTable& t : tables) {
         const std::string path = element("group", t.file_index);
@@ -297,6 +302,20 @@ void parse_vrrp_groups(const std::vector<VrrpTable>& tables, core::Config& confi
                              "vrid " + std::to_string(r.vrid) + " on " + r.interface + " (" +
                                  (r.ipv6 ? "IPv6" : "IPv4") + ") is already used by " +
                                  it->second + " (expected one router per VRID, interface and family)");
+        }
+        if (!r.sync_group.empty()) {
+            auto [it, fresh] = sync_first.emplace(
+                r.sync_group, std::make_pair(config.vrrp.size(), path));
+            const auto& first = config.vrrp[it->second.first];
+            if (!fresh && first.priority != r.priority) {
+                const toml::node* at = t.table.get("priority");
+                if (at == nullptr) at = t.table.get("placement");
+                problems.add(at ? *at : static_cast<const toml::node&>(t.table), path + ".priority",
+                             "differs from " + it->second.second + " in sync_group " +
+                                 quote(r.sync_group) +
+                                 " (expected the same priorities for every member, or the "
+                                 "members would pull the group to different nodes)");
+            }
         }
         config.vrrp.push_back(std::move(r));
     }

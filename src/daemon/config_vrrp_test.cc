@@ -193,6 +193,8 @@ TEST(ConfigVrrp, RefusesBadValuesWithLineAndPath) {
          "group[0].protocol: \"vrrp2\" is not a protocol (expected \"vigil\" or \"vrrp3\")"},
         {"vrid = 53", "vrid = 51",
          "group[3].vrid: vrid 51 on eth0 (IPv4) is already used by group[0].vrid"},
+        {"require_quorum = true", "require_quorum = true\nsync_group = \"edge\"",
+         "group[2].priority: differs from group[0] in sync_group \"edge\""},
     };
     for (const Case& c : cases) {
         const std::string out = problems_of(edit(c.from, c.to));
@@ -202,6 +204,35 @@ TEST(ConfigVrrp, RefusesBadValuesWithLineAndPath) {
             EXPECT_NE(out.find(c.expected), std::string::npos)
                 << "edit: " << c.to << "\nexpected: " << c.expected << "\ngot: " << out;
     }
+}
+
+TEST(ConfigVrrp, OneNodeIsAClusterOnlyForAVrrpSpeaker) {
+    // A lone vigil node in virtual routers with keepalived or routers.
+    const std::string lone = R"([cluster]
+name = "edge"
+auth_key_file = "auth.key"
+[[node]]
+name = "n1"
+address = "198.18.0.11"
+[[group]]
+name = "r1"
+protocol = "vrrp3"
+vrid = 51
+interface = "eth0"
+priority = { n1 = 150 }
+vip = [ { address = "198.18.0.51/24" } ]
+)";
+    auto c = parse(lone);
+    ASSERT_TRUE(c) << c.error().message;
+    EXPECT_EQ(c->nodes.size(), 1u);
+    EXPECT_EQ(c->quorum_size(), 1u);
+    const std::string vigil_group = edit_test_text(lone, "protocol = \"vrrp3\"\nvrid = 51\n"
+                                                         "interface = \"eth0\"\n", "");
+    EXPECT_NE(problems_of(edit_test_text(vigil_group, "address = \"198.18.0.51/24\"",
+                                         "address = \"198.18.0.51/24\", interface = \"eth0\""))
+                  .find("vigil.toml:4: node: 1 node (expected 2..16 [[node]] tables; 1 only in a "
+                        "file with vrrp3 groups)"),
+              std::string::npos);
 }
 
 TEST(ConfigVrrp, ManyRoutersDoNotCountAgainstTheHeartbeatLimit) {

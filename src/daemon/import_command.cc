@@ -1,9 +1,11 @@
-// See import_command.h. The only part of the importer that touches files: bounded reads of
-// the three inputs, and writes that never replace an existing file unless asked (--force),
-// the key file created with mode 0600 before any secret byte is written.
+// See import_command.h. The only part of the importers that touches files: bounded reads of
+// the inputs (heartbeat's three files; keepalived's files and what they include), and writes that
+// never replace an existing file unless asked (--force), the key file created with mode 0600 before
+// any secret byte is written.
 #include "daemon/import_command.h"
 
 #include <fcntl.h>
+#include <glob.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,6 +18,7 @@
 #include <sstream>
 
 #include "daemon/import_heartbeat.h"
+#include "daemon/import_keepalived.h"
 
 namespace vigil::daemon {
 namespace {
@@ -57,11 +60,12 @@ std::optional<std::string> find_script(const std::string& script) {
     return std::nullopt;
 }
 
-bool write_file(const std::string& path, const std::string& text, mode_t mode, bool force) {
+bool write_file(const std::string& path, const std::string& text, mode_t mode, bool force,
+                const char* command = kCommand) {
     const int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (force ? O_TRUNC : O_EXCL);
     const int fd = ::open(path.c_str(), flags, mode);
     if (fd < 0) {
-        std::cerr << kCommand << ": " << path << ": cannot create: " << std::strerror(errno)
+        std::cerr << command << ": " << path << ": cannot create: " << std::strerror(errno)
                   << (errno == EEXIST ? " (use --force to replace it)" : "") << "\n";
         return false;
     }
@@ -76,7 +80,7 @@ bool write_file(const std::string& path, const std::string& text, mode_t mode, b
     ok = ::fsync(fd) == 0 && ok;
     ok = ::close(fd) == 0 && ok;
     if (!ok)
-        std::cerr << kCommand << ": " << path << ": cannot write: " << std::strerror(errno) << "\n";
+        std::cerr << command << ": " << path << ": cannot write: " << std::strerror(errno) << "\n";
     return ok;
 }
 
@@ -87,6 +91,100 @@ std::string key_reference(const ImportCommand& c, const std::string& key_path) {
     if (c.out.empty()) return key.string();
     const fs::path config_dir = fs::absolute(c.out).lexically_normal().parent_path();
     return key.parent_path() == config_dir ? key.filename().string() : key.string();
+}
+
+constexpr const char* kKeepalived = "vigil import keepalived";
+
+// A keepalived file's text, at most kInputBytesMax; nullopt with the reason in `error`.
+std::optional<std::string> read_text(const std::string& path, std::string& error) {
+    std::error_code ec;
+    const auto size = fs::file_size(path, ec);
+    std::ifstream in(path, std::ios::binary);
+    if (ec || !in) {
+        error = "cannot read: " + (ec ? ec.message() : std::string(std::strerror(errno)));
+        return std::nullopt;
+    }
+    if (size > kInputBytesMax) {
+        error = "larger than " + std::to_string(kInputBytesMax) + " bytes";
+        return std::nullopt;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+// keepalived's include: PATTERN relative to the including file's directory, glob(3)
+// patterns, matches in sorted order (glob sorts); no match is no file.
+Result<std::vector<KeepalivedFile>> resolve_include(const std::string& pattern,
+                                                    const std::string& including_file) {
+    const fs::path p(pattern);
+    const std::string full =
+        p.is_absolute() ? pattern : (fs::path(including_file).parent_path() / p).string();
+    glob_t g{};
+    const int rc = ::glob(full.c_str(), 0, nullptr, &g);
+    std::vector<KeepalivedFile> files;
+    std::string error;
+    for (std::size_t i = 0; rc == 0 && i < g.gl_pathc && error.empty(); ++i) {
+        const std::string path = g.gl_pathv[i];
+        if (auto text = read_text(path, error))
+            files.push_back({path, *text});
+        else
+            error = path + ": " + error;
+    }
+    ::globfree(&g);
+    if (rc != 0 && rc != GLOB_NOMATCH) return Error::invalid(full + ": cannot list the pattern");
+    if (!error.empty()) return Error::invalid(error);
+    return files;
+}
+
+int run_import_keepalived(const ImportCommand& c) {
+    KeepalivedImportInput input;
+    for (const auto& spec : c.ka_confs) {
+        const std::size_t equals = spec.find('=');
+        if (equals == 0 || equals == std::string::npos || equals + 1 == spec.size()) {
+            std::cerr << kKeepalived << ": --conf " << spec << ": expected NODE=FILE\n";
+            return 2;
+        }
+        input.confs.push_back({spec.substr(0, equals), {spec.substr(equals + 1), ""}});
+    }
+    for (const auto& spec : c.ka_node_addresses) {
+        const std::size_t equals = spec.find('=');
+        if (equals == 0 || equals == std::string::npos || equals + 1 == spec.size()) {
+            std::cerr << kKeepalived << ": --node-address " << spec << ": expected NODE=ADDRESS\n";
+            return 2;
+        }
+        input.node_addresses.push_back({spec.substr(0, equals), spec.substr(equals + 1)});
+    }
+    bool readable = true;
+    for (auto& conf : input.confs) {
+        std::string error;
+        if (auto text = read_text(conf.file.name, error))
+            conf.file.text = *text;
+        else {
+            std::cerr << kKeepalived << ": " << conf.file.name << ": " << error << "\n";
+            readable = false;
+        }
+    }
+    if (!readable) return 1;
+    input.cluster_name = c.ka_cluster_name;
+    input.auth_key_file = c.ka_auth_key_file;
+    input.resolve_include = resolve_include;
+    auto result = import_keepalived(input);
+    if (!result) {
+        std::cerr << kKeepalived << ": cannot import:\n" << result.error().message << "\n";
+        return 1;
+    }
+    if (c.ka_out.empty())
+        std::cout << result->toml << std::flush;
+    else if (!write_file(c.ka_out, result->toml, 0644, c.ka_force, kKeepalived))
+        return 1;
+    for (const auto& note : result->notes) std::cerr << format_note(note) << "\n";
+    std::cerr << kKeepalived << ": wrote "
+              << (c.ka_out.empty() ? "the config to standard output" : c.ka_out) << "; "
+              << result->notes.size() << " notes; make the key file " << c.ka_auth_key_file
+              << ", then check with: vigil check-config " << (c.ka_out.empty() ? "FILE" : c.ka_out)
+              << "\n";
+    return 0;
 }
 
 }  // namespace
@@ -109,6 +207,19 @@ std::unique_ptr<ImportCommand> add_import_command(CLI::App& app) {
                   "NODE:IFACE=ADDRESS, a node's own address on the heartbeat link of IFACE "
                   "(repeatable)");
     h->add_flag("--force", c->force, "replace existing output files");
+    c->keepalived = c->import->add_subcommand(
+        "keepalived", "from keepalived.conf files, one per node (VRRP instances)");
+    auto* k = c->keepalived;
+    k->add_option("--conf", c->ka_confs, "NODE=FILE, the keepalived.conf of node NODE (repeatable)")
+        ->required();
+    k->add_option("--node-address", c->ka_node_addresses,
+                  "NODE=ADDRESS, the node's heartbeat address (default: its unicast_src_ip; "
+                  "repeatable)");
+    k->add_option("--auth-key-file", c->ka_auth_key_file,
+                  "[cluster] auth_key_file, the key to make (default: auth.key)");
+    k->add_option("--cluster-name", c->ka_cluster_name, "[cluster] name (default: keepalived)");
+    k->add_option("--out", c->ka_out, "the vigil config to write (default: standard output)");
+    k->add_flag("--force", c->ka_force, "replace an existing --out file");
     return c;
 }
 
@@ -118,6 +229,7 @@ int import_parse_error_code(const ImportCommand& command, int cli11_code) {
 }
 
 int run_import(const ImportCommand& c) {
+    if (c.keepalived->parsed()) return run_import_keepalived(c);
     HeartbeatImportInput input;
     for (const auto& spec : c.node_addresses) {
         const std::size_t colon = spec.find(':'), equals = spec.find('=');

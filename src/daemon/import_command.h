@@ -16,13 +16,19 @@ struct ImportCommand {
     std::string ha_cf, haresources, authkeys, out, key_out, cluster_name = "heartbeat";
     std::vector<std::string> node_addresses;  // NODE:IFACE=ADDRESS
     bool force = false;
+    // `import keepalived` (import_keepalived.h)
+    CLI::App* keepalived = nullptr;
+    std::vector<std::string> ka_confs;           // NODE=FILE
+    std::vector<std::string> ka_node_addresses;  // NODE=ADDRESS
+    std::string ka_out, ka_auth_key_file = "auth.key", ka_cluster_name = "keepalived";
+    bool ka_force = false;
 };
 
-// Adds `import heartbeat` to `app`. The returned object holds the option values; keep it
-// alive until after parsing.
+// Adds `import heartbeat` and `import keepalived` to `app`. The returned object holds the option
+// values; keep it alive until after parsing.
 std::unique_ptr<ImportCommand> add_import_command(CLI::App& app);
 
-// Runs `import heartbeat` after parsing. Exit status: 0 imported (notes or not), 1 inputs
+// Runs the `import` subcommand that was parsed. Exit status: 0 imported (notes or not), 1 inputs
 // unusable or outputs not writable, 2 usage error.
 int run_import(const ImportCommand& command);
 

@@ -276,7 +276,7 @@ int main(int argc, char** argv) {
     if (cleanup_vips_cmd->parsed()) return cleanup_vips(config_path, node, socket, stop_resources);
     if (restart->parsed()) return cli::cmd_resource_restart(socket_path(), resource_name);
     if (cleanup->parsed()) return cli::cmd_cleanup(socket_path(), cleanup_group);
-    if (import_cmd->heartbeat->parsed()) return daemon::run_import(*import_cmd);
+    if (import_cmd->import->parsed()) return daemon::run_import(*import_cmd);
     if (reload->parsed()) return cli::cmd_reload(socket_path());
     return 1;
 }

@@ -240,7 +240,9 @@ void VrrpDriver::send(const core::VrrpSend& s) {
         send_to(rc.ipv6 ? wire::IpAddress::v6(wire::kVrrpMulticastV6)
                         : wire::IpAddress::v4(wire::kVrrpMulticastV4));
     } else {
-        for (const auto& peer : peers_of_[s.router]) send_to(peer);
+        // The importer lists every node's address, this one's too: not to ourselves.
+        for (const auto& peer : peers_of_[s.router])
+            if (peer != *source) send_to(peer);
     }
 }
 

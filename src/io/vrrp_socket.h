@@ -33,8 +33,11 @@ public:
 
     // The address adverts leave from, which the checksum covers: the interface's primary
     // IPv4 address (the first one that is not in `exclude`, i.e. not a VIP), or its IPv6
-    // link-local address. nullopt when the interface has none yet. Binds the socket to it,
-    // so that the kernel uses the same source. Call again when addresses change.
+    // link-local address. nullopt when the interface has none yet. send() passes it with
+    // every packet (IP_PKTINFO / IPV6_PKTINFO) so that the kernel uses the same source; the
+    // socket is not bound to it, since a bound raw socket would no longer receive the
+    // multicast group or adverts sent to the interface's other addresses. Call again when
+    // addresses change.
     std::optional<wire::IpAddress> refresh_source(const std::vector<wire::IpAddress>& exclude);
     std::optional<wire::IpAddress> source() const { return source_; }
 

@@ -13,7 +13,7 @@ R1=198.18.0.61 R2=198.18.0.62
 start_cluster 2 --witness true --append "$(cat <<TOML
 [[check]]
 name = "flag"
-command = "! { ip -o addr show dev eth0 | grep -q ' 198.18.0.11/' && test -e $LAB_DIR/fail-n1; }"
+command = "test ! -e $LAB_DIR/fail-n1 || ! ip -o addr show dev eth0 | grep -q ' 198.18.0.11/'"
 interval_ms = 50
 fall = 1
 rise = 1

@@ -80,9 +80,11 @@ expect "--help --node --socket --to --wait-ms" vigil switchover northbound --
 expect "alpha beta" vigil switchover northbound --to ""
 expect "restart" vigil resource ""
 expect "api" vigil resource restart ""
-expect "heartbeat" vigil import ""
+expect "heartbeat keepalived" vigil import ""
 import_options="--authkeys --cluster-name --force --ha-cf --haresources --help --key-out"
 expect "$import_options --node-address --out" vigil import heartbeat --
+expect "--auth-key-file --cluster-name --conf --force --help --node-address --out" \
+    vigil import keepalived --
 expect "--follow" vigil events --f
 expect "" vigil events -n ""
 # --config on the line wins over $VIGIL_CONFIG (cleanup-vips reads that file).

@@ -71,6 +71,7 @@ expected="-rwxr-xr-x ./usr/sbin/vigil
 -rw-r--r-- ./usr/share/doc/vigil/docs/config.md
 -rw-r--r-- ./usr/share/doc/vigil/docs/packaging.md
 -rw-r--r-- ./usr/share/doc/vigil/examples/vigil-witness.toml
+-rw-r--r-- ./usr/share/doc/vigil/examples/vigil-vrrp.toml
 -rw-r--r-- ./usr/share/doc/vigil/examples/vigil.toml"
 listing=$(dpkg-deb -c "$deb")
 while read -r mode path; do
