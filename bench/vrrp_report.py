@@ -120,6 +120,10 @@ def table(r):
         f"vigil {r['versions']['vigil_commit']}",
         f"run: {r['started']}, took {r['elapsed_s']} s; routers on {r['families']}",
     ]
+    for c in r["cases"]:
+        for problem in c.get("problems", []):
+            lines.append(f"PROBLEM: {c['system']} {c['routers']} routers, {c['interval_ms']} ms: "
+                         f"{problem}")
     left = [c for c in r["cases"] if c.get("vips_left_after_stop", "0 0") != "0 0"]
     for c in left:
         lines.append(f"WARNING: {c['system']} {c['routers']}/{c['interval_ms']} ms left VIPs "
