@@ -24,9 +24,13 @@ namespace vigil::daemon {
 
 namespace {
 volatile sig_atomic_t g_child = -1;
+volatile sig_atomic_t g_pending = 0;  // a signal that came before g_child was known
 
 void forward(int signo) {
-    if (g_child <= 0) return;
+    if (g_child <= 0) {
+        g_pending = signo;  // passed on once the child's pid is known (run_supervised)
+        return;
+    }
     kill(g_child, signo);
     // SIGABRT is systemd's watchdog signal (WatchdogSignal=), which KillMode=mixed sends to
     // the main process only: this supervisor. It is meant for the agent, whose loop stopped
@@ -150,6 +154,19 @@ int run_supervised(const core::Config& config, std::size_t self, Logger& log,
                   {{"error", std::string("pipe2: ") + std::strerror(errno)}});
         return 1;
     }
+    // The forwarding handlers go in before the fork: a signal that comes between the fork
+    // and g_child being set is dropped (forward() sees no child), where the default action
+    // would have killed the supervisor (a SIGABRT from a fast agent did, in a test): it is
+    // kept in g_pending and passed on as soon as the child's pid is known.
+    g_child = -1;
+    g_pending = 0;
+    struct sigaction sa {};
+    sa.sa_handler = forward;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, nullptr);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGHUP, &sa, nullptr);
+    sigaction(SIGABRT, &sa, nullptr);
     pid_t parent = getpid();
     pid_t child = fork();
     if (child < 0) {
@@ -177,13 +194,7 @@ int run_supervised(const core::Config& config, std::size_t self, Logger& log,
     close(lease_pipe[1]);
     fcntl(lease_pipe[0], F_SETFL, O_NONBLOCK);
     g_child = child;
-    struct sigaction sa {};
-    sa.sa_handler = forward;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, nullptr);
-    sigaction(SIGINT, &sa, nullptr);
-    sigaction(SIGHUP, &sa, nullptr);
-    sigaction(SIGABRT, &sa, nullptr);
+    if (const int pending = g_pending; pending != 0) forward(pending);
     log.event(Level::info, "supervisor_started",
               {{"pid", std::to_string(getpid())}, {"agent_pid", std::to_string(child)}});
     LeaseWatch leases(config, log, lease_pipe[0]);
