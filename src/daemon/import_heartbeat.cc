@@ -60,6 +60,26 @@ std::string shell_quote(const std::string& word) {
     return out + "'";
 }
 
+bool bare_toml_key(const std::string& s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) {
+        return std::isalnum(c) || c == '_' || c == '-';
+    });
+}
+
+std::string comment(const std::string& text) {
+    std::string out;
+    for (char c : text) {
+        const auto u = static_cast<unsigned char>(c);
+        if (c == '\n' || c == '\r')
+            out += ' ';
+        else if ((u < 0x20 && c != '\t') || u >= 0x7f)
+            out += '?';
+        else
+            out += c;
+    }
+    return out;
+}
+
 }  // namespace heartbeat_import
 
 namespace {
@@ -83,28 +103,8 @@ std::string toml_string(const std::string& s) {
     return out + "\"";
 }
 
-// A bare TOML key when the name allows it (node names usually do), else a quoted one.
 std::string toml_key(const std::string& s) {
-    const bool bare = !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) {
-        return std::isalnum(c) || c == '_' || c == '-';
-    });
-    return bare ? s : toml_string(s);
-}
-
-// A comment that cannot end the line early or forge another line, and stays valid TOML:
-// control characters and bytes outside ASCII (which might not be UTF-8) become '?'.
-std::string comment(const std::string& text) {
-    std::string out;
-    for (char c : text) {
-        const auto u = static_cast<unsigned char>(c);
-        if (c == '\n' || c == '\r')
-            out += ' ';
-        else if ((u < 0x20 && c != '\t') || u >= 0x7f)
-            out += '?';
-        else
-            out += c;
-    }
-    return out;
+    return bare_toml_key(s) ? s : toml_string(s);
 }
 
 struct Timings {

@@ -98,5 +98,10 @@ std::optional<AuthKey> read_authkeys(const HeartbeatImportInput& input,
 
 // Single-quotes a word for /bin/sh unless it is made of safe characters only.
 std::string shell_quote(const std::string& word);
+// Shared by both importers' TOML writers: a name that can be a bare TOML key
+// ([A-Za-z0-9_-]+), and a comment that cannot end the line early or forge another line and
+// stays valid TOML (control characters and bytes outside ASCII become '?').
+bool bare_toml_key(const std::string& s);
+std::string comment(const std::string& text);
 
 }  // namespace vigil::daemon::heartbeat_import

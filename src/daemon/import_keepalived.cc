@@ -17,12 +17,14 @@ namespace vigil::daemon {
 namespace {
 
 using namespace keepalived_import;
+using heartbeat_import::comment;
 using Kind = ImportNote::Kind;
 
 constexpr std::size_t kVipsMax = 85;  // an advert's address count must fit (docs: 1..85)
 constexpr long kAdvertMsMin = 10, kAdvertMsMax = 40950;
 
-// As import_heartbeat.cc writes strings, keys and comments (its helpers are private there).
+// As import_heartbeat.cc writes strings, but bytes outside ASCII become '?' (the input need
+// not be UTF-8); keys and comments through the shared helpers (import_heartbeat_parts.h).
 std::string toml_string(const std::string& s) {
     std::string out = "\"";
     for (unsigned char c : s) {
@@ -42,24 +44,7 @@ std::string toml_string(const std::string& s) {
 }
 
 std::string toml_key(const std::string& s) {
-    const bool bare = !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) {
-        return std::isalnum(c) || c == '_' || c == '-';
-    });
-    return bare ? s : toml_string(s);
-}
-
-std::string comment(const std::string& text) {
-    std::string out;
-    for (char c : text) {
-        const auto u = static_cast<unsigned char>(c);
-        if (c == '\n' || c == '\r')
-            out += ' ';
-        else if ((u < 0x20 && c != '\t') || u >= 0x7f)
-            out += '?';
-        else
-            out += c;
-    }
-    return out;
+    return heartbeat_import::bare_toml_key(s) ? s : toml_string(s);
 }
 
 // vigil's names: 1..63 of A-Z a-z 0-9 _ . - (docs/config.md).
