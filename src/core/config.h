@@ -121,6 +121,17 @@ struct VrrpConfig {
     bool operator==(const VrrpConfig&) const = default;
 };
 
+// [group.store]: the group's embedded replicated key-value store (docs/store.md).
+struct StoreConfig {
+    bool enabled = false;
+    int port = 7480;              // HTTP API, served by the primary on its VIPs
+    int replication_port = 7481;  // primary <-> standby log stream, on link 0's addresses
+    // "{node}" expands to the node's name (agents in a lab share one file system).
+    std::string data_dir = "/var/lib/vigil/{node}/store";
+    int snapshot_entries = 10000;  // snapshot and compact the log every this many entries
+    int request_timeout_ms = 1000;  // a standby that does not ack this long is out of date
+};
+
 struct GroupConfig {
     std::string name;
     // Indexed like Config::nodes; nullopt = that node may never be primary of this group.
@@ -136,6 +147,7 @@ struct GroupConfig {
     // A group that failed on this node (resource restart budget exhausted, start failed)
     // may run here again after this long; 0 = only after `vigil cleanup GROUP`.
     int failure_timeout_s = 0;
+    StoreConfig store;
 };
 
 struct ClusterConfig {
