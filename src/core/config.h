@@ -130,6 +130,7 @@ struct StoreConfig {
     std::string data_dir = "/var/lib/vigil/{node}/store";
     int snapshot_entries = 10000;  // snapshot and compact the log every this many entries
     int request_timeout_ms = 1000;  // a standby that does not ack this long is out of date
+    bool operator==(const StoreConfig&) const = default;
 };
 
 struct GroupConfig {

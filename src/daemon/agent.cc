@@ -134,6 +134,10 @@ int Agent::run() {
         return kExitStartupFailed;
     }
     serve_events();
+    if (auto r = open_stores(); !r) {
+        log_.event(Level::error, "agent_failed", {{"error", r.error().message}});
+        return kExitStartupFailed;
+    }
     if (auto r = open_http(); !r) {
         log_.event(Level::error, "agent_failed", {{"error", r.error().message}});
         return kExitStartupFailed;
@@ -167,6 +171,8 @@ int Agent::run() {
             log_.event(Level::error, "agent_failed", {{"error", r.error().message}});
             break;
         }
+        // Group commit: the writes of this turn share one fdatasync (docs/store.md).
+        end_store_round();
         // A callback may have moved a deadline without stepping the core (a child process
         // exited: the next notify run or tie-breaker probe is now due at another time).
         rearm();
@@ -204,6 +210,7 @@ void Agent::on_timer() {
     if (tiebreaker_) tiebreaker_->on_tick(now);
     if (control_) control_->expire(now);
     for (auto& server : http_) server->expire(now);
+    tick_stores(now);
     // The core first: after a pause its lease may have ended, and an announcement of an
     // address this node no longer serves would pull clients to the wrong machine.
     if (now >= next_core_wakeup_) feed(core::Tick{now});
@@ -314,6 +321,8 @@ void Agent::perform(const core::Actions& actions, TimePoint now) {
     // Leases that end or shrink reach the supervisor once the VIPs are gone.
     report_leases(/*before_actions=*/false);
     next_core_wakeup_ = actions.next_wakeup;
+    // The stores follow the roles just carried out (after the VIPs and the heartbeat).
+    update_stores(now);
     update_service(now);
     rearm();
 }
@@ -503,6 +512,7 @@ void Agent::rearm() {
     next = std::min(next, next_vip_check_);
     if (control_) next = std::min(next, control_->next_deadline());
     for (const auto& server : http_) next = std::min(next, server->next_deadline());
+    next = std::min(next, stores_deadline());
     next = std::min(next, service_->next_deadline());
     if (vrrp_) next = std::min(next, vrrp_->next_deadline());
     loop_.wake_at(next);

@@ -18,6 +18,8 @@
 #include "core/node.h"
 #include "daemon/announce_schedule.h"
 #include "daemon/fence_runner.h"
+#include "daemon/group_store.h"
+#include "daemon/kv_http.h"
 #include "daemon/hook_runner.h"
 #include "daemon/lease_watchdog.h"
 #include "daemon/check_runner.h"
@@ -34,6 +36,7 @@
 #include "io/addresses.h"
 #include "io/event_loop.h"
 #include "io/http_server.h"
+#include "io/posix_disk.h"
 #include "io/udp_transport.h"
 #include "io/unix_server.h"
 #include "wire/auth.h"
@@ -122,6 +125,13 @@ private:
     nlohmann::json status_page_json();
     void update_service(TimePoint now);
     void note_vip_added(std::size_t group, std::size_t vip, bool added);
+    // Replicated stores (agent_store.cc, docs/store.md).
+    Result<void> open_stores();
+    void update_stores(TimePoint now);
+    void end_store_round();
+    void tick_stores(TimePoint now);
+    TimePoint stores_deadline() const;
+    nlohmann::json store_status_json(std::size_t group, TimePoint now) const;
 
     core::Config config_;  // first: everything below may hold a reference to it
     std::size_t self_;
@@ -163,6 +173,9 @@ private:
     std::unique_ptr<ServiceNotifier> service_;
     std::vector<std::vector<bool>> vips_added_;  // [group][vip]: added since promotion
     Counters counters_;
+    io::PosixDisk disk_;
+    std::vector<std::unique_ptr<GroupStore>> stores_;     // by group; null = no store here
+    std::vector<std::unique_ptr<KvHttpServer>> kv_http_;  // by group, beside stores_
     std::uint64_t boot_id_;
     std::uint64_t seq_ = 0;
     TimePoint next_core_wakeup_ = TimePoint::never();

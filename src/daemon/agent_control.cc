@@ -177,6 +177,15 @@ json Agent::status_json(bool verbose) {
         jg["failed_here"] = gs.failed_here;
         jg["fault"] = gs.fault;
         jg["releasing"] = gs.releasing;
+        if (auto store = store_status_json(g, now); !store.is_null()) {
+            // The sync set as the core holds it (proposed by a primary, stored by others).
+            json members = json::array();
+            for (std::size_t n = 0; n < config_.nodes.size() && n < 32; ++n)
+                if (gs.sync_mask & (1u << n)) members.push_back(config_.nodes[n].name);
+            store["sync_set"] = {{"epoch", gs.sync_epoch}, {"seq", gs.sync_seq},
+                                 {"members", members}};
+            jg["store"] = store;
+        }
         if (!gs.fault.empty()) problems.push_back(gs.name + ": " + gs.fault);
         else if (!gs.failed_here.empty())
             problems.push_back(gs.name + ": failed here: " + gs.failed_here);

@@ -21,6 +21,7 @@
 #include "daemon/config_http.h"
 #include "daemon/config_quorum.h"
 #include "daemon/config_resources.h"
+#include "daemon/config_store.h"
 #include "daemon/config_vrrp.h"
 #include "daemon/ip_literal.h"
 #include "daemon/toml_reader.h"
@@ -308,7 +309,7 @@ core::GroupConfig parse_group(const toml::table& table, const std::string& path,
     // resources, checks and failure_timeout_s: read_group_resources (config_resources.cc).
     check_keys(table, path,
                {"name", "protocol", "priority", "preempt", "vip", "notify", "fence", "resources",
-                "checks", "failure_timeout_s"},
+                "checks", "failure_timeout_s", "store"},
                problems);
     if (const auto* n = table.get("protocol")) {
         auto s = read_string(*n, path + ".protocol", problems);
@@ -522,6 +523,7 @@ Result<core::Config> parse_config(std::string_view text, std::string_view path) 
     config.resources = parse_resources(root, base_dir, problems);
     config.checks = parse_checks(root, base_dir, problems);
     read_group_resources(root, config, problems);
+    read_group_stores(root, config, base_dir, problems);
     parse_vrrp_groups(vrrp_tables, config, base_dir, problems);
     check_quorum(root, config, problems);
     read_http_listeners(root, config, problems);

@@ -122,6 +122,8 @@ void compare_groups(const Config& a, const Config& b, Keys& keys) {
         keys.compare(key + "preempt", x.preempt, y.preempt);
         if (!same_vips(x.vips, y.vips)) keys.add(key + "vip changed: needs a restart");
         keys.compare(key + "fence", x.fence, y.fence);
+        // The store's files and listening ports are opened once, at start.
+        if (!(x.store == y.store)) keys.add(key + "store changed: needs a restart");
     }
 }
 

@@ -93,6 +93,8 @@ TEST(ConfigReload, RestartOnlyKeysAreRefusedByName) {
          "group northbound: preempt changed: needs a restart"},
         {"checks = [\"uplink\"]", "checks = [\"uplink\"]\nfence = \"/bin/fence\"",
          "group northbound: fence changed: needs a restart"},
+        {"checks = [\"uplink\"]", "checks = [\"uplink\"]\n[group.store]\nport = 7480",
+         "group northbound: store changed: needs a restart"},
         {"name = \"northbound\"", "name = \"southbound\"",
          "groups changed (northbound -> southbound): needs a restart"},
         {"[[check]]", "[metrics]\nlisten = \"127.0.0.1:9405\"\n[[check]]",

@@ -101,6 +101,14 @@ std::array<std::uint8_t, 32> compute_config_digest(const core::Config& config) {
         c.field("group.check.count", static_cast<std::int64_t>(group.checks.size()));
         for (std::size_t k : group.checks) c.field("group.check", config.checks.at(k).name);
         c.field("group.failure_timeout_s", group.failure_timeout_s);
+        // Only when enabled, so that a file without stores keeps its digest (rolling
+        // upgrade). data_dir is left out: each node may keep its data elsewhere.
+        if (group.store.enabled) {
+            c.field("group.store.port", group.store.port);
+            c.field("group.store.replication_port", group.store.replication_port);
+            c.field("group.store.snapshot_entries", group.store.snapshot_entries);
+            c.field("group.store.request_timeout_ms", group.store.request_timeout_ms);
+        }
     }
     c.field("resource.count", static_cast<std::int64_t>(config.resources.size()));
     for (const auto& r : config.resources) {

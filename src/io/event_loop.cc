@@ -47,6 +47,15 @@ Result<void> EventLoop::add(int fd, std::uint32_t events, std::function<void()> 
     return {};
 }
 
+Result<void> EventLoop::want_writable(int fd, bool writable) {
+    epoll_event ev{};
+    ev.events = EPOLLIN | (writable ? EPOLLOUT : 0u);
+    ev.data.fd = fd;
+    if (epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &ev) != 0)
+        return Error::io(std::string("epoll_ctl mod: ") + std::strerror(errno));
+    return {};
+}
+
 void EventLoop::unwatch(int fd) {
     epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
     callbacks_.erase(fd);

@@ -25,6 +25,9 @@ public:
     // the same round): callbacks must tolerate EAGAIN.
     Result<void> watch(int fd, std::function<void()> on_readable);
     Result<void> watch_writable(int fd, std::function<void()> on_writable);
+    // For an fd watched with watch(): also call its callback when it is writable (or stop).
+    // A full-duplex stream (io/frame_stream.h) asks for this only while it has bytes queued.
+    Result<void> want_writable(int fd, bool writable);
     void unwatch(int fd);
     // Arms the wake-up timer for `when` (monotonic); a later call replaces it.
     void wake_at(TimePoint when);

@@ -1,0 +1,546 @@
+#include "daemon/group_store.h"
+
+#include <openssl/rand.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "daemon/config_store.h"
+#include "io/clock.h"
+
+namespace vigil::daemon {
+
+namespace {
+
+// A stream that has not finished its handshake within this long is dropped.
+constexpr Micros kReconnect = ms(200);
+constexpr Micros kProgressEvery = ms(100);
+constexpr std::size_t kAcceptingMax = 8;
+
+Nonce fresh_nonce() {
+    Nonce n{};
+    VIGIL_ASSERT(RAND_bytes(n.data(), static_cast<int>(n.size())) == 1);
+    return n;
+}
+
+std::string index_text(store::Index i) {
+    return std::to_string(i);
+}
+
+}  // namespace
+
+GroupStore::GroupStore(const core::Config& config, std::size_t group, std::size_t self,
+                       io::EventLoop& loop, const wire::Keys& keys, io::Disk& disk, Logger& log)
+    : config_(config),
+      group_(group),
+      self_(self),
+      loop_(loop),
+      keys_(keys),
+      disk_(disk),
+      log_(log),
+      name_(config.groups[group].name),
+      dir_(store_data_dir(config.groups[group].store, config.nodes[self].name)) {
+    const auto& g = config.groups[group];
+    for (std::size_t i = 0; i < config.nodes.size(); ++i)
+        if (i != self && !config.nodes[i].witness && g.priority[i].has_value())
+            standby_nodes_.push_back(i);
+}
+
+GroupStore::~GroupStore() {
+    fail_pending("the agent is stopping");
+}
+
+Result<void> GroupStore::open(TimePoint now) {
+    if (auto r = disk_.make_directories(dir_); !r) return r.error();
+    auto opened = store::DiskLog::open(disk_, dir_);
+    if (!opened) return Error(opened.error().code, name_ + " store: " + opened.error().message);
+    log_ = std::move(*opened);
+    if (!log_->recovery_note().empty())
+        log_.event(Level::warn, "store_recovered",
+                   {{"group", name_}, {"dir", dir_}, {"note", log_->recovery_note()}});
+    if (const auto& snap = log_->snapshot()) {
+        auto state = store::KvState::decode(snap->state);
+        if (!state)
+            return Error::corruption(name_ + " store: snapshot in " + dir_ + ": " +
+                                     state.error().message);
+        kv_ = std::move(*state);
+    }
+    const auto& node = config_.nodes[self_];
+    const int port = config_.groups[group_].store.replication_port;
+    auto listener = io::TcpListener::listen(loop_, node.addresses[0], port,
+                                            [this](int fd, std::string) { on_accept(fd); });
+    if (!listener)
+        return Error::io(name_ + " store: replication: " + listener.error().message);
+    listener_ = std::move(*listener);
+    log_.event(Level::info, "store_opened",
+               {{"group", name_},
+                {"dir", dir_},
+                {"first_index", index_text(log_->first_index())},
+                {"last_index", index_text(log_->last_index())},
+                {"last_epoch", std::to_string(log_->last_epoch())},
+                {"keys", std::to_string(kv_.key_count())}});
+    become_standby(now);
+    return {};
+}
+
+std::uint64_t GroupStore::known_epoch() const {
+    std::uint64_t e = role_.epoch;
+    if (upstream_) e = std::max(e, upstream_->epoch);
+    return e;
+}
+
+void GroupStore::update(const StoreRole& role, TimePoint now) {
+    const bool was_primary = primary_ != nullptr;
+    const std::uint64_t old_epoch = role_.epoch;
+    role_ = role;
+    if (!failed_.empty()) return;
+    if (role.acting_primary && (!was_primary || role.epoch != old_epoch)) {
+        become_primary(now);
+    } else if (!role.acting_primary && was_primary) {
+        become_standby(now);
+    }
+    if (primary_) advance_commit(now);
+}
+
+void GroupStore::become_primary(TimePoint now) {
+    fail_pending("primacy moved to a new epoch");
+    standby_.reset();
+    upstream_.reset();
+    accepting_.clear();
+    acks_to_send_.clear();
+    // The noop at our epoch: once it is committed, everything before it is too, and the
+    // standbys' logs agree with ours up to it.
+    store::Entry noop{log_->last_index() + 1, role_.epoch, {}};
+    if (auto r = log_->append(noop); !r) {
+        fail_store(r.error().message);
+        return;
+    }
+    noop_index_ = noop.index;
+    ready_ = false;
+    store::PrimaryReplica::Options options;
+    options.request_timeout = ms(config_.groups[group_].store.request_timeout_ms);
+    std::vector<std::string> names;
+    for (std::size_t n : standby_nodes_) names.push_back(config_.nodes[n].name);
+    primary_ = std::make_unique<store::PrimaryReplica>(role_.epoch, names, *log_, options);
+    downstream_.clear();
+    downstream_.resize(standby_nodes_.size());
+    reconnect_at_.assign(standby_nodes_.size(), now);
+    log_.event(Level::info, "store_primary",
+               {{"group", name_},
+                {"epoch", std::to_string(role_.epoch)},
+                {"noop_index", index_text(noop_index_)},
+                {"applied_index", index_text(kv_.applied_index())}});
+    connect_standbys(now);
+}
+
+void GroupStore::become_standby(TimePoint now) {
+    (void)now;
+    if (primary_)
+        log_.event(Level::info, "store_standby",
+                   {{"group", name_}, {"epoch", std::to_string(role_.epoch)}});
+    fail_pending("this node is no longer the primary");
+    primary_.reset();
+    downstream_.clear();
+    ready_ = false;
+    standby_ = std::make_unique<store::StandbyReplica>(*log_);
+}
+
+void GroupStore::fail_pending(const std::string& why) {
+    auto pending = std::move(pending_);
+    pending_.clear();
+    for (auto& [index, done] : pending)
+        done(Error::busy(why + "; the write at index " + index_text(index) +
+                         " may or may not apply: retry it with the same Idempotency-Key"));
+}
+
+void GroupStore::fail_store(const std::string& why) {
+    if (!failed_.empty()) return;
+    failed_ = why;
+    log_.event(Level::error, "store_failed", {{"group", name_}, {"error", why}});
+    fail_pending("the store's disk failed");
+    primary_.reset();
+    standby_.reset();
+    downstream_.clear();
+    upstream_.reset();
+    ready_ = false;
+}
+
+// ---- Primary: links to the standbys ----
+
+void GroupStore::connect_standbys(TimePoint now) {
+    if (!primary_) return;
+    for (std::size_t s = 0; s < standby_nodes_.size(); ++s) {
+        Link& link = downstream_[s];
+        if (link.stream && link.stream->open()) continue;
+        if (now < reconnect_at_[s]) continue;
+        reconnect_at_[s] = now + kReconnect;
+        const std::size_t node = standby_nodes_[s];
+        auto stream = io::FrameStream::connect(
+            loop_, config_.nodes[node].addresses[0],
+            config_.groups[group_].store.replication_port, store::kFrameBytesMax);
+        if (!stream) continue;
+        link = Link{};
+        link.stream = std::move(*stream);
+        link.node = node;
+        link.nonce_c = fresh_nonce();
+        link.stream->start(
+            [this, s](std::string_view frame) { on_downstream_frame(s, frame); },
+            [this, s](const std::string& why) {
+                if (!primary_ || s >= downstream_.size()) return;
+                if (downstream_[s].authenticated)
+                    log_.event(Level::warn, "store_link_down",
+                               {{"group", name_},
+                                {"peer", config_.nodes[standby_nodes_[s]].name},
+                                {"reason", why}});
+                primary_->on_disconnected(s, io::monotonic_now());
+                downstream_[s].authenticated = false;
+            });
+    }
+}
+
+void GroupStore::on_downstream_frame(std::size_t s, std::string_view frame) {
+    const TimePoint now = io::monotonic_now();
+    if (!primary_) return;
+    Link& link = downstream_[s];
+    const std::string& peer = config_.nodes[standby_nodes_[s]].name;
+    const std::string& self = config_.nodes[self_].name;
+    if (!link.authenticated) {
+        // Challenge first, then accept.
+        if (!link.challenged) {
+            auto nonce = parse_challenge(frame);
+            if (!nonce) {
+                link.stream.reset();
+                return;
+            }
+            link.nonce_s = *nonce;
+            link.challenged = true;
+            link.stream->send(
+                handshake_hello(keys_, name_, self, role_.epoch, link.nonce_s, link.nonce_c));
+            return;
+        }
+        if (auto ok = verify_accept(keys_, name_, peer, link.nonce_c, link.nonce_s, frame); !ok) {
+            log_.event(Level::warn, "store_link_refused",
+                       {{"group", name_}, {"peer", peer}, {"reason", ok.error().message}});
+            link.stream.reset();
+            return;
+        }
+        link.authenticated = true;
+        log_.event(Level::info, "store_link_up", {{"group", name_}, {"peer", peer}});
+        return;
+    }
+    auto message = store::decode_message(frame);
+    if (!message) {
+        log_.event(Level::warn, "store_bad_message",
+                   {{"group", name_}, {"peer", peer}, {"error", message.error().message}});
+        link.stream.reset();
+        primary_->on_disconnected(s, now);
+        return;
+    }
+    if (const auto* hello = std::get_if<store::Hello>(&*message)) {
+        send_to(primary_->on_hello(s, *hello, now));
+    } else if (const auto* ack = std::get_if<store::Ack>(&*message)) {
+        send_to(primary_->on_ack(s, *ack, now));
+        advance_commit(now);
+    }
+}
+
+void GroupStore::send_to(const std::vector<store::Outgoing>& out) {
+    for (const auto& o : out) {
+        if (o.standby >= downstream_.size()) continue;
+        Link& link = downstream_[o.standby];
+        if (link.stream && link.stream->open() && link.authenticated)
+            link.stream->send(store::encode_message(o.message));
+    }
+}
+
+// ---- Standby: the link from the primary ----
+
+void GroupStore::on_accept(int fd) {
+    if (!failed_.empty() || accepting_.size() >= kAcceptingMax) {
+        ::close(fd);
+        return;
+    }
+    auto link = std::make_unique<Link>();
+    link->stream = io::FrameStream::adopt(loop_, fd, store::kFrameBytesMax);
+    link->nonce_s = fresh_nonce();
+    Link* raw = link.get();
+    raw->stream->start(
+        [this, raw](std::string_view frame) {
+            if (upstream_.get() == raw) {
+                on_upstream_frame(frame);
+                return;
+            }
+            // Handshake: the hello.
+            auto it = std::find_if(accepting_.begin(), accepting_.end(),
+                                   [raw](const auto& l) { return l.get() == raw; });
+            if (it == accepting_.end()) return;
+            auto hello = verify_hello(keys_, name_, raw->nonce_s, frame);
+            std::string refused;
+            if (!hello) {
+                refused = hello.error().message;
+            } else if (hello->epoch < role_.epoch) {
+                refused = "stale primary " + hello->node + " at epoch " +
+                          std::to_string(hello->epoch) + " (this node knows epoch " +
+                          std::to_string(role_.epoch) + ")";
+            } else if (primary_) {
+                refused = hello->node + " connects as primary, but this node is primary";
+            }
+            if (!refused.empty()) {
+                log_.event(Level::warn, "store_link_refused",
+                           {{"group", name_}, {"reason", refused}});
+                accepting_.erase(it);  // destroys the stream: closed
+                return;
+            }
+            raw->epoch = hello->epoch;
+            raw->authenticated = true;
+            for (std::size_t n = 0; n < config_.nodes.size(); ++n)
+                if (config_.nodes[n].name == hello->node) raw->node = n;
+            raw->stream->send(handshake_accept(keys_, name_, config_.nodes[self_].name,
+                                               hello->nonce_c, raw->nonce_s));
+            std::unique_ptr<Link> owned = std::move(*it);
+            accepting_.erase(it);
+            if (upstream_ && upstream_->epoch > owned->epoch) return;  // keep the newer one
+            upstream_ = std::move(owned);
+            log_.event(Level::info, "store_link_up",
+                       {{"group", name_}, {"peer", hello->node},
+                        {"epoch", std::to_string(hello->epoch)}});
+            if (!standby_) standby_ = std::make_unique<store::StandbyReplica>(*log_);
+            upstream_->stream->send(
+                store::encode_message(standby_->on_connected(known_epoch())));
+        },
+        [this, raw](const std::string& why) {
+            if (upstream_.get() == raw) {
+                log_.event(Level::warn, "store_link_down", {{"group", name_}, {"reason", why}});
+                upstream_.reset();
+                acks_to_send_.clear();
+                return;
+            }
+            std::erase_if(accepting_, [raw](const auto& l) { return l.get() == raw; });
+        });
+    raw->stream->send(handshake_challenge(raw->nonce_s));
+    accepting_.push_back(std::move(link));
+}
+
+void GroupStore::on_upstream_frame(std::string_view frame) {
+    if (!standby_) return;
+    auto message = store::decode_message(frame);
+    if (!message) {
+        log_.event(Level::warn, "store_bad_message",
+                   {{"group", name_}, {"error", message.error().message}});
+        upstream_.reset();
+        return;
+    }
+    auto ack = standby_->on_message(*message, known_epoch());
+    if (!ack) {
+        log_.event(Level::error, "store_replication_refused",
+                   {{"group", name_}, {"error", ack.error().message}});
+        upstream_.reset();
+        return;
+    }
+    if (*ack) acks_to_send_.push_back(**ack);
+    // The ack goes out in end_of_round, after the one fdatasync for everything appended.
+}
+
+// ---- Every turn of the loop ----
+
+void GroupStore::end_of_round(TimePoint now) {
+    if (!failed_.empty() || !log_) return;
+    if (primary_) {
+        connect_standbys(now);
+        const bool appended = log_->last_index() > log_->durable_index();
+        if (appended) {
+            // Send first, then sync: the standbys' fsyncs overlap ours.
+            send_to(primary_->on_appended(now));
+            if (auto r = log_->sync(); !r) {
+                fail_store(r.error().message);
+                return;
+            }
+        }
+        advance_commit(now);
+        maybe_compact();
+        return;
+    }
+    if (!acks_to_send_.empty()) {
+        if (log_->last_index() > log_->durable_index()) {
+            if (auto r = log_->sync(); !r) {
+                fail_store(r.error().message);
+                return;
+            }
+        }
+        if (upstream_)
+            for (const auto& ack : acks_to_send_) upstream_->stream->send(store::encode_message(ack));
+        acks_to_send_.clear();
+    }
+    if (standby_) {
+        const store::Index commit = std::min(standby_->commit_index(), log_->durable_index());
+        apply_committed(commit);
+        maybe_compact();
+    }
+}
+
+void GroupStore::advance_commit(TimePoint now) {
+    (void)now;
+    if (!primary_ || !role_.confirmed_any) return;
+    std::vector<std::size_t> required;
+    for (std::size_t s = 0; s < standby_nodes_.size(); ++s)
+        if (role_.required_mask & (1u << standby_nodes_[s])) required.push_back(s);
+    const store::Index commit = primary_->commit_index(required);
+    apply_committed(commit);
+    if (!ready_ && kv_.applied_index() >= noop_index_) {
+        ready_ = true;
+        log_.event(Level::info, "store_ready",
+                   {{"group", name_},
+                    {"epoch", std::to_string(role_.epoch)},
+                    {"index", index_text(kv_.applied_index())},
+                    {"keys", std::to_string(kv_.key_count())}});
+    }
+}
+
+void GroupStore::apply_committed(store::Index commit) {
+    if (commit <= kv_.applied_index()) return;
+    // Behind the log's start (a snapshot was installed): start from the snapshot.
+    if (kv_.applied_index() + 1 < log_->first_index()) {
+        const auto& snap = log_->snapshot();
+        if (!snap) return;
+        auto state = store::KvState::decode(snap->state);
+        if (!state) {
+            fail_store("snapshot: " + state.error().message);
+            return;
+        }
+        kv_ = std::move(*state);
+    }
+    while (kv_.applied_index() < commit) {
+        auto entries = log_->read(kv_.applied_index() + 1, 4 * 1024 * 1024);
+        if (entries.empty()) break;
+        for (const auto& e : entries) {
+            if (e.index > commit) break;
+            const store::Outcome outcome = kv_.apply(e);
+            if (e.write.op != store::Write::Op::noop) ++writes_committed_;
+            auto it = pending_.find(e.index);
+            if (it != pending_.end()) {
+                auto done = std::move(it->second);
+                pending_.erase(it);
+                done(outcome);
+            }
+        }
+    }
+}
+
+void GroupStore::maybe_compact() {
+    const auto every = static_cast<store::Index>(config_.groups[group_].store.snapshot_entries);
+    const store::Index base = log_->first_index() - 1;
+    if (kv_.applied_index() < base + every || kv_.applied_index() > log_->durable_index()) return;
+    store::Snapshot snap{kv_.applied_index(), kv_.applied_epoch(), kv_.encode()};
+    if (auto r = log_->compact(std::move(snap)); !r) {
+        fail_store("compaction: " + r.error().message);
+        return;
+    }
+    log_.event(Level::info, "store_compacted",
+               {{"group", name_},
+                {"snapshot_index", index_text(kv_.applied_index())},
+                {"keys", std::to_string(kv_.key_count())}});
+}
+
+void GroupStore::on_tick(TimePoint now) {
+    if (primary_) {
+        send_to(primary_->on_tick(now));
+        connect_standbys(now);
+        advance_commit(now);
+    }
+}
+
+TimePoint GroupStore::next_deadline() const {
+    TimePoint next = TimePoint::never();
+    if (primary_) {
+        next = std::min(next, primary_->next_deadline());
+        for (std::size_t s = 0; s < downstream_.size(); ++s)
+            if (!downstream_[s].stream || !downstream_[s].stream->open())
+                next = std::min(next, reconnect_at_[s]);
+    }
+    return next;
+}
+
+std::uint32_t GroupStore::caught_up_mask() const {
+    std::uint32_t mask = 0;
+    if (!primary_) return mask;
+    for (std::size_t s = 0; s < standby_nodes_.size(); ++s)
+        if (primary_->caught_up(s)) mask |= 1u << standby_nodes_[s];
+    return mask;
+}
+
+std::optional<core::StoreProgress> GroupStore::take_progress(TimePoint now) {
+    if (!log_) return std::nullopt;
+    const std::uint32_t mask = caught_up_mask();
+    const store::Index last = log_->durable_index();
+    if (mask == reported_mask_ &&
+        (last == reported_index_ || now - reported_at_ < kProgressEvery))
+        return std::nullopt;
+    reported_mask_ = mask;
+    reported_index_ = last;
+    reported_at_ = now;
+    return core::StoreProgress{now, group_, log_->epoch_at(last).value_or(0), last, mask};
+}
+
+std::optional<KvUnavailable> GroupStore::unavailable() const {
+    if (!failed_.empty()) return KvUnavailable{503, "", "the store failed on this node: " + failed_};
+    if (!primary_) return KvUnavailable{503, role_.primary, "not the primary"};
+    if (!ready_)
+        return KvUnavailable{503, role_.primary,
+                             "the primary is taking over (waiting for its log to be committed)"};
+    return std::nullopt;
+}
+
+void GroupStore::submit(store::Write write, std::function<void(Result<store::Outcome>)> done) {
+    if (!primary_ || !failed_.empty()) {
+        done(Error::busy("not the primary"));
+        return;
+    }
+    store::Entry entry{log_->last_index() + 1, role_.epoch, std::move(write)};
+    if (auto r = log_->append(entry); !r) {
+        done(Error::io(r.error().message));
+        fail_store(r.error().message);
+        return;
+    }
+    pending_.emplace(entry.index, std::move(done));
+}
+
+nlohmann::json GroupStore::status_json(TimePoint now) const {
+    nlohmann::json j;
+    j["role"] = failed_.empty() ? (primary_ ? (ready_ ? "primary" : "primary (taking over)")
+                                            : "standby")
+                                : "failed";
+    if (!failed_.empty()) j["error"] = failed_;
+    if (!log_) return j;
+    j["dir"] = dir_;
+    j["last_index"] = log_->last_index();
+    j["durable_index"] = log_->durable_index();
+    j["applied_index"] = kv_.applied_index();
+    j["first_index"] = log_->first_index();
+    j["keys"] = kv_.key_count();
+    const auto& snap = log_->snapshot();
+    j["snapshot_index"] = snap ? snap->index : 0;
+    j["entries_since_snapshot"] = log_->last_index() - (log_->first_index() - 1);
+    j["snapshot_every"] = config_.groups[group_].store.snapshot_entries;
+    j["writes_committed"] = writes_committed_;
+    if (primary_) {
+        auto standbys = nlohmann::json::array();
+        for (const auto& v : primary_->view(now)) {
+            nlohmann::json s;
+            s["name"] = v.name;
+            s["state"] = store::standby_state_name(v.state);
+            s["match_index"] = v.match_index;
+            s["lag_entries"] = v.lag_entries;
+            s["lag_ms"] = to_ms(v.lag);
+            standbys.push_back(s);
+        }
+        j["standbys"] = standbys;
+        j["sync_confirmed"] = role_.confirmed_any;
+    } else {
+        j["upstream"] = upstream_ ? config_.nodes[upstream_->node].name : "";
+        j["connected"] = upstream_ != nullptr;
+    }
+    return j;
+}
+
+}  // namespace vigil::daemon
