@@ -62,6 +62,42 @@ std::string group_quorum_part(const json& g) {
 }  // namespace
 
 namespace {
+// The replicated store of a group (docs/store.md):
+// "    store: index 1042 (applied 1042, durable 1042)  keys 311  snapshot at 1000 (every 10000)"
+// "      standby n2: in_sync  match 1042  lag 0 entries, 0.0 ms"
+// or, on a standby: "    store: standby of n1, index 1042 (applied 1040)"
+std::string store_part(const json& st) {
+    std::ostringstream o;
+    const std::string role = str(st, "role");
+    o << "    store: ";
+    if (role == "failed") return o.str() + "FAILED: " + str(st, "error") + "\n";
+    if (role == "standby")
+        o << (st.value("connected", false) ? "standby of " + str(st, "upstream") + ", "
+                                           : "standby, NOT CONNECTED to a primary, ");
+    else if (role != "primary")
+        o << role << ", ";
+    o << "index " << num(st, "last_index") << " (applied " << num(st, "applied_index")
+      << ", durable " << num(st, "durable_index") << ")  keys " << num(st, "keys")
+      << "  snapshot at " << num(st, "snapshot_index") << " (every " << num(st, "snapshot_every")
+      << ", " << num(st, "entries_since_snapshot") << " entries since)";
+    if (st.contains("sync_set") && st["sync_set"].contains("members")) {
+        o << "  sync set";
+        for (const auto& m : st["sync_set"]["members"]) o << " " << m.get<std::string>();
+    }
+    if (st.contains("sync_confirmed") && !st.value("sync_confirmed", false))
+        o << "  [sync set not yet confirmed by a quorum: writes wait]";
+    o << "\n";
+    if (st.contains("standbys"))
+        for (const auto& sb : st["standbys"]) {
+            char lag[32];
+            std::snprintf(lag, sizeof lag, "%.1f", sb.value("lag_ms", 0.0));
+            o << "      standby " << str(sb, "name") << ": " << str(sb, "state") << "  match "
+              << num(sb, "match_index") << "  lag " << num(sb, "lag_entries") << " entries, "
+              << lag << " ms\n";
+        }
+    return o.str();
+}
+
 // "    resource api: running  pid 4711  restarts 1/3  last failure 12 s ago: monitor exit 1"
 std::string resource_line(const json& r, bool verbose) {
     std::ostringstream o;
@@ -162,6 +198,7 @@ std::string render_status(const json& s, bool verbose) {
             o << "    FAILED HERE (vigil cleanup " << g.value("name", "?")
               << "): " << str(g, "failed_here") << "\n";
         if (!str(g, "releasing").empty()) o << "    " << str(g, "releasing") << "\n";
+        if (g.contains("store") && g["store"].is_object()) o << store_part(g["store"]);
         if (g.contains("resources"))
             for (const auto& r : g["resources"]) o << resource_line(r, verbose);
         if (verbose && g.contains("last_failover")) {

@@ -145,3 +145,38 @@ TEST(StatusText, VrrpRoutersCountedByStateThenOneLineEach) {
 
 }  // namespace
 }  // namespace vigil::cli
+
+namespace vigil::cli {
+namespace {
+
+TEST(StatusText, StoreShowsIndexSnapshotAndEachStandbysLag) {
+    nlohmann::json s = base_status();
+    s["groups"][0]["store"] = nlohmann::json::parse(R"({
+      "role": "primary", "last_index": 1042, "applied_index": 1042, "durable_index": 1042,
+      "first_index": 1001, "keys": 311, "snapshot_index": 1000, "snapshot_every": 10000,
+      "entries_since_snapshot": 42, "sync_confirmed": true,
+      "sync_set": {"epoch": 5, "seq": 2, "members": ["n1", "n2"]},
+      "standbys": [{"name": "n2", "state": "in_sync", "match_index": 1042, "lag_entries": 0,
+                    "lag_ms": 0.0},
+                   {"name": "n3", "state": "out_of_date", "match_index": 900,
+                    "lag_entries": 142, "lag_ms": 1500.0}]})");
+    const std::string text = render_status(s, false);
+    EXPECT_TRUE(has_line(text,
+                         "    store: index 1042 (applied 1042, durable 1042)  keys 311  snapshot "
+                         "at 1000 (every 10000, 42 entries since)  sync set n1 n2"))
+        << text;
+    EXPECT_TRUE(has_line(text, "      standby n2: in_sync  match 1042  lag 0 entries, 0.0 ms"));
+    EXPECT_TRUE(
+        has_line(text, "      standby n3: out_of_date  match 900  lag 142 entries, 1500.0 ms"));
+    s["groups"][0]["store"]["sync_confirmed"] = false;
+    EXPECT_NE(render_status(s, false).find("[sync set not yet confirmed by a quorum: writes wait]"),
+              std::string::npos);
+    s["groups"][0]["store"] = {{"role", "standby"}, {"connected", false}, {"last_index", 7}};
+    EXPECT_NE(render_status(s, false).find("    store: standby, NOT CONNECTED to a primary, index 7"),
+              std::string::npos);
+    s["groups"][0]["store"] = {{"role", "failed"}, {"error", "fdatasync: EIO"}};
+    EXPECT_TRUE(has_line(render_status(s, false), "    store: FAILED: fdatasync: EIO"));
+}
+
+}  // namespace
+}  // namespace vigil::cli

@@ -139,6 +139,23 @@ std::string Agent::metrics_text() {
             s.vrrp_dropped.emplace_back(wire::vrrp_drop_name(static_cast<wire::VrrpDrop>(i)),
                                         v.dropped[i]);
     }
+    for (std::size_t g = 0; g < stores_.size(); ++g) {
+        if (!stores_[g]) continue;
+        const GroupStore& store = *stores_[g];
+        MetricsSnapshot::Store ms;
+        ms.group = config_.groups[g].name;
+        ms.primary_ready = !store.unavailable().has_value();
+        ms.last_index = store.log().last_index();
+        ms.applied_index = store.state().applied_index();
+        const auto& snap = store.log().snapshot();
+        ms.snapshot_index = snap ? snap->index : 0;
+        ms.keys = store.state().key_count();
+        ms.writes_committed = store.writes_committed();
+        for (const auto& v : store.standby_views(now))
+            ms.standbys.push_back({v.name, store::standby_state_name(v.state), v.lag_entries,
+                                   static_cast<double>(v.lag) / 1e6});
+        s.stores.push_back(std::move(ms));
+    }
     return render_metrics(s);
 }
 

@@ -73,6 +73,9 @@ public:
     const store::LogStore& log() const { return *log_; }
     bool ready() const { return ready_; }
     std::uint64_t writes_committed() const { return writes_committed_; }
+    std::vector<store::StandbyView> standby_views(TimePoint now) const {
+        return primary_ ? primary_->view(now) : std::vector<store::StandbyView>{};
+    }
 
 private:
     struct Link {  // a replication stream, either direction

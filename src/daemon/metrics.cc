@@ -146,6 +146,45 @@ void render_vrrp(const MetricsSnapshot& s, PrometheusText& out) {
     for (const auto& [reason, count] : s.vrrp_dropped) out.sample({{"reason", reason}}, n(count));
 }
 
+void render_stores(const MetricsSnapshot& s, PrometheusText& out) {
+    if (s.stores.empty()) return;
+    out.family("vigil_store_serving", "gauge",
+               "1 if this node serves the group's store API (primary, every acknowledged "
+               "write applied), else 0.");
+    for (const auto& st : s.stores) out.sample({{"group", st.group}}, b(st.primary_ready));
+    out.family("vigil_store_last_index", "gauge", "Index of the last entry in the local log.");
+    for (const auto& st : s.stores) out.sample({{"group", st.group}}, n(st.last_index));
+    out.family("vigil_store_applied_index", "gauge",
+               "Index of the last committed entry applied to the local key-value state.");
+    for (const auto& st : s.stores) out.sample({{"group", st.group}}, n(st.applied_index));
+    out.family("vigil_store_snapshot_index", "gauge",
+               "Index the newest snapshot covers (the log before it is compacted away).");
+    for (const auto& st : s.stores) out.sample({{"group", st.group}}, n(st.snapshot_index));
+    out.family("vigil_store_keys", "gauge", "Keys in the local key-value state.");
+    for (const auto& st : s.stores) out.sample({{"group", st.group}}, n(st.keys));
+    out.family("vigil_store_writes_committed_total", "counter",
+               "Writes committed and applied on this node since it started.");
+    for (const auto& st : s.stores) out.sample({{"group", st.group}}, n(st.writes_committed));
+    out.family("vigil_replication_standby_state", "gauge",
+               "On the primary: 1 for the state each standby's replication is in, 0 for the "
+               "others.");
+    for (const auto& st : s.stores)
+        for (const auto& sb : st.standbys)
+            for (const char* state : kMetricStandbyStates)
+                out.sample({{"group", st.group}, {"standby", sb.name}, {"state", state}},
+                           b(sb.state == state));
+    out.family("vigil_replication_lag_entries", "gauge",
+               "On the primary: log entries the standby has not acknowledged durably.");
+    for (const auto& st : s.stores)
+        for (const auto& sb : st.standbys)
+            out.sample({{"group", st.group}, {"standby", sb.name}}, n(sb.lag_entries));
+    out.family("vigil_replication_lag_seconds", "gauge",
+               "On the primary: how long the standby's oldest unacknowledged entry has waited.");
+    for (const auto& st : s.stores)
+        for (const auto& sb : st.standbys)
+            out.sample({{"group", st.group}, {"standby", sb.name}}, sb.lag_seconds);
+}
+
 }  // namespace
 
 std::string render_metrics(const MetricsSnapshot& s) {
@@ -155,6 +194,7 @@ std::string render_metrics(const MetricsSnapshot& s) {
     render_groups(s, out);
     render_peers(s, out);
     render_vrrp(s, out);
+    render_stores(s, out);
     return out.text();
 }
 

@@ -62,7 +62,26 @@ struct MetricsSnapshot {
     bool has_vrrp = false;  // the agent runs routers (the counters below mean something)
     std::uint64_t vrrp_adverts_sent = 0, vrrp_send_errors = 0, vrrp_adverts_accepted = 0;
     std::vector<std::pair<std::string, std::uint64_t>> vrrp_dropped;  // by reason
+    // Replicated stores on this node (docs/store.md), by group.
+    struct StoreStandby {
+        std::string name;
+        std::string state;  // store::standby_state_name
+        std::uint64_t lag_entries = 0;
+        double lag_seconds = 0;
+    };
+    struct Store {
+        std::string group;
+        bool primary_ready = false;  // serving reads and writes here
+        std::uint64_t last_index = 0, applied_index = 0, snapshot_index = 0, keys = 0;
+        std::uint64_t writes_committed = 0;
+        std::vector<StoreStandby> standbys;  // primary only
+    };
+    std::vector<Store> stores;
 };
+
+// The states vigil_replication_standby_state enumerates, one series each.
+inline constexpr const char* kMetricStandbyStates[] = {"connecting", "catching_up", "in_sync",
+                                                       "out_of_date"};
 
 // The states vigil_vrrp_state enumerates, one series each.
 inline constexpr const char* kMetricVrrpStates[] = {"initialize", "backup", "master", "fault"};

@@ -247,6 +247,39 @@ TEST(Metrics, VrrpSeriesOnlyWhenTheAgentRunsRouters) {
     EXPECT_EQ(s.at(key("vigil_vrrp_packets_dropped_total", {{"reason", "bad_ttl"}})), "3");
 }
 
+TEST(Metrics, StoreSeriesOnlyForStoreGroups) {
+    auto plain = check_exposition(render_metrics(snapshot()));
+    EXPECT_EQ(plain.types.count("vigil_store_last_index"), 0u);
+    MetricsSnapshot m = snapshot();
+    MetricsSnapshot::Store st;
+    st.group = "nb";
+    st.primary_ready = true;
+    st.last_index = 1042;
+    st.applied_index = 1040;
+    st.snapshot_index = 1000;
+    st.keys = 311;
+    st.writes_committed = 77;
+    st.standbys = {{"n2", "in_sync", 2, 0.0015}, {"n3", "out_of_date", 142, 1.5}};
+    m.stores.push_back(st);
+    const Parsed p = check_exposition(render_metrics(m));
+    EXPECT_TRUE(p.errors.empty()) << ::testing::PrintToString(p.errors);
+    const auto& s = p.series;
+    EXPECT_EQ(s.at(key("vigil_store_serving", {{"group", "nb"}})), "1");
+    EXPECT_EQ(s.at(key("vigil_store_last_index", {{"group", "nb"}})), "1042");
+    EXPECT_EQ(s.at(key("vigil_store_applied_index", {{"group", "nb"}})), "1040");
+    EXPECT_EQ(s.at(key("vigil_store_snapshot_index", {{"group", "nb"}})), "1000");
+    EXPECT_EQ(s.at(key("vigil_store_keys", {{"group", "nb"}})), "311");
+    EXPECT_EQ(s.at(key("vigil_store_writes_committed_total", {{"group", "nb"}})), "77");
+    for (const char* state : kMetricStandbyStates)
+        EXPECT_EQ(s.at(key("vigil_replication_standby_state",
+                           {{"group", "nb"}, {"standby", "n3"}, {"state", state}})),
+                  std::string(state) == "out_of_date" ? "1" : "0");
+    EXPECT_EQ(s.at(key("vigil_replication_lag_entries", {{"group", "nb"}, {"standby", "n3"}})),
+              "142");
+    EXPECT_EQ(s.at(key("vigil_replication_lag_seconds", {{"group", "nb"}, {"standby", "n3"}})),
+              "1.5");
+}
+
 TEST(PrometheusText, LabelValuesAndHelpAreEscaped) {
     PrometheusText out;
     out.family("vigil_test", "gauge", "a \\ help\nline");
