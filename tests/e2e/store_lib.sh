@@ -12,7 +12,8 @@ store_group_keys() {  # the [group.store] table for lab_write_config --group-key
 start_store_cluster() {  # [request_timeout_ms] [snapshot_entries]
     lab_skip_unless_root
     lab_create 2 --witness
-    start_cluster 2 --witness true --group-keys "$(store_group_keys "$@")"
+    # No preemption: a returning n1 stays standby, so the tests decide every move.
+    start_cluster 2 --witness true --preempt false --group-keys "$(store_group_keys "$@")"
     lab_wait_for 5000 store_serving n1 || fail "n1's store is not serving at start"
 }
 

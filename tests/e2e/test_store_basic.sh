@@ -44,8 +44,7 @@ lab_wait_for 5000 store_serving n2 || fail "n2's store did not take over"
 (($(store_field n2 .applied_index) > acked)) || fail "n2 did not commit its noop"
 kv put after-failover yes >/dev/null || fail "write on the new primary failed"
 
-# n1 comes back (its supervisor is gone with kill -9 of the agent? restart the agent) and
-# catches up as a standby.
+# n1 comes back (a fresh agent; its supervisor ended with it) and catches up as a standby.
 lab_stop_agent n1 2000 || true
 lab_start_agent n1
 lab_wait_for 8000 store_converged n2 n1 || fail "n1 did not catch up as a standby"
