@@ -174,8 +174,10 @@ private:
     std::vector<std::vector<bool>> vips_added_;  // [group][vip]: added since promotion
     Counters counters_;
     io::PosixDisk disk_;
-    std::vector<std::unique_ptr<GroupStore>> stores_;     // by group; null = no store here
+    // Declared before stores_ so that it is destroyed after them: a store that stops answers
+    // its waiting requests (503) through the server.
     std::vector<std::unique_ptr<KvHttpServer>> kv_http_;  // by group, beside stores_
+    std::vector<std::unique_ptr<GroupStore>> stores_;     // by group; null = no store here
     std::uint64_t boot_id_;
     std::uint64_t seq_ = 0;
     TimePoint next_core_wakeup_ = TimePoint::never();
