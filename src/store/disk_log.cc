@@ -175,6 +175,7 @@ Result<void> DiskLog::install(Snapshot snapshot) {
             if (auto r = truncate_after(snapshot.index); !r) return r;
         } else {
             if (auto r = remove_segments_after(0); !r) return r;
+            active_.reset();
             if (auto r = disk_.remove(path_of(segments_.front())); !r) return fail(r.error());
             segments_.clear();
         }

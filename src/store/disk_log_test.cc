@@ -262,6 +262,7 @@ TEST_F(DiskLogTest, TruncateInsideTheUnwrittenBufferKeepsTheRest) {
 
 TEST_F(DiskLogTest, TruncateIntoAnEarlierSegmentRemovesLaterOnes) {
     append_range(1, 4);
+    ASSERT_TRUE(log_->sync());
     ASSERT_TRUE(log_->compact({1, 1, "s1"}));  // log-5 starts
     append_range(5, 8);
     ASSERT_TRUE(log_->sync());
