@@ -277,6 +277,23 @@ TEST_F(DiskLogTest, TruncateIntoAnEarlierSegmentRemovesLaterOnes) {
     expect_entries(4, 6, 3);
 }
 
+TEST_F(DiskLogTest, LargeBatchIsWrittenEarlyButSyncedOnce) {
+    const auto before = disk_.sync_count();
+    for (Index i = 1; i <= 6; ++i) {
+        Entry e = make_entry(i);
+        e.write.value = std::string(kValueBytesMax, static_cast<char>('a' + i));
+        ASSERT_TRUE(log_->append(e));
+    }
+    EXPECT_GE(disk_.test_content(segment_path(1)).size(), kPendingBytesMax)
+        << "the buffer is bounded: it was written out before growing past its limit";
+    EXPECT_EQ(disk_.sync_count(), before);
+    ASSERT_TRUE(log_->truncate_after(3));  // the cut falls in the written, unsynced part
+    ASSERT_TRUE(log_->sync());
+    reopen();
+    EXPECT_EQ(log_->last_index(), 3u);
+    EXPECT_EQ(log_->read(3, SIZE_MAX).front().write.value[0], 'a' + 3);
+}
+
 TEST_F(DiskLogTest, CompactThenReopenKeepsSnapshotAndDropsOldSegments) {
     append_range(1, 10);
     ASSERT_TRUE(log_->sync());
