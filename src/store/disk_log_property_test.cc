@@ -30,9 +30,13 @@ public:
             case 0: crash(); break;
             case 1: truncate(); break;
             case 2: compact(); break;
-            case 3: if (prng_.below(4) == 0) install(); break;
+            case 3:
+                if (prng_.below(4) == 0) install();
+                break;
             case 4: sync_with_fault(); break;
-            case 5: case 6: case 7: sync(); break;
+            case 5:
+            case 6:
+            case 7: sync(); break;
             default: append(); break;
         }
     }
@@ -58,7 +62,10 @@ private:
     }
     void sync_with_fault() {
         if (log_->durable_index() == log_->last_index()) return;  // sync would not fsync
-        if (prng_.below(2) == 0) disk_.fail_next_sync(); else disk_.set_full(true);
+        if (prng_.below(2) == 0)
+            disk_.fail_next_sync();
+        else
+            disk_.set_full(true);
         const bool ok = static_cast<bool>(log_->sync());
         disk_.set_full(false);
         ASSERT_FALSE(ok) << "seed " << seed_;
@@ -91,7 +98,10 @@ private:
     }
     void crash() {
         log_.reset();
-        if (prng_.below(2) == 0) disk_.crash(); else disk_.crash_torn(prng_.next());
+        if (prng_.below(2) == 0)
+            disk_.crash();
+        else
+            disk_.crash_torn(prng_.next());
         reopen();
     }
     void reopen() {

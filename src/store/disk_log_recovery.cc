@@ -104,8 +104,8 @@ Result<void> DiskLog::recover_segment(std::size_t position, Index& next) {
         DecodedRecord d = decode_record(std::string_view(*content).substr(at));
         if (d.status == DecodedRecord::Status::ok && d.entry.index != next)
             return Error::corruption(path + ": record at offset " + std::to_string(at) +
-                                     " has index " + std::to_string(d.entry.index) +
-                                     ", expected " + std::to_string(next));
+                                     " has index " + std::to_string(d.entry.index) + ", expected " +
+                                     std::to_string(next));
         if (d.status == DecodedRecord::Status::ok && d.entry.epoch < last_epoch() &&
             next >= first_index_)
             return Error::corruption(path + ": entry " + std::to_string(next) +

@@ -33,7 +33,9 @@ bool same(const Entry& a, const Entry& b) {
            a.write.if_match == b.write.if_match && a.write.request_id == b.write.request_id;
 }
 
-std::string segment_path(Index first) { return std::string(kDir) + "/" + DiskLog::segment_name(first); }
+std::string segment_path(Index first) {
+    return std::string(kDir) + "/" + DiskLog::segment_name(first);
+}
 
 class DiskLogTest : public testing::Test {
 protected:
@@ -267,8 +269,7 @@ TEST_F(DiskLogTest, TruncateIntoAnEarlierSegmentRemovesLaterOnes) {
     append_range(5, 8);
     ASSERT_TRUE(log_->sync());
     ASSERT_TRUE(log_->truncate_after(3));
-    EXPECT_EQ(*disk_.list(kDir),
-              (std::vector<std::string>{DiskLog::segment_name(1), "snapshot"}));
+    EXPECT_EQ(*disk_.list(kDir), (std::vector<std::string>{DiskLog::segment_name(1), "snapshot"}));
     append_range(4, 6, 3);
     ASSERT_TRUE(log_->sync());
     reopen();
@@ -305,8 +306,7 @@ TEST_F(DiskLogTest, CompactThenReopenKeepsSnapshotAndDropsOldSegments) {
     ASSERT_TRUE(log_->sync());
     ASSERT_TRUE(log_->compact({11, 1, "state@11"}));
     EXPECT_EQ(*disk_.list(kDir), (std::vector<std::string>{DiskLog::segment_name(11),
-                                                           DiskLog::segment_name(13),
-                                                           "snapshot"}));
+                                                           DiskLog::segment_name(13), "snapshot"}));
     reopen();
     EXPECT_EQ(log_->first_index(), 12u);
     EXPECT_EQ(log_->last_index(), 12u);

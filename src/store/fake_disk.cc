@@ -19,7 +19,9 @@ std::string parent_of(const std::string& path) {
 class FakeAppendFile : public io::AppendFile {
 public:
     FakeAppendFile(FakeDisk& disk, std::shared_ptr<FakeDisk::File> file, std::string path)
-        : disk_(disk), file_(std::move(file)), path_(std::move(path)),
+        : disk_(disk),
+          file_(std::move(file)),
+          path_(std::move(path)),
           generation_(disk.generation_) {}
 
     Result<void> append(std::string_view bytes) override {
@@ -48,9 +50,7 @@ public:
         file_->unsynced.clear();
         return {};
     }
-    std::uint64_t size() const override {
-        return file_->synced.size() + file_->unsynced.size();
-    }
+    std::uint64_t size() const override { return file_->synced.size() + file_->unsynced.size(); }
 
 private:
     Result<void> alive() const {

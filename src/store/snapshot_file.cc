@@ -19,8 +19,8 @@ std::uint64_t get_le(std::string_view in, std::size_t at, int bytes) {
 
 // Over index, epoch and length (bytes 8..32) and then the state.
 std::uint32_t checksum(std::string_view fields, std::string_view state) {
-    uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(fields.data()),
-                      static_cast<uInt>(fields.size()));
+    uLong crc =
+        crc32(0L, reinterpret_cast<const Bytef*>(fields.data()), static_cast<uInt>(fields.size()));
     crc = crc32(crc, reinterpret_cast<const Bytef*>(state.data()), static_cast<uInt>(state.size()));
     return static_cast<std::uint32_t>(crc);
 }
@@ -43,8 +43,7 @@ Result<Snapshot> decode_snapshot(std::string_view bytes, const std::string& path
     const std::uint64_t length = get_le(bytes, 24, 8);
     if (length != bytes.size() - kSnapshotHeaderBytes)
         return Error::corruption(path + ": state length " + std::to_string(length) +
-                                 " does not match the file size " +
-                                 std::to_string(bytes.size()));
+                                 " does not match the file size " + std::to_string(bytes.size()));
     const std::string_view state = bytes.substr(kSnapshotHeaderBytes);
     if (checksum(bytes.substr(8, 24), state) != get_le(bytes, 32, 4))
         return Error::corruption(path + ": snapshot checksum mismatch");
