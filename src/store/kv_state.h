@@ -38,7 +38,8 @@ public:
     std::optional<KvValue> get(std::string_view key) const;
     // Keys starting with `prefix`, after `start_after` (exclusive, "" = from the first),
     // at most `limit` (>= 1).
-    KvListing list(std::string_view prefix, std::string_view start_after, std::size_t limit) const;
+    KvListing list(std::string_view prefix, std::string_view start_after,
+                   std::size_t limit) const;
     // The outcome of the write that carried `request_id`, if it was applied and is still
     // remembered (the last kRequestIdsKept).
     std::optional<Outcome> find_request(std::string_view request_id) const;

@@ -51,10 +51,10 @@ struct InstallSnapshot {
 };
 // standby -> primary: after the Append or snapshot is durable (synced), or refused.
 struct Ack {
-    Epoch epoch = 0;        // the standby's epoch (> primary's: the primary is stale)
-    bool ok = true;         // false: prev did not match; the primary backs up
-    Index match_index = 0;  // ok: the standby's log equals the primary's up to here, durably
-    Index last_index = 0;   // !ok: the standby's last index, to back up quickly
+    Epoch epoch = 0;         // the standby's epoch (> primary's: the primary is stale)
+    bool ok = true;          // false: prev did not match; the primary backs up
+    Index match_index = 0;   // ok: the standby's log equals the primary's up to here, durably
+    Index last_index = 0;    // !ok: the standby's last index, to back up quickly
 };
 using Message = std::variant<Hello, Append, InstallSnapshot, Ack>;
 
@@ -76,9 +76,9 @@ const char* standby_state_name(StandbyState state);
 struct StandbyView {
     std::string name;
     StandbyState state = StandbyState::connecting;
-    Index match_index = 0;          // durable on it
+    Index match_index = 0;  // durable on it
     std::uint64_t lag_entries = 0;  // primary's last_index - match_index
-    Micros lag = 0;                 // how long its oldest unacked entry has waited (0 = none)
+    Micros lag = 0;  // how long its oldest unacked entry has waited (0 = none)
 };
 
 struct Outgoing {
@@ -89,13 +89,14 @@ struct Outgoing {
 class PrimaryReplica {
 public:
     struct Options {
-        Micros request_timeout = 1'000'000;                 // unacked this long: out_of_date
-        std::size_t append_bytes_max = 1024 * 1024;         // per Append message
+        Micros request_timeout = 1'000'000;  // unacked this long: out_of_date
+        std::size_t append_bytes_max = 1024 * 1024;  // per Append message
         std::size_t in_flight_bytes_max = 8 * 1024 * 1024;  // unacked, per standby
     };
     // `standbys`: names of the other replicas of the group, in a fixed order. `log` must
     // outlive this; it holds a noop entry at `epoch` appended by the caller before.
-    PrimaryReplica(Epoch epoch, std::vector<std::string> standbys, LogStore& log, Options options);
+    PrimaryReplica(Epoch epoch, std::vector<std::string> standbys, LogStore& log,
+                   Options options);
 
     // A stream to standby `s` opened and its Hello arrived.
     std::vector<Outgoing> on_hello(std::size_t s, const Hello& hello, TimePoint now);

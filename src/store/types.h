@@ -52,8 +52,8 @@ struct Outcome {
         not_found = 2,            // del of a key that does not exist; nothing changed
     };
     Code code = Code::ok;
-    Index index = 0;         // the entry that produced this outcome (first application if a retry)
-    Index revision = 0;      // put ok: = index; otherwise the key's current revision (0 = absent)
+    Index index = 0;     // the entry that produced this outcome (first application if a retry)
+    Index revision = 0;  // put ok: = index; otherwise the key's current revision (0 = absent)
     bool duplicate = false;  // a retried request id: the first application's outcome
 };
 
