@@ -1,0 +1,368 @@
+// Goal: DiskLog keeps the promises of log_store.h and the recovery rules of
+// docs/store-format.md: group commit, nothing synced is lost across a crash, a torn tail is
+// dropped and reported, damage elsewhere refuses to open, I/O errors fail the log, and
+// truncation, compaction and install survive a reopen. Method: FakeDisk (no real I/O, no
+// sleeps); a "reopen" drops the log object, optionally crashes the disk, and recovers.
+#include "store/disk_log.h"
+
+#include <gtest/gtest.h>
+
+#include "store/fake_disk.h"
+#include "store/log_record.h"
+
+namespace vigil::store {
+namespace {
+
+constexpr const char* kDir = "/data/store";
+
+Entry make_entry(Index index, Epoch epoch = 1) {
+    Entry e;
+    e.index = index;
+    e.epoch = epoch;
+    e.write.op = index % 5 == 0 ? Write::Op::del : Write::Op::put;
+    e.write.key = "key-" + std::to_string(index % 7);
+    e.write.value = "value-" + std::to_string(index) + "-" + std::to_string(epoch);
+    if (index % 3 == 0) e.write.if_match = index - 1;
+    if (index % 2 == 0) e.write.request_id = "req-" + std::to_string(index);
+    return e;
+}
+
+bool same(const Entry& a, const Entry& b) {
+    return a.index == b.index && a.epoch == b.epoch && a.write.op == b.write.op &&
+           a.write.key == b.write.key && a.write.value == b.write.value &&
+           a.write.if_match == b.write.if_match && a.write.request_id == b.write.request_id;
+}
+
+std::string segment_path(Index first) {
+    return std::string(kDir) + "/" + DiskLog::segment_name(first);
+}
+
+class DiskLogTest : public testing::Test {
+protected:
+    void SetUp() override { reopen(); }
+    void reopen() {
+        log_.reset();
+        auto log = DiskLog::open(disk_, kDir);
+        ASSERT_TRUE(log) << log.error().message;
+        log_ = std::move(*log);
+    }
+    Result<std::unique_ptr<DiskLog>> try_reopen() {
+        log_.reset();
+        return DiskLog::open(disk_, kDir);
+    }
+    void append_range(Index from, Index to, Epoch epoch = 1) {
+        for (Index i = from; i <= to; ++i) ASSERT_TRUE(log_->append(make_entry(i, epoch)));
+    }
+    void expect_entries(Index from, Index to, Epoch epoch = 1) {
+        ASSERT_GE(log_->last_index(), to);
+        auto got = log_->read(from, SIZE_MAX);
+        ASSERT_GE(got.size(), to - from + 1);
+        for (Index i = from; i <= to; ++i)
+            EXPECT_TRUE(same(got[i - from], make_entry(i, epoch))) << "entry " << i;
+    }
+    // Offset of record `index` in a segment starting at `first` that holds only make_entry().
+    std::uint64_t offset_of(Index first, Index index, Epoch epoch = 1) {
+        std::uint64_t at = 0;
+        for (Index i = first; i < index; ++i) at += record_bytes(make_entry(i, epoch));
+        return at;
+    }
+
+    FakeDisk disk_;
+    std::unique_ptr<DiskLog> log_;
+};
+
+TEST_F(DiskLogTest, EmptyLogStartsAtOne) {
+    EXPECT_EQ(log_->first_index(), 1u);
+    EXPECT_EQ(log_->last_index(), 0u);
+    EXPECT_EQ(log_->last_epoch(), 0u);
+    EXPECT_EQ(*disk_.list(kDir), std::vector<std::string>{DiskLog::segment_name(1)});
+}
+
+TEST_F(DiskLogTest, AppendSyncReopenRoundTrip) {
+    append_range(1, 10);
+    EXPECT_EQ(log_->durable_index(), 0u);
+    ASSERT_TRUE(log_->sync());
+    EXPECT_EQ(log_->durable_index(), 10u);
+    reopen();
+    EXPECT_EQ(log_->last_index(), 10u);
+    EXPECT_EQ(log_->durable_index(), 10u);
+    EXPECT_EQ(log_->recovery_note(), "");
+    expect_entries(1, 10);
+}
+
+TEST_F(DiskLogTest, GroupCommitHundredAppendsShareOneSync) {
+    const auto before = disk_.sync_count();
+    append_range(1, 100);
+    EXPECT_EQ(disk_.sync_count(), before) << "append must not sync";
+    ASSERT_TRUE(log_->sync());
+    EXPECT_EQ(disk_.sync_count(), before + 1);
+    ASSERT_TRUE(log_->sync());  // nothing new: no fsync
+    EXPECT_EQ(disk_.sync_count(), before + 1);
+    EXPECT_EQ(log_->durable_index(), 100u);
+}
+
+TEST_F(DiskLogTest, CrashBeforeSyncLosesOnlyUnsyncedEntries) {
+    append_range(1, 5);
+    ASSERT_TRUE(log_->sync());
+    append_range(6, 8);
+    disk_.crash();
+    reopen();
+    EXPECT_EQ(log_->last_index(), 5u);
+    expect_entries(1, 5);
+    append_range(6, 6, 2);  // the log goes on from there
+    ASSERT_TRUE(log_->sync());
+}
+
+TEST_F(DiskLogTest, TornTailRecordIsDroppedAndReported) {
+    append_range(1, 5);
+    ASSERT_TRUE(log_->sync());
+    const std::uint64_t good = disk_.test_content(segment_path(1)).size();
+    std::string torn;
+    encode_record(make_entry(6), torn);
+    {
+        auto f = std::move(*disk_.open_append(segment_path(1)));
+        ASSERT_TRUE(f->append(std::string_view(torn).substr(0, torn.size() / 2)));
+        ASSERT_TRUE(f->sync());
+    }
+    reopen();
+    EXPECT_EQ(log_->last_index(), 5u);
+    EXPECT_NE(log_->recovery_note().find("dropped " + std::to_string(torn.size() / 2) +
+                                         " torn bytes at the end of " + DiskLog::segment_name(1)),
+              std::string::npos)
+        << log_->recovery_note();
+    EXPECT_EQ(disk_.test_content(segment_path(1)).size(), good) << "the file is cut back";
+    append_range(6, 7);
+    ASSERT_TRUE(log_->sync());
+    reopen();
+    EXPECT_EQ(log_->recovery_note(), "");
+    expect_entries(1, 7);
+}
+
+TEST(DiskLog, TornSyncNeverLosesSyncedEntries) {
+    for (std::uint64_t seed = 0; seed < 50; ++seed) {
+        FakeDisk disk;
+        auto log = std::move(*DiskLog::open(disk, kDir));
+        for (Index i = 1; i <= 9; ++i) {
+            ASSERT_TRUE(log->append(make_entry(i)));
+            if (i == 5) {
+                ASSERT_TRUE(log->sync());
+            }
+        }
+        disk.fail_next_sync();  // entries 6..9 reach the file but are not synced
+        ASSERT_FALSE(log->sync());
+        log.reset();
+        disk.crash_torn(seed);
+        auto reopened = DiskLog::open(disk, kDir);
+        ASSERT_TRUE(reopened) << "seed " << seed << ": " << reopened.error().message;
+        ASSERT_GE((*reopened)->last_index(), 5u) << "seed " << seed;
+        auto got = (*reopened)->read(1, SIZE_MAX);
+        for (const Entry& e : got) EXPECT_TRUE(same(e, make_entry(e.index))) << "seed " << seed;
+    }
+}
+
+TEST_F(DiskLogTest, CorruptRecordFollowedByValidOnesRefusesToOpen) {
+    append_range(1, 10);
+    ASSERT_TRUE(log_->sync());
+    disk_.corrupt(segment_path(1), offset_of(1, 3) + 12);
+    auto r = try_reopen();
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, Error::Code::corruption);
+    EXPECT_NE(r.error().message.find(DiskLog::segment_name(1)), std::string::npos);
+    EXPECT_NE(r.error().message.find("entry index 3"), std::string::npos) << r.error().message;
+}
+
+TEST_F(DiskLogTest, CorruptRecordInMiddleSegmentRefusesToOpen) {
+    append_range(1, 5);
+    ASSERT_TRUE(log_->sync());
+    ASSERT_TRUE(log_->compact({2, 1, "state@2"}));  // log-1 keeps 3..5, log-6 is new
+    append_range(6, 8);
+    ASSERT_TRUE(log_->sync());
+    disk_.corrupt(segment_path(1), offset_of(1, 5) + 20);  // the last record of log-1
+    auto r = try_reopen();
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, Error::Code::corruption);
+    EXPECT_NE(r.error().message.find(DiskLog::segment_name(1)), std::string::npos);
+    EXPECT_NE(r.error().message.find("middle segment"), std::string::npos);
+    EXPECT_NE(r.error().message.find("entry index 5"), std::string::npos) << r.error().message;
+}
+
+TEST_F(DiskLogTest, MissingSegmentIsAGapAndRefusesToOpen) {
+    append_range(1, 3);
+    ASSERT_TRUE(log_->compact({0, 0, ""}));  // a snapshot of nothing just starts log-4
+    ASSERT_TRUE(log_->sync());
+    append_range(4, 6);
+    ASSERT_TRUE(log_->compact({0, 0, ""}));  // log-7
+    ASSERT_TRUE(disk_.remove(segment_path(4)));
+    auto r = try_reopen();
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, Error::Code::corruption);
+    EXPECT_NE(r.error().message.find(DiskLog::segment_name(7)), std::string::npos)
+        << r.error().message;
+}
+
+TEST_F(DiskLogTest, FailedSyncMakesTheLogFailed) {
+    append_range(1, 3);
+    ASSERT_TRUE(log_->sync());
+    append_range(4, 4);
+    disk_.fail_next_sync();
+    auto r = log_->sync();
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, Error::Code::io);
+    EXPECT_TRUE(log_->failed());
+    EXPECT_EQ(log_->durable_index(), 3u);
+    EXPECT_FALSE(log_->append(make_entry(5)));
+    EXPECT_FALSE(log_->sync()) << "a later sync must not report success";
+    disk_.crash();
+    reopen();
+    EXPECT_FALSE(log_->failed());
+    expect_entries(1, 3);
+}
+
+TEST_F(DiskLogTest, DiskFullFailsTheSyncAndKeepsWhatWasSynced) {
+    append_range(1, 3);
+    ASSERT_TRUE(log_->sync());
+    disk_.set_full(true);
+    append_range(4, 5);
+    auto r = log_->sync();
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error().message.find("no space"), std::string::npos) << r.error().message;
+    EXPECT_TRUE(log_->failed());
+    disk_.set_full(false);
+    disk_.crash();
+    reopen();
+    EXPECT_EQ(log_->last_index(), 3u);
+    expect_entries(1, 3);
+}
+
+TEST_F(DiskLogTest, TruncateAfterIsDurableAndTheLogGoesOn) {
+    append_range(1, 10);
+    ASSERT_TRUE(log_->sync());
+    ASSERT_TRUE(log_->truncate_after(6));
+    EXPECT_EQ(log_->last_index(), 6u);
+    EXPECT_EQ(log_->durable_index(), 6u);
+    disk_.crash();
+    reopen();
+    EXPECT_EQ(log_->last_index(), 6u);
+    append_range(7, 8, 2);
+    ASSERT_TRUE(log_->sync());
+    reopen();
+    expect_entries(1, 6);
+    expect_entries(7, 8, 2);
+}
+
+TEST_F(DiskLogTest, TruncateInsideTheUnwrittenBufferKeepsTheRest) {
+    append_range(1, 3);
+    ASSERT_TRUE(log_->sync());
+    append_range(4, 8);
+    ASSERT_TRUE(log_->truncate_after(5));
+    EXPECT_EQ(log_->durable_index(), 3u);
+    ASSERT_TRUE(log_->sync());
+    reopen();
+    EXPECT_EQ(log_->last_index(), 5u);
+    expect_entries(1, 5);
+}
+
+TEST_F(DiskLogTest, TruncateIntoAnEarlierSegmentRemovesLaterOnes) {
+    append_range(1, 4);
+    ASSERT_TRUE(log_->sync());
+    ASSERT_TRUE(log_->compact({1, 1, "s1"}));  // log-5 starts
+    append_range(5, 8);
+    ASSERT_TRUE(log_->sync());
+    ASSERT_TRUE(log_->truncate_after(3));
+    EXPECT_EQ(*disk_.list(kDir), (std::vector<std::string>{DiskLog::segment_name(1), "snapshot"}));
+    append_range(4, 6, 3);
+    ASSERT_TRUE(log_->sync());
+    reopen();
+    EXPECT_EQ(log_->first_index(), 2u);
+    expect_entries(2, 3);
+    expect_entries(4, 6, 3);
+}
+
+TEST_F(DiskLogTest, LargeBatchIsWrittenEarlyButSyncedOnce) {
+    const auto before = disk_.sync_count();
+    for (Index i = 1; i <= 6; ++i) {
+        Entry e = make_entry(i);
+        e.write.value = std::string(kValueBytesMax, static_cast<char>('a' + i));
+        ASSERT_TRUE(log_->append(e));
+    }
+    EXPECT_GE(disk_.test_content(segment_path(1)).size(), kPendingBytesMax)
+        << "the buffer is bounded: it was written out before growing past its limit";
+    EXPECT_EQ(disk_.sync_count(), before);
+    ASSERT_TRUE(log_->truncate_after(3));  // the cut falls in the written, unsynced part
+    ASSERT_TRUE(log_->sync());
+    reopen();
+    EXPECT_EQ(log_->last_index(), 3u);
+    EXPECT_EQ(log_->read(3, SIZE_MAX).front().write.value[0], 'a' + 3);
+}
+
+TEST_F(DiskLogTest, CompactThenReopenKeepsSnapshotAndDropsOldSegments) {
+    append_range(1, 10);
+    ASSERT_TRUE(log_->sync());
+    ASSERT_TRUE(log_->compact({7, 1, "state@7"}));
+    EXPECT_EQ(log_->first_index(), 8u);
+    EXPECT_EQ(log_->epoch_at(7), Epoch{1});
+    EXPECT_EQ(log_->epoch_at(6), std::nullopt);
+    append_range(11, 12);
+    ASSERT_TRUE(log_->sync());
+    ASSERT_TRUE(log_->compact({11, 1, "state@11"}));
+    EXPECT_EQ(*disk_.list(kDir), (std::vector<std::string>{DiskLog::segment_name(11),
+                                                           DiskLog::segment_name(13), "snapshot"}));
+    reopen();
+    EXPECT_EQ(log_->first_index(), 12u);
+    EXPECT_EQ(log_->last_index(), 12u);
+    ASSERT_TRUE(log_->snapshot());
+    EXPECT_EQ(log_->snapshot()->index, 11u);
+    EXPECT_EQ(log_->snapshot()->state, "state@11");
+    expect_entries(12, 12);
+}
+
+TEST_F(DiskLogTest, CorruptSnapshotRefusesToOpen) {
+    append_range(1, 3);
+    ASSERT_TRUE(log_->sync());
+    ASSERT_TRUE(log_->compact({3, 1, "state@3"}));
+    disk_.corrupt(std::string(kDir) + "/snapshot", 40);
+    auto r = try_reopen();
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, Error::Code::corruption);
+    EXPECT_NE(r.error().message.find("/snapshot"), std::string::npos) << r.error().message;
+}
+
+TEST_F(DiskLogTest, InstallReplacesTheLogAndSurvivesReopen) {
+    append_range(1, 5);
+    ASSERT_TRUE(log_->sync());
+    ASSERT_TRUE(log_->install({100, 3, "state@100"}));
+    EXPECT_EQ(log_->first_index(), 101u);
+    EXPECT_EQ(log_->last_index(), 100u);
+    EXPECT_EQ(log_->durable_index(), 100u);
+    EXPECT_EQ(log_->last_epoch(), 3u);
+    EXPECT_EQ(*disk_.list(kDir),
+              (std::vector<std::string>{DiskLog::segment_name(101), "snapshot"}));
+    append_range(101, 102, 3);
+    ASSERT_TRUE(log_->sync());
+    disk_.crash();
+    reopen();
+    EXPECT_EQ(log_->snapshot()->state, "state@100");
+    EXPECT_EQ(log_->first_index(), 101u);
+    expect_entries(101, 102, 3);
+}
+
+TEST_F(DiskLogTest, InstallBehindTheLogDropsTheDivergentSuffix) {
+    append_range(1, 10);
+    ASSERT_TRUE(log_->sync());
+    ASSERT_TRUE(log_->install({4, 2, "state@4"}));
+    reopen();
+    EXPECT_EQ(log_->first_index(), 5u);
+    EXPECT_EQ(log_->last_index(), 4u);
+    EXPECT_EQ(log_->last_epoch(), 2u);
+}
+
+TEST_F(DiskLogTest, ReadStopsAtMaxBytesButReturnsAtLeastOne) {
+    append_range(1, 10);
+    EXPECT_EQ(log_->read(3, 1).size(), 1u);
+    const std::size_t two = record_bytes(make_entry(3)) + record_bytes(make_entry(4));
+    EXPECT_EQ(log_->read(3, two).size(), 2u);
+    EXPECT_TRUE(log_->read(11, SIZE_MAX).empty());
+}
+
+}  // namespace
+}  // namespace vigil::store
