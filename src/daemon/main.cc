@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/control_client.h"
 #include "cli/events.h"
+#include "cli/kv_command.h"
 #include "daemon/agent.h"
 #include "daemon/auth_keys.h"
 #include "daemon/config_parse.h"
@@ -256,6 +257,7 @@ int main(int argc, char** argv) {
     check->add_option("FILE", check_path, "configuration file")->required();
 
     auto import_cmd = daemon::add_import_command(app);
+    auto kv_cmd = cli::add_kv_command(app);
 
     try {
         app.parse(argc, argv);
@@ -277,6 +279,7 @@ int main(int argc, char** argv) {
     if (restart->parsed()) return cli::cmd_resource_restart(socket_path(), resource_name);
     if (cleanup->parsed()) return cli::cmd_cleanup(socket_path(), cleanup_group);
     if (import_cmd->import->parsed()) return daemon::run_import(*import_cmd);
+    if (kv_cmd->kv->parsed()) return cli::run_kv(*kv_cmd);
     if (reload->parsed()) return cli::cmd_reload(socket_path());
     return 1;
 }

@@ -51,7 +51,14 @@ std::size_t head_end(std::string_view bytes) {
 
 }  // namespace
 
+const std::string* HttpRequest::header(std::string_view name) const {
+    for (const auto& [n, v] : headers)
+        if (iequals(n, name)) return &v;
+    return nullptr;
+}
+
 HttpParse parse_http_request(std::string_view bytes, std::size_t head_bytes_max) {
+    const std::size_t bytes_in = bytes.size();
     // RFC 9112 §2.2: a server should ignore at least one empty line before the request line.
     while (!bytes.empty() && (bytes.front() == '\r' || bytes.front() == '\n')) {
         if (bytes.front() == '\r' && (bytes.size() < 2 || bytes[1] != '\n')) break;
@@ -93,6 +100,7 @@ HttpParse parse_http_request(std::string_view bytes, std::size_t head_bytes_max)
             if (version != "HTTP/1.1" && version != "HTTP/1.0")
                 return bad(505, "only HTTP/1.0 and HTTP/1.1 are supported");
             http11 = version == "HTTP/1.1";
+            out.request.http11 = http11;
             out.request.method = std::string(method);
             out.request.target = std::string(target);
             out.request.path = std::string(target.substr(0, target.find('?')));
@@ -109,6 +117,12 @@ HttpParse parse_http_request(std::string_view bytes, std::size_t head_bytes_max)
                 return (static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f;
             }))
             return bad(400, "control character in header field");
+        std::string_view value = line.substr(colon + 1);
+        while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+            value.remove_prefix(1);
+        while (!value.empty() && (value.back() == ' ' || value.back() == '\t'))
+            value.remove_suffix(1);
+        out.request.headers.emplace_back(name, value);
         if (iequals(name, "host")) {
             if (has_host) return bad(400, "more than one Host header");
             has_host = true;
@@ -118,6 +132,7 @@ HttpParse parse_http_request(std::string_view bytes, std::size_t head_bytes_max)
     // RFC 9112 §3.2: a server must answer 400 to an HTTP/1.1 request without Host.
     if (http11 && !has_host) return bad(400, "HTTP/1.1 request without Host");
     out.kind = HttpParse::Kind::complete;
+    out.head_bytes = bytes_in - bytes.size() + end;  // with the skipped empty lines
     return out;
 }
 
