@@ -145,7 +145,9 @@ TEST(ReplicationMessage, RandomGarbageNeverCrashes) {
                 bytes[prng.below(bytes.size())] = static_cast<char>(prng.below(256));
         }
         Result<Message> decoded = decode_message(bytes);
-        if (decoded.has_value()) EXPECT_EQ(encode_message(*decoded), bytes) << "round " << round;
+        if (decoded.has_value()) {
+            EXPECT_EQ(encode_message(*decoded), bytes) << "round " << round;
+        }
     }
 }
 

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 
 #include "store/replication_test_harness.h"
 
@@ -50,9 +51,10 @@ void check_safety(Cluster& c, Index& last_commit, std::uint64_t seed, int step) 
                                                 c.standby_logs[s]->first_index()),
                                        standby_commit))
             << "seed " << seed << " step " << step << " standby " << s;
-        if (c.primary->caught_up(s))
+        if (c.primary->caught_up(s)) {
             ASSERT_TRUE(holds_committed(c.primary_log, *c.standby_logs[s], commit))
                 << "seed " << seed << " step " << step << " standby " << s;
+        }
     }
     for (std::size_t s : c.required)
         ASSERT_TRUE(holds_committed(c.primary_log, *c.standby_logs[s], commit))
@@ -84,7 +86,13 @@ void random_step(Cluster& c, Prng& prng, std::vector<bool>& connected) {
     }
 }
 
-void run(std::uint64_t seed) {
+struct Coverage {
+    std::size_t snapshots_sent = 0;
+    std::size_t refusals = 0;
+    std::size_t truncations = 0;  // runs where standby 1 lost its old-epoch suffix
+};
+
+void run(std::uint64_t seed, Coverage& coverage) {
     Prng prng(seed);
     PrimaryReplica::Options options;
     options.request_timeout = kTimeout;
@@ -126,14 +134,23 @@ void run(std::uint64_t seed) {
         EXPECT_EQ(c.standbys[s]->commit_index(), commit) << "seed " << seed;
     }
     EXPECT_EQ(c.required.size(), 2u) << "seed " << seed;
+    coverage.snapshots_sent += c.snapshots_sent;
+    coverage.refusals += c.refusals;
+    if (c.standby_logs[1]->epoch_at(4) != std::optional<Epoch>(1)) ++coverage.truncations;
     EXPECT_GT(commit, 4u) << "seed " << seed << ": nothing committed, the run proves little";
 }
 
 TEST(Replication, RandomFaultsStaySafeAndConvergeAfterHealing) {
+    Coverage coverage;
     for (std::uint64_t seed = 1; seed <= 30; ++seed) {
-        run(seed);
+        run(seed, coverage);
         if (HasFatalFailure()) return;
     }
+    // The runs must have gone through the interesting paths, or they prove little.
+    EXPECT_GT(coverage.snapshots_sent, 30u);
+    EXPECT_GT(coverage.refusals, 100u);
+    EXPECT_EQ(coverage.truncations, 30u);
+    std::printf("snapshots %zu, refusals %zu\n", coverage.snapshots_sent, coverage.refusals);
 }
 
 }  // namespace

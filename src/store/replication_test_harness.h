@@ -127,6 +127,8 @@ public:
     // What the primary sent, decoded (for tests on pipelining).
     std::vector<Outgoing> sent;
     std::size_t pending_count() const { return pending_.size(); }
+    std::size_t snapshots_sent = 0;  // how much of the protocol a run exercised
+    std::size_t refusals = 0;
 
     MemLog primary_log;
     std::vector<std::unique_ptr<MemLog>> standby_logs;
@@ -166,6 +168,7 @@ private:
     }
     void route(std::vector<Outgoing> out) {
         for (Outgoing& o : out) {
+            if (std::holds_alternative<InstallSnapshot>(o.message)) ++snapshots_sent;
             sent.push_back(o);
             enqueue(o.standby, false, o.message);
         }
@@ -184,6 +187,7 @@ private:
         Result<Message> m = decode_message(p.frame);
         VIGIL_ASSERT(m.has_value());
         if (p.to_primary) {
+            if (!std::get<Ack>(*m).ok) ++refusals;
             route(primary->on_ack(p.standby, std::get<Ack>(*m), now));
             return true;
         }
