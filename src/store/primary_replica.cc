@@ -64,7 +64,8 @@ void PrimaryReplica::update_state(Peer& peer, TimePoint now) {
     const bool overdue = !oldest.is_never() && now - oldest > options_.request_timeout;
     if (!peer.connected) {
         // Never said Hello: connecting, until something waited too long for it.
-        if (peer.state != StandbyState::connecting || overdue) peer.state = StandbyState::out_of_date;
+        if (peer.state != StandbyState::connecting || overdue)
+            peer.state = StandbyState::out_of_date;
         return;
     }
     if (peer.state == StandbyState::in_sync) {
@@ -88,8 +89,8 @@ void PrimaryReplica::fill_pipeline(std::size_t s, TimePoint now, std::vector<Out
             peer.commit_index_sent = commit_index_;
             return;
         }
-        const std::size_t room = options_.in_flight_bytes_max - std::min(
-            options_.in_flight_bytes_max, peer.in_flight_bytes);
+        const std::size_t room = options_.in_flight_bytes_max -
+                                 std::min(options_.in_flight_bytes_max, peer.in_flight_bytes);
         if (room == 0) return;
         const std::size_t budget = std::min(options_.append_bytes_max, room);
         std::vector<Entry> entries = log_.read(peer.next_index, budget);
@@ -139,8 +140,7 @@ void PrimaryReplica::send_keep_alive(std::size_t s, TimePoint now, std::vector<O
     out.push_back({s, Append{epoch_, prev, *prev_epoch, commit_index_, {}}});
 }
 
-std::vector<Outgoing> PrimaryReplica::on_hello(std::size_t s, const Hello& hello,
-                                               TimePoint now) {
+std::vector<Outgoing> PrimaryReplica::on_hello(std::size_t s, const Hello& hello, TimePoint now) {
     VIGIL_ASSERT(s < peers_.size());
     std::vector<Outgoing> out;
     note_appended(now);
@@ -198,8 +198,8 @@ std::vector<Outgoing> PrimaryReplica::on_ack(std::size_t s, const Ack& ack, Time
         peer.in_flight.clear();
         peer.in_flight_bytes = 0;
         peer.snapshot_in_flight = false;
-        peer.next_index = std::clamp(ack.last_index + 1, peer.match_index + 1,
-                                     log_.last_index() + 1);
+        peer.next_index =
+            std::clamp(ack.last_index + 1, peer.match_index + 1, log_.last_index() + 1);
     }
     prune_batches();
     update_state(peer, now);

@@ -96,7 +96,8 @@ Entry read_entry(Reader& r) {
     e.index = r.u64("entry index");
     e.epoch = r.u64("entry epoch");
     const std::uint8_t op = r.u8("entry op");
-    if (op > static_cast<std::uint8_t>(Write::Op::del)) r.fail("unknown entry op " + std::to_string(op));
+    if (op > static_cast<std::uint8_t>(Write::Op::del))
+        r.fail("unknown entry op " + std::to_string(op));
     e.write.op = static_cast<Write::Op>(op);
     const std::uint8_t flags = r.u8("entry flags");
     if (flags > 1) r.fail("unknown entry flags " + std::to_string(flags));

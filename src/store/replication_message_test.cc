@@ -47,7 +47,8 @@ bool same(const Message& x, const Message& y) {
     if (x.index() != y.index()) return false;
     if (const auto* a = std::get_if<Hello>(&x)) {
         const auto& b = std::get<Hello>(y);
-        return a->epoch == b.epoch && a->last_index == b.last_index && a->last_epoch == b.last_epoch;
+        return a->epoch == b.epoch && a->last_index == b.last_index &&
+               a->last_epoch == b.last_epoch;
     }
     if (const auto* a = std::get_if<Append>(&x)) {
         const auto& b = std::get<Append>(y);
@@ -104,7 +105,8 @@ TEST(ReplicationMessage, UnknownTypeIsNamed) {
 }
 
 TEST(ReplicationMessage, KeyOverTheLimitIsRefusedBeforeReading) {
-    Append a{1, 0, 0, 0, {make_entry(1, 1, Write::Op::put, std::string(kKeyBytesMax + 1, 'k'), "")}};
+    Append a{
+        1, 0, 0, 0, {make_entry(1, 1, Write::Op::put, std::string(kKeyBytesMax + 1, 'k'), "")}};
     Result<Message> decoded = decode_message(encode_message(a));
     ASSERT_FALSE(decoded.has_value());
     EXPECT_NE(decoded.error().message.find("entry key"), std::string::npos);
@@ -123,7 +125,8 @@ TEST(ReplicationMessage, BadFlagsAndOpsAreErrors) {
     std::string ack = encode_message(Ack{1, true, 2, 0});
     ack[9] = 2;  // the ok byte
     EXPECT_FALSE(decode_message(ack).has_value());
-    std::string append = encode_message(Append{1, 0, 0, 0, {make_entry(1, 1, Write::Op::put, "k", "")}});
+    std::string append =
+        encode_message(Append{1, 0, 0, 0, {make_entry(1, 1, Write::Op::put, "k", "")}});
     append[1 + 32 + 4 + 16] = 3;  // the op byte of the first entry
     EXPECT_FALSE(decode_message(append).has_value());
 }

@@ -22,8 +22,8 @@ constexpr Micros kStep = 5'000;
 ::testing::AssertionResult holds_committed(const MemLog& primary, const MemLog& standby,
                                            Index commit) {
     if (standby.durable_index() < commit)
-        return ::testing::AssertionFailure() << "durable " << standby.durable_index()
-                                             << " < commit " << commit;
+        return ::testing::AssertionFailure()
+               << "durable " << standby.durable_index() << " < commit " << commit;
     const Index from = std::max(primary.first_index(), standby.first_index()) - 1;
     if (!test::same_entries(primary, standby, std::max<Index>(from, 1), commit))
         return ::testing::AssertionFailure() << "entries differ up to commit " << commit;
@@ -33,8 +33,10 @@ constexpr Micros kStep = 5'000;
 void manage_sync_set(Cluster& c) {
     for (std::size_t s = 0; s < c.standbys.size(); ++s) {
         auto it = std::find(c.required.begin(), c.required.end(), s);
-        if (it != c.required.end() && c.state(s) == StandbyState::out_of_date) c.required.erase(it);
-        else if (it == c.required.end() && c.primary->caught_up(s)) c.required.push_back(s);
+        if (it != c.required.end() && c.state(s) == StandbyState::out_of_date)
+            c.required.erase(it);
+        else if (it == c.required.end() && c.primary->caught_up(s))
+            c.required.push_back(s);
     }
 }
 
@@ -46,10 +48,10 @@ void check_safety(Cluster& c, Index& last_commit, std::uint64_t seed, int step) 
         ASSERT_EQ(c.errors[s], "") << "seed " << seed << " step " << step;
         const Index standby_commit = c.standbys[s]->commit_index();
         ASSERT_LE(standby_commit, commit) << "seed " << seed << " standby " << s;
-        ASSERT_TRUE(test::same_entries(c.primary_log, *c.standby_logs[s],
-                                       std::max(c.primary_log.first_index(),
-                                                c.standby_logs[s]->first_index()),
-                                       standby_commit))
+        ASSERT_TRUE(test::same_entries(
+            c.primary_log, *c.standby_logs[s],
+            std::max(c.primary_log.first_index(), c.standby_logs[s]->first_index()),
+            standby_commit))
             << "seed " << seed << " step " << step << " standby " << s;
         if (c.primary->caught_up(s)) {
             ASSERT_TRUE(holds_committed(c.primary_log, *c.standby_logs[s], commit))
@@ -80,7 +82,8 @@ void random_step(Cluster& c, Prng& prng, std::vector<bool>& connected) {
     } else if (action < 40) {
         const Index commit = c.commit();
         if (commit >= c.primary_log.first_index()) {
-            Snapshot snap{commit, *c.primary_log.epoch_at(commit), "state@" + std::to_string(commit)};
+            Snapshot snap{commit, *c.primary_log.epoch_at(commit),
+                          "state@" + std::to_string(commit)};
             ASSERT_TRUE(c.primary_log.compact(std::move(snap)).has_value());
         }
     }

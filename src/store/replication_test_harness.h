@@ -36,8 +36,9 @@ inline Entry noop_entry(Index index, Epoch epoch) {
 // Appends entries of `epoch` with keys "k<index>" until `last`, and syncs.
 inline void fill(MemLog& log, Index last, Epoch epoch) {
     while (log.last_index() < last)
-        VIGIL_ASSERT(log.append(put_entry(log.last_index() + 1, epoch, "k" + std::to_string(
-                                              log.last_index() + 1))).has_value());
+        VIGIL_ASSERT(log.append(put_entry(log.last_index() + 1, epoch,
+                                          "k" + std::to_string(log.last_index() + 1)))
+                         .has_value());
     VIGIL_ASSERT(log.sync().has_value());
 }
 
@@ -75,7 +76,8 @@ public:
     // logs), and builds the state machines.
     void start(Epoch epoch_now) {
         epoch = epoch_now;
-        VIGIL_ASSERT(primary_log.append(noop_entry(primary_log.last_index() + 1, epoch)).has_value());
+        VIGIL_ASSERT(
+            primary_log.append(noop_entry(primary_log.last_index() + 1, epoch)).has_value());
         VIGIL_ASSERT(primary_log.sync().has_value());
         std::vector<std::string> names;
         for (std::size_t s = 0; s < links_.size(); ++s) {
@@ -87,8 +89,10 @@ public:
     }
 
     void write(const std::string& key, std::string value = "v") {
-        VIGIL_ASSERT(primary_log.append(put_entry(primary_log.last_index() + 1, epoch, key,
-                                                  std::move(value))).has_value());
+        VIGIL_ASSERT(
+            primary_log
+                .append(put_entry(primary_log.last_index() + 1, epoch, key, std::move(value)))
+                .has_value());
         VIGIL_ASSERT(primary_log.sync().has_value());
         route(primary->on_appended(now));
     }
@@ -134,8 +138,8 @@ public:
     std::vector<std::unique_ptr<MemLog>> standby_logs;
     std::vector<std::unique_ptr<StandbyReplica>> standbys;
     std::unique_ptr<PrimaryReplica> primary;
-    std::vector<Epoch> known_epochs;      // what each standby's Node knows
-    std::vector<std::string> errors;      // the last error each standby reported
+    std::vector<Epoch> known_epochs;  // what each standby's Node knows
+    std::vector<std::string> errors;  // the last error each standby reported
     std::vector<std::size_t> required;
     TimePoint now{1'000'000};
     Epoch epoch = 0;
@@ -178,7 +182,8 @@ private:
         auto best = pending_.end();
         for (auto it = pending_.begin(); it != pending_.end(); ++it) {
             if (it->due > now || links_[it->standby].held) continue;
-            if (best == pending_.end() || std::tie(it->due, it->seq) < std::tie(best->due, best->seq))
+            if (best == pending_.end() ||
+                std::tie(it->due, it->seq) < std::tie(best->due, best->seq))
                 best = it;
         }
         if (best == pending_.end()) return false;

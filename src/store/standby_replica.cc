@@ -26,11 +26,11 @@ Index StandbyReplica::commit_index() const {
     return commit_index_;
 }
 
-Result<std::optional<Ack>> StandbyReplica::on_message(const Message& message,
-                                                      Epoch known_epoch) {
+Result<std::optional<Ack>> StandbyReplica::on_message(const Message& message, Epoch known_epoch) {
     epoch_ = std::max(epoch_, known_epoch);
     if (const auto* append = std::get_if<Append>(&message)) return on_append(*append);
-    if (const auto* snap = std::get_if<InstallSnapshot>(&message)) return on_install_snapshot(*snap);
+    if (const auto* snap = std::get_if<InstallSnapshot>(&message))
+        return on_install_snapshot(*snap);
     return Error::protocol("standby: a primary sent a Hello or an Ack");
 }
 
@@ -44,8 +44,10 @@ Index StandbyReplica::retry_hint(Index prev_index) const {
     Index hi = prev_index;
     while (lo < hi) {
         const Index mid = lo + (hi - lo) / 2;
-        if (log_.epoch_at(mid).value_or(0) < conflict) lo = mid + 1;
-        else hi = mid;
+        if (log_.epoch_at(mid).value_or(0) < conflict)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     // Everything up to our commit index matches the primary's log.
     return std::max(lo - 1, std::min(commit_index_, prev_index - 1));
@@ -59,9 +61,9 @@ Result<std::optional<Ack>> StandbyReplica::on_append(const Append& a) {
     for (std::size_t i = 0; i < a.entries.size(); ++i) {
         const Entry& e = a.entries[i];
         if (e.index != a.prev_index + 1 + i || e.epoch < previous || e.epoch > a.epoch)
-            return Error::protocol("standby: Append entry " + std::to_string(i) +
-                                   " has index " + std::to_string(e.index) + " epoch " +
-                                   std::to_string(e.epoch) + ", out of order");
+            return Error::protocol("standby: Append entry " + std::to_string(i) + " has index " +
+                                   std::to_string(e.index) + " epoch " + std::to_string(e.epoch) +
+                                   ", out of order");
         previous = e.epoch;
     }
     epoch_ = a.epoch;

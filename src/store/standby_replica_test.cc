@@ -12,10 +12,11 @@ namespace {
 
 using test::put_entry;
 
-Append append_of(Epoch epoch, Index prev_index, Epoch prev_epoch, Index commit,
-                 Index first, Index last, Epoch entry_epoch) {
+Append append_of(Epoch epoch, Index prev_index, Epoch prev_epoch, Index commit, Index first,
+                 Index last, Epoch entry_epoch) {
     Append a{epoch, prev_index, prev_epoch, commit, {}};
-    for (Index i = first; i <= last; ++i) a.entries.push_back(put_entry(i, entry_epoch, "k" + std::to_string(i)));
+    for (Index i = first; i <= last; ++i)
+        a.entries.push_back(put_entry(i, entry_epoch, "k" + std::to_string(i)));
     return a;
 }
 
