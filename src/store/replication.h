@@ -29,7 +29,8 @@
 namespace vigil::store {
 
 // ---- Messages (encoded by encode_message, one per length-prefixed frame) ----
-// standby -> primary, first on every connection, and after a rejected Append.
+// standby -> primary, first on every connection. (A refused Append is answered by an Ack
+// with ok = false and last_index, not by a new Hello.)
 struct Hello {
     Epoch epoch = 0;       // the highest group epoch the standby knows
     Index last_index = 0;  // its log
