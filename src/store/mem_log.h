@@ -1,7 +1,7 @@
-// MemLog: a LogStore kept wholly in memory, for unit tests of the key-value state and
-// replication and for the simulator. sync() marks everything appended durable;
-// fail_next_sync() makes the next sync fail and the log failed, as DiskLog does after an
-// I/O error. It models no crash: the simulator uses DiskLog over FakeDisk for that.
+// MemLog: a LogStore in memory, for unit tests and the simulator. Entries live in a deque;
+// sync() marks everything appended durable. Fault switches: fail_next_sync() (the log then
+// refuses everything, like the real one after a failed fsync) and test_lose_unsynced() (a
+// crash: entries appended since the last sync vanish).
 #pragma once
 
 #include <algorithm>
@@ -9,84 +9,101 @@
 #include <utility>
 
 #include "common/assert.h"
-#include "store/log_record.h"
 #include "store/log_store.h"
 
 namespace vigil::store {
 
 class MemLog : public LogStore {
 public:
-    Index first_index() const override { return first_index_; }
-    Index last_index() const override { return first_index_ - 1 + entries_.size(); }
-    Index durable_index() const override { return durable_index_; }
+    Index first_index() const override { return snapshot_ ? snapshot_->index + 1 : 1; }
+    Index last_index() const override {
+        return entries_.empty() ? first_index() - 1 : entries_.back().index;
+    }
+    Index durable_index() const override { return durable_; }
     std::optional<Epoch> epoch_at(Index index) const override {
         if (index == 0) return Epoch{0};
-        if (index == first_index_ - 1) return snapshot_ ? snapshot_->epoch : Epoch{0};
-        if (index < first_index_ || index > last_index()) return std::nullopt;
-        return entries_[index - first_index_].epoch;
+        if (snapshot_ && index == snapshot_->index) return snapshot_->epoch;
+        if (index < first_index() || index > last_index()) return std::nullopt;
+        return entries_[index - first_index()].epoch;
     }
 
     Result<void> append(const Entry& entry) override {
+        if (failed_) return Error::io("mem log: refused after a failed sync");
         VIGIL_ASSERT(entry.index == last_index() + 1);
         VIGIL_ASSERT(entry.epoch >= last_epoch());
-        if (failed_) return Error::io("memory log failed after an earlier sync error");
         entries_.push_back(entry);
         return {};
     }
     Result<void> sync() override {
-        if (failed_) return Error::io("memory log failed after an earlier sync error");
-        if (std::exchange(fail_next_sync_, false)) {
+        if (failed_) return Error::io("mem log: refused after a failed sync");
+        if (fail_next_sync_) {
             failed_ = true;
-            return Error::io("memory log: sync failed (injected)");
+            return Error::io("mem log: injected sync failure");
         }
-        durable_index_ = last_index();
+        durable_ = last_index();
         return {};
     }
     Result<void> truncate_after(Index index) override {
-        VIGIL_ASSERT(index + 1 >= first_index_);
-        while (last_index() > index) entries_.pop_back();
-        durable_index_ = std::min(durable_index_, index);
+        if (failed_) return Error::io("mem log: refused after a failed sync");
+        VIGIL_ASSERT(index + 1 >= first_index());
+        while (!entries_.empty() && entries_.back().index > index) entries_.pop_back();
+        durable_ = std::min(durable_, last_index());
         return {};
     }
     std::vector<Entry> read(Index from, std::size_t max_bytes) const override {
-        VIGIL_ASSERT(from >= first_index_);
+        VIGIL_ASSERT(from >= first_index());
         std::vector<Entry> out;
         std::size_t bytes = 0;
         for (Index i = from; i <= last_index(); ++i) {
-            const Entry& e = entries_[i - first_index_];
-            bytes += record_bytes(e);
+            const Entry& e = entries_[i - first_index()];
+            bytes += entry_bytes(e);
             if (!out.empty() && bytes > max_bytes) break;
             out.push_back(e);
         }
         return out;
     }
+
     const std::optional<Snapshot>& snapshot() const override { return snapshot_; }
     Result<void> compact(Snapshot snapshot) override {
-        VIGIL_ASSERT(snapshot.index <= durable_index_);
-        VIGIL_ASSERT(snapshot.index + 1 >= first_index_);
-        while (first_index_ <= snapshot.index) {
-            entries_.pop_front();
-            ++first_index_;
-        }
+        if (failed_) return Error::io("mem log: refused after a failed sync");
+        VIGIL_ASSERT(snapshot.index <= durable_);
+        VIGIL_ASSERT(snapshot.index >= first_index() - 1);
+        while (!entries_.empty() && entries_.front().index <= snapshot.index) entries_.pop_front();
         snapshot_ = std::move(snapshot);
         return {};
     }
     Result<void> install(Snapshot snapshot) override {
+        if (failed_) return Error::io("mem log: refused after a failed sync");
         entries_.clear();
-        first_index_ = snapshot.index + 1;
-        durable_index_ = snapshot.index;
+        durable_ = snapshot.index;
         snapshot_ = std::move(snapshot);
         return {};
     }
 
+    // Fault switches.
     void fail_next_sync() { fail_next_sync_ = true; }
     bool failed() const { return failed_; }
+    void test_lose_unsynced() { truncate_unchecked(durable_); }
+
+    // The entry at `index`; REQUIRES: first_index() <= index <= last_index().
+    const Entry& entry(Index index) const {
+        VIGIL_ASSERT(index >= first_index());
+        VIGIL_ASSERT(index <= last_index());
+        return entries_[index - first_index()];
+    }
 
 private:
+    // The size read() budgets with: payload plus a fixed header, like a log record.
+    static std::size_t entry_bytes(const Entry& e) {
+        return 32 + e.write.key.size() + e.write.value.size() + e.write.request_id.size();
+    }
+    void truncate_unchecked(Index index) {
+        while (!entries_.empty() && entries_.back().index > index) entries_.pop_back();
+    }
+
     std::deque<Entry> entries_;
-    Index first_index_ = 1;
-    Index durable_index_ = 0;
     std::optional<Snapshot> snapshot_;
+    Index durable_ = 0;
     bool fail_next_sync_ = false;
     bool failed_ = false;
 };

@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,7 +29,8 @@
 namespace vigil::store {
 
 // ---- Messages (encoded by encode_message, one per length-prefixed frame) ----
-// standby -> primary, first on every connection, and after a rejected Append.
+// standby -> primary, first on every connection. (A refused Append is answered by an Ack
+// with ok = false and last_index, not by a new Hello.)
 struct Hello {
     Epoch epoch = 0;       // the highest group epoch the standby knows
     Index last_index = 0;  // its log
@@ -63,6 +65,8 @@ std::string encode_message(const Message& message);
 // crashes or allocates more than the frame's own size on any input.
 Result<Message> decode_message(std::string_view bytes);
 constexpr std::size_t kFrameBytesMax = 64 * 1024 * 1024;  // a snapshot travels in one frame
+// Bytes `entry` takes inside an Append: the unit of append_bytes_max and in_flight_bytes_max.
+std::size_t encoded_entry_bytes(const Entry& entry);
 
 // ---- Primary side ----
 enum class StandbyState : std::uint8_t {
@@ -117,6 +121,45 @@ public:
     std::optional<Epoch> higher_epoch_seen() const;
     std::vector<StandbyView> view(TimePoint now) const;
     TimePoint next_deadline() const;
+
+private:
+    struct InFlight {
+        Index last_index;  // the Append's last entry
+        std::size_t entry_bytes;
+    };
+    struct Peer {
+        std::string name;
+        StandbyState state = StandbyState::connecting;
+        bool connected = false;
+        Index next_index = 1;   // the next entry to send
+        Index match_index = 0;  // durable on the standby, acked
+        std::deque<InFlight> in_flight;  // sent, not acked, oldest first
+        std::size_t in_flight_bytes = 0;
+        bool snapshot_in_flight = false;
+        TimePoint last_sent;            // for keep-alives
+        Index commit_index_sent = 0;    // what the standby was last told
+    };
+    // When entries were appended, to tell how long a standby's oldest unacked entry waited.
+    struct Batch {
+        Index last_index;
+        TimePoint appended;
+    };
+
+    void note_appended(TimePoint now);
+    void fill_pipeline(std::size_t s, TimePoint now, std::vector<Outgoing>& out);
+    void send_keep_alive(std::size_t s, TimePoint now, std::vector<Outgoing>& out);
+    void update_state(Peer& peer, TimePoint now);
+    TimePoint oldest_unacked(const Peer& peer) const;
+    void prune_batches();
+
+    Epoch epoch_;
+    LogStore& log_;
+    Options options_;
+    std::vector<Peer> peers_;
+    Index noop_index_;   // this epoch's first entry: nothing commits before it replicates
+    Index commit_index_ = 0;
+    std::deque<Batch> batches_;
+    std::optional<Epoch> higher_epoch_;
 };
 
 // ---- Standby side ----
@@ -134,6 +177,16 @@ public:
     Result<std::optional<Ack>> on_message(const Message& message, Epoch known_epoch);
     // Entries the primary says are committed (the KvState may apply up to here).
     Index commit_index() const;
+
+private:
+    Result<std::optional<Ack>> on_append(const Append& append);
+    Result<std::optional<Ack>> on_install_snapshot(const InstallSnapshot& message);
+    // Where to tell the primary to retry from after `prev_index` did not match.
+    Index retry_hint(Index prev_index) const;
+
+    LogStore& log_;
+    Epoch epoch_ = 0;          // the highest epoch seen from a primary or the Node
+    Index commit_index_ = 0;   // never decreases
 };
 
 }  // namespace vigil::store
