@@ -55,11 +55,11 @@ Result<void> GroupStore::open(TimePoint now) {
     if (auto r = disk_.make_directories(dir_); !r) return r.error();
     auto opened = store::DiskLog::open(disk_, dir_);
     if (!opened) return Error(opened.error().code, name_ + " store: " + opened.error().message);
-    log_ = std::move(*opened);
-    if (!log_->recovery_note().empty())
+    wal_ = std::move(*opened);
+    if (!wal_->recovery_note().empty())
         log_.event(Level::warn, "store_recovered",
-                   {{"group", name_}, {"dir", dir_}, {"note", log_->recovery_note()}});
-    if (const auto& snap = log_->snapshot()) {
+                   {{"group", name_}, {"dir", dir_}, {"note", wal_->recovery_note()}});
+    if (const auto& snap = wal_->snapshot()) {
         auto state = store::KvState::decode(snap->state);
         if (!state)
             return Error::corruption(name_ + " store: snapshot in " + dir_ + ": " +
@@ -76,9 +76,9 @@ Result<void> GroupStore::open(TimePoint now) {
     log_.event(Level::info, "store_opened",
                {{"group", name_},
                 {"dir", dir_},
-                {"first_index", index_text(log_->first_index())},
-                {"last_index", index_text(log_->last_index())},
-                {"last_epoch", std::to_string(log_->last_epoch())},
+                {"first_index", index_text(wal_->first_index())},
+                {"last_index", index_text(wal_->last_index())},
+                {"last_epoch", std::to_string(wal_->last_epoch())},
                 {"keys", std::to_string(kv_.key_count())}});
     become_standby(now);
     return {};
@@ -111,8 +111,8 @@ void GroupStore::become_primary(TimePoint now) {
     acks_to_send_.clear();
     // The noop at our epoch: once it is committed, everything before it is too, and the
     // standbys' logs agree with ours up to it.
-    store::Entry noop{log_->last_index() + 1, role_.epoch, {}};
-    if (auto r = log_->append(noop); !r) {
+    store::Entry noop{wal_->last_index() + 1, role_.epoch, {}};
+    if (auto r = wal_->append(noop); !r) {
         fail_store(r.error().message);
         return;
     }
@@ -122,7 +122,7 @@ void GroupStore::become_primary(TimePoint now) {
     options.request_timeout = ms(config_.groups[group_].store.request_timeout_ms);
     std::vector<std::string> names;
     for (std::size_t n : standby_nodes_) names.push_back(config_.nodes[n].name);
-    primary_ = std::make_unique<store::PrimaryReplica>(role_.epoch, names, *log_, options);
+    primary_ = std::make_unique<store::PrimaryReplica>(role_.epoch, names, *wal_, options);
     downstream_.clear();
     downstream_.resize(standby_nodes_.size());
     reconnect_at_.assign(standby_nodes_.size(), now);
@@ -143,7 +143,7 @@ void GroupStore::become_standby(TimePoint now) {
     primary_.reset();
     downstream_.clear();
     ready_ = false;
-    standby_ = std::make_unique<store::StandbyReplica>(*log_);
+    standby_ = std::make_unique<store::StandbyReplica>(*wal_);
 }
 
 void GroupStore::fail_pending(const std::string& why) {
@@ -305,7 +305,7 @@ void GroupStore::on_accept(int fd) {
             log_.event(Level::info, "store_link_up",
                        {{"group", name_}, {"peer", hello->node},
                         {"epoch", std::to_string(hello->epoch)}});
-            if (!standby_) standby_ = std::make_unique<store::StandbyReplica>(*log_);
+            if (!standby_) standby_ = std::make_unique<store::StandbyReplica>(*wal_);
             upstream_->stream->send(
                 store::encode_message(standby_->on_connected(known_epoch())));
         },
@@ -345,14 +345,14 @@ void GroupStore::on_upstream_frame(std::string_view frame) {
 // ---- Every turn of the loop ----
 
 void GroupStore::end_of_round(TimePoint now) {
-    if (!failed_.empty() || !log_) return;
+    if (!failed_.empty() || !wal_) return;
     if (primary_) {
         connect_standbys(now);
-        const bool appended = log_->last_index() > log_->durable_index();
+        const bool appended = wal_->last_index() > wal_->durable_index();
         if (appended) {
             // Send first, then sync: the standbys' fsyncs overlap ours.
             send_to(primary_->on_appended(now));
-            if (auto r = log_->sync(); !r) {
+            if (auto r = wal_->sync(); !r) {
                 fail_store(r.error().message);
                 return;
             }
@@ -362,8 +362,8 @@ void GroupStore::end_of_round(TimePoint now) {
         return;
     }
     if (!acks_to_send_.empty()) {
-        if (log_->last_index() > log_->durable_index()) {
-            if (auto r = log_->sync(); !r) {
+        if (wal_->last_index() > wal_->durable_index()) {
+            if (auto r = wal_->sync(); !r) {
                 fail_store(r.error().message);
                 return;
             }
@@ -373,7 +373,7 @@ void GroupStore::end_of_round(TimePoint now) {
         acks_to_send_.clear();
     }
     if (standby_) {
-        const store::Index commit = std::min(standby_->commit_index(), log_->durable_index());
+        const store::Index commit = std::min(standby_->commit_index(), wal_->durable_index());
         apply_committed(commit);
         maybe_compact();
     }
@@ -400,8 +400,8 @@ void GroupStore::advance_commit(TimePoint now) {
 void GroupStore::apply_committed(store::Index commit) {
     if (commit <= kv_.applied_index()) return;
     // Behind the log's start (a snapshot was installed): start from the snapshot.
-    if (kv_.applied_index() + 1 < log_->first_index()) {
-        const auto& snap = log_->snapshot();
+    if (kv_.applied_index() + 1 < wal_->first_index()) {
+        const auto& snap = wal_->snapshot();
         if (!snap) return;
         auto state = store::KvState::decode(snap->state);
         if (!state) {
@@ -411,7 +411,7 @@ void GroupStore::apply_committed(store::Index commit) {
         kv_ = std::move(*state);
     }
     while (kv_.applied_index() < commit) {
-        auto entries = log_->read(kv_.applied_index() + 1, 4 * 1024 * 1024);
+        auto entries = wal_->read(kv_.applied_index() + 1, 4 * 1024 * 1024);
         if (entries.empty()) break;
         for (const auto& e : entries) {
             if (e.index > commit) break;
@@ -429,10 +429,10 @@ void GroupStore::apply_committed(store::Index commit) {
 
 void GroupStore::maybe_compact() {
     const auto every = static_cast<store::Index>(config_.groups[group_].store.snapshot_entries);
-    const store::Index base = log_->first_index() - 1;
-    if (kv_.applied_index() < base + every || kv_.applied_index() > log_->durable_index()) return;
+    const store::Index base = wal_->first_index() - 1;
+    if (kv_.applied_index() < base + every || kv_.applied_index() > wal_->durable_index()) return;
     store::Snapshot snap{kv_.applied_index(), kv_.applied_epoch(), kv_.encode()};
-    if (auto r = log_->compact(std::move(snap)); !r) {
+    if (auto r = wal_->compact(std::move(snap)); !r) {
         fail_store("compaction: " + r.error().message);
         return;
     }
@@ -470,16 +470,16 @@ std::uint32_t GroupStore::caught_up_mask() const {
 }
 
 std::optional<core::StoreProgress> GroupStore::take_progress(TimePoint now) {
-    if (!log_) return std::nullopt;
+    if (!wal_) return std::nullopt;
     const std::uint32_t mask = caught_up_mask();
-    const store::Index last = log_->durable_index();
+    const store::Index last = wal_->durable_index();
     if (mask == reported_mask_ &&
         (last == reported_index_ || now - reported_at_ < kProgressEvery))
         return std::nullopt;
     reported_mask_ = mask;
     reported_index_ = last;
     reported_at_ = now;
-    return core::StoreProgress{now, group_, log_->epoch_at(last).value_or(0), last, mask};
+    return core::StoreProgress{now, group_, wal_->epoch_at(last).value_or(0), last, mask};
 }
 
 std::optional<KvUnavailable> GroupStore::unavailable() const {
@@ -496,8 +496,8 @@ void GroupStore::submit(store::Write write, std::function<void(Result<store::Out
         done(Error::busy("not the primary"));
         return;
     }
-    store::Entry entry{log_->last_index() + 1, role_.epoch, std::move(write)};
-    if (auto r = log_->append(entry); !r) {
+    store::Entry entry{wal_->last_index() + 1, role_.epoch, std::move(write)};
+    if (auto r = wal_->append(entry); !r) {
         done(Error::io(r.error().message));
         fail_store(r.error().message);
         return;
@@ -511,16 +511,16 @@ nlohmann::json GroupStore::status_json(TimePoint now) const {
                                             : "standby")
                                 : "failed";
     if (!failed_.empty()) j["error"] = failed_;
-    if (!log_) return j;
+    if (!wal_) return j;
     j["dir"] = dir_;
-    j["last_index"] = log_->last_index();
-    j["durable_index"] = log_->durable_index();
+    j["last_index"] = wal_->last_index();
+    j["durable_index"] = wal_->durable_index();
     j["applied_index"] = kv_.applied_index();
-    j["first_index"] = log_->first_index();
+    j["first_index"] = wal_->first_index();
     j["keys"] = kv_.key_count();
-    const auto& snap = log_->snapshot();
+    const auto& snap = wal_->snapshot();
     j["snapshot_index"] = snap ? snap->index : 0;
-    j["entries_since_snapshot"] = log_->last_index() - (log_->first_index() - 1);
+    j["entries_since_snapshot"] = wal_->last_index() - (wal_->first_index() - 1);
     j["snapshot_every"] = config_.groups[group_].store.snapshot_entries;
     j["writes_committed"] = writes_committed_;
     if (primary_) {

@@ -70,7 +70,7 @@ public:
     void submit(store::Write write, std::function<void(Result<store::Outcome>)> done) override;
 
     // For metrics and tests.
-    const store::LogStore& log() const { return *log_; }
+    const store::LogStore& log() const { return *wal_; }
     bool ready() const { return ready_; }
     std::uint64_t writes_committed() const { return writes_committed_; }
     std::vector<store::StandbyView> standby_views(TimePoint now) const {
@@ -110,7 +110,7 @@ private:
     Logger& log_;
     std::string name_;  // group name
     std::string dir_;
-    std::unique_ptr<store::DiskLog> log_;
+    std::unique_ptr<store::DiskLog> wal_;  // the group's log (write-ahead)
     store::KvState kv_;
     std::unique_ptr<io::TcpListener> listener_;
     StoreRole role_;
