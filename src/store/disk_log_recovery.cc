@@ -81,6 +81,8 @@ Result<void> DiskLog::recover() {
         active_ = std::move(*file);
     }
     durable_index_ = last_index();
+    VIGIL_ASSERT(active_ != nullptr);
+    VIGIL_ASSERT(segments_.back() <= last_index() + 1);  // appends continue the active segment
     return {};
 }
 
