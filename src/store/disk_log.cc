@@ -90,7 +90,7 @@ Result<void> DiskLog::sync() {
     if (auto r = active_->sync(); !r) return fail(r.error());
     VIGIL_ASSERT(pending_.empty());
     durable_index_ = last_index();
-    if (active_->size() >= kSegmentBytesMax) return open_segment(last_index() + 1);
+    if (active_->size() >= segment_bytes_max_) return open_segment(last_index() + 1);
     return {};
 }
 

@@ -75,7 +75,9 @@ TEST(DiskLogCrash, PowerLossDuringTruncateLeavesAPrefix) {
     at_every_step([](DiskLog& log) { return log.truncate_after(6); },
                   [](DiskLog& log, bool completed) {
                       EXPECT_GE(log.last_index(), 6u);
-                      if (completed) EXPECT_EQ(log.last_index(), 6u);
+                      if (completed) {
+                          EXPECT_EQ(log.last_index(), 6u);
+                      }
                   });
 }
 

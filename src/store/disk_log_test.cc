@@ -296,6 +296,26 @@ TEST_F(DiskLogTest, LargeBatchIsWrittenEarlyButSyncedOnce) {
     EXPECT_EQ(log_->read(3, SIZE_MAX).front().write.value[0], 'a' + 3);
 }
 
+TEST(DiskLog, SegmentsRollAtTheSizeLimitAndRecoverInOrder) {
+    FakeDisk disk;
+    auto log = std::move(*DiskLog::open(disk, kDir, 200));
+    for (Index i = 1; i <= 20; ++i) {
+        ASSERT_TRUE(log->append(make_entry(i)));
+        ASSERT_TRUE(log->sync());
+    }
+    const std::size_t files = disk.list(kDir)->size();
+    EXPECT_GT(files, 5u);
+    log.reset();
+    log = std::move(*DiskLog::open(disk, kDir, 200));
+    ASSERT_EQ(log->last_index(), 20u);
+    for (const Entry& e : log->read(1, SIZE_MAX)) EXPECT_TRUE(same(e, make_entry(e.index)));
+    ASSERT_TRUE(log->truncate_after(3));
+    EXPECT_LT(disk.list(kDir)->size(), files);
+    log.reset();
+    log = std::move(*DiskLog::open(disk, kDir, 200));
+    EXPECT_EQ(log->last_index(), 3u);
+}
+
 TEST_F(DiskLogTest, CompactThenReopenKeepsSnapshotAndDropsOldSegments) {
     append_range(1, 10);
     ASSERT_TRUE(log_->sync());
