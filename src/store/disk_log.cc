@@ -88,8 +88,9 @@ Result<void> DiskLog::sync() {
         pending_.clear();
     }
     if (auto r = active_->sync(); !r) return fail(r.error());
+    VIGIL_ASSERT(pending_.empty());
     durable_index_ = last_index();
-    if (active_->size() >= kSegmentBytesMax) return open_segment(last_index() + 1);
+    if (active_->size() >= segment_bytes_max_) return open_segment(last_index() + 1);
     return {};
 }
 

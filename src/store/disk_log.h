@@ -34,7 +34,9 @@ public:
     // Error::corruption (naming the file, and the index or offset) if a synced record or the
     // snapshot is damaged: the node must not serve. A torn record at the very end of the log
     // is dropped and reported in recovery_note(). Everything recovered is durable.
-    static Result<std::unique_ptr<DiskLog>> open(io::Disk& disk, std::string dir);
+    // `segment_bytes_max` is for tests that want many segments from few entries.
+    static Result<std::unique_ptr<DiskLog>> open(
+        io::Disk& disk, std::string dir, std::uint64_t segment_bytes_max = kSegmentBytesMax);
 
     Index first_index() const override { return first_index_; }
     Index last_index() const override { return first_index_ - 1 + entries_.size(); }
@@ -55,7 +57,8 @@ public:
     static std::string segment_name(Index first);
 
 private:
-    DiskLog(io::Disk& disk, std::string dir) : disk_(disk), dir_(std::move(dir)) {}
+    DiskLog(io::Disk& disk, std::string dir, std::uint64_t segment_bytes_max)
+        : disk_(disk), dir_(std::move(dir)), segment_bytes_max_(segment_bytes_max) {}
     Result<void> recover();
     Result<void> recover_segment(std::size_t position, Index& next);
     Result<void> drop_covered_segments();
@@ -69,6 +72,7 @@ private:
 
     io::Disk& disk_;
     std::string dir_;
+    std::uint64_t segment_bytes_max_;
     std::vector<Index> segments_;  // first index of each segment file, ascending; back() active
     std::unique_ptr<io::AppendFile> active_;
     std::deque<Entry> entries_;          // first_index_ .. last_index()

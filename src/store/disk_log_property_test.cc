@@ -105,7 +105,9 @@ private:
         reopen();
     }
     void reopen() {
-        auto log = DiskLog::open(disk_, kDir);
+        ++reopens;
+        // Small segments, so that truncation and compaction cross segment boundaries.
+        auto log = DiskLog::open(disk_, kDir, 2000);
         ASSERT_TRUE(log) << "seed " << seed_ << ": " << log.error().message;
         log_ = std::move(*log);
         check_recovered();
@@ -120,11 +122,17 @@ private:
         }
         for (const Entry& e : log_->read(log_->first_index(), SIZE_MAX))
             ASSERT_TRUE(same(e, model_[e.index - 1])) << "seed " << seed_ << " index " << e.index;
+        segments_max = std::max(segments_max, disk_.list(kDir)->size() - 1);
         model_.resize(log_->last_index());  // recovered unsynced entries now count as durable
         durable_ = log_->last_index();
         ASSERT_EQ(log_->durable_index(), durable_);
     }
 
+public:
+    int reopens = 0;
+    std::size_t segments_max = 0;  // the most segment files seen, to show they were many
+
+private:
     std::uint64_t seed_;
     Prng prng_;
     FakeDisk disk_;
@@ -135,13 +143,19 @@ private:
 };
 
 TEST(DiskLogProperty, RandomOpsAndCrashesNeverLoseASyncedEntry) {
+    int reopens = 0;
+    std::size_t segments_max = 0;
     for (std::uint64_t seed = 1; seed <= 40; ++seed) {
         PropertyRun run(seed);
         for (int i = 0; i < 600; ++i) {
             run.step();
             if (testing::Test::HasFatalFailure()) return;
         }
+        reopens += run.reopens;
+        segments_max = std::max(segments_max, run.segments_max);
     }
+    EXPECT_GT(reopens, 1000) << "the run should crash and recover often";
+    EXPECT_GT(segments_max, 3u) << "the run should span several segments";
 }
 
 }  // namespace

@@ -37,9 +37,10 @@ bool valid_record_after(std::string_view content, std::size_t from, Index last_g
 
 }  // namespace
 
-Result<std::unique_ptr<DiskLog>> DiskLog::open(io::Disk& disk, std::string dir) {
+Result<std::unique_ptr<DiskLog>> DiskLog::open(io::Disk& disk, std::string dir,
+                                               std::uint64_t segment_bytes_max) {
     if (auto r = disk.make_directories(dir); !r) return r.error();
-    std::unique_ptr<DiskLog> log(new DiskLog(disk, std::move(dir)));
+    std::unique_ptr<DiskLog> log(new DiskLog(disk, std::move(dir), segment_bytes_max));
     if (auto r = log->recover(); !r) return r.error();
     return log;
 }
@@ -81,6 +82,8 @@ Result<void> DiskLog::recover() {
         active_ = std::move(*file);
     }
     durable_index_ = last_index();
+    VIGIL_ASSERT(active_ != nullptr);
+    VIGIL_ASSERT(segments_.back() <= last_index() + 1);  // appends continue the active segment
     return {};
 }
 

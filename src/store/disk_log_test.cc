@@ -9,6 +9,7 @@
 
 #include "store/fake_disk.h"
 #include "store/log_record.h"
+#include "store/snapshot_file.h"
 
 namespace vigil::store {
 namespace {
@@ -295,6 +296,26 @@ TEST_F(DiskLogTest, LargeBatchIsWrittenEarlyButSyncedOnce) {
     EXPECT_EQ(log_->read(3, SIZE_MAX).front().write.value[0], 'a' + 3);
 }
 
+TEST(DiskLog, SegmentsRollAtTheSizeLimitAndRecoverInOrder) {
+    FakeDisk disk;
+    auto log = std::move(*DiskLog::open(disk, kDir, 200));
+    for (Index i = 1; i <= 20; ++i) {
+        ASSERT_TRUE(log->append(make_entry(i)));
+        ASSERT_TRUE(log->sync());
+    }
+    const std::size_t files = disk.list(kDir)->size();
+    EXPECT_GT(files, 5u);
+    log.reset();
+    log = std::move(*DiskLog::open(disk, kDir, 200));
+    ASSERT_EQ(log->last_index(), 20u);
+    for (const Entry& e : log->read(1, SIZE_MAX)) EXPECT_TRUE(same(e, make_entry(e.index)));
+    ASSERT_TRUE(log->truncate_after(3));
+    EXPECT_LT(disk.list(kDir)->size(), files);
+    log.reset();
+    log = std::move(*DiskLog::open(disk, kDir, 200));
+    EXPECT_EQ(log->last_index(), 3u);
+}
+
 TEST_F(DiskLogTest, CompactThenReopenKeepsSnapshotAndDropsOldSegments) {
     append_range(1, 10);
     ASSERT_TRUE(log_->sync());
@@ -325,6 +346,59 @@ TEST_F(DiskLogTest, CorruptSnapshotRefusesToOpen) {
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, Error::Code::corruption);
     EXPECT_NE(r.error().message.find("/snapshot"), std::string::npos) << r.error().message;
+}
+
+// A crash inside compact() after the snapshot was written: old segments are still there.
+TEST_F(DiskLogTest, SnapshotWithLeftoverSegmentsRecovers) {
+    append_range(1, 10);
+    ASSERT_TRUE(log_->sync());
+    ASSERT_TRUE(disk_.write_atomic(kDir, "snapshot", encode_snapshot({7, 1, "state@7"})));
+    reopen();
+    EXPECT_EQ(log_->first_index(), 8u);
+    EXPECT_EQ(log_->durable_index(), 10u);
+    expect_entries(8, 10);
+}
+
+// A crash inside install() after the snapshot was written: the old, shorter log is covered.
+TEST_F(DiskLogTest, SnapshotPastTheWholeLogStartsAFreshSegment) {
+    append_range(1, 10);
+    ASSERT_TRUE(log_->sync());
+    ASSERT_TRUE(disk_.write_atomic(kDir, "snapshot", encode_snapshot({12, 2, "state@12"})));
+    reopen();
+    EXPECT_EQ(log_->first_index(), 13u);
+    EXPECT_EQ(log_->last_index(), 12u);
+    EXPECT_EQ(log_->last_epoch(), 2u);
+    EXPECT_EQ(*disk_.list(kDir), (std::vector<std::string>{DiskLog::segment_name(13), "snapshot"}));
+}
+
+TEST_F(DiskLogTest, RecordWithTheWrongIndexOrAnOlderEpochRefusesToOpen) {
+    std::string bytes;
+    encode_record(make_entry(1, 2), bytes);
+    encode_record(make_entry(2, 1), bytes);  // epoch goes back
+    {
+        auto f = std::move(*disk_.open_append(segment_path(1)));
+        ASSERT_TRUE(f->append(bytes));
+        ASSERT_TRUE(f->sync());
+    }
+    auto r = try_reopen();
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error().message.find("entry 2 has an epoch older"), std::string::npos)
+        << r.error().message;
+
+    bytes.clear();
+    encode_record(make_entry(1), bytes);
+    encode_record(make_entry(3), bytes);  // index 2 is missing
+    {
+        auto f = std::move(*disk_.open_append(segment_path(1)));
+        ASSERT_TRUE(f->truncate(0));
+        ASSERT_TRUE(f->append(bytes));
+        ASSERT_TRUE(f->sync());
+    }
+    r = try_reopen();
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, Error::Code::corruption);
+    EXPECT_NE(r.error().message.find("has index 3, expected 2"), std::string::npos)
+        << r.error().message;
 }
 
 TEST_F(DiskLogTest, InstallReplacesTheLogAndSurvivesReopen) {

@@ -16,6 +16,12 @@ std::string parent_of(const std::string& path) {
 
 }  // namespace
 
+Result<void> FakeDisk::change(const std::string& what) {
+    if (ops_until_power_loss_ == 0) return Error::io(what + ": power lost (injected)");
+    if (ops_until_power_loss_ != UINT64_MAX) --ops_until_power_loss_;
+    return {};
+}
+
 class FakeAppendFile : public io::AppendFile {
 public:
     FakeAppendFile(FakeDisk& disk, std::shared_ptr<FakeDisk::File> file, std::string path)
@@ -26,12 +32,14 @@ public:
 
     Result<void> append(std::string_view bytes) override {
         if (auto r = alive(); !r) return r;
+        if (auto r = disk_.change("append " + path_); !r) return r;
         if (disk_.full_) return Error::io("append " + path_ + ": no space left on device");
         file_->unsynced += bytes;
         return {};
     }
     Result<void> sync() override {
         if (auto r = alive(); !r) return r;
+        if (auto r = disk_.change("fdatasync " + path_); !r) return r;
         if (disk_.fail_next_sync_) {
             disk_.fail_next_sync_ = false;
             return Error::io("fdatasync " + path_ + ": input/output error (injected)");
@@ -43,6 +51,7 @@ public:
     }
     Result<void> truncate(std::uint64_t size) override {
         if (auto r = alive(); !r) return r;
+        if (auto r = disk_.change("truncate " + path_); !r) return r;
         std::string all = file_->synced + file_->unsynced;
         if (size > all.size()) return Error::invalid("truncate " + path_ + ": beyond its end");
         all.resize(size);
@@ -68,7 +77,13 @@ private:
 Result<std::unique_ptr<io::AppendFile>> FakeDisk::open_append(const std::string& path) {
     if (!dirs_.count(parent_of(path))) return Error::not_found("open " + path + ": no directory");
     auto& file = files_[path];
-    if (!file) file = std::make_shared<File>();
+    if (!file) {
+        if (auto r = change("create " + path); !r) {
+            files_.erase(path);
+            return r.error();
+        }
+        file = std::make_shared<File>();
+    }
     return std::unique_ptr<io::AppendFile>(std::make_unique<FakeAppendFile>(*this, file, path));
 }
 
@@ -82,6 +97,7 @@ Result<void> FakeDisk::write_atomic(const std::string& dir, const std::string& n
                                     std::string_view bytes) {
     const std::string path = dir + "/" + name;
     if (!dirs_.count(dir)) return Error::not_found("write " + path + ": no directory");
+    if (auto r = change("write " + path); !r) return r;
     if (full_) return Error::io("write " + path + ".tmp: no space left on device");
     // A new File object: handles to the replaced file keep the old one, as after rename(2).
     auto file = std::make_shared<File>();
@@ -91,6 +107,7 @@ Result<void> FakeDisk::write_atomic(const std::string& dir, const std::string& n
 }
 
 Result<void> FakeDisk::remove(const std::string& path) {
+    if (auto r = change("remove " + path); !r) return r;
     if (files_.erase(path) == 0) return Error::not_found("remove " + path + ": no such file");
     return {};
 }
@@ -112,11 +129,13 @@ Result<void> FakeDisk::make_directories(const std::string& dir) {
 
 void FakeDisk::crash() {
     ++generation_;
+    ops_until_power_loss_ = UINT64_MAX;
     for (auto& [path, file] : files_) file->unsynced.clear();
 }
 
 void FakeDisk::crash_torn(std::uint64_t seed) {
     ++generation_;
+    ops_until_power_loss_ = UINT64_MAX;
     Prng prng(seed);
     for (auto& [path, file] : files_) {
         std::string kept = file->unsynced.substr(0, prng.below(file->unsynced.size() + 1));

@@ -44,6 +44,10 @@ public:
     void set_full(bool full) { full_ = full; }
     // Flips every bit of the byte at `offset` of `path` (synced or not). REQUIRES: it exists.
     void corrupt(const std::string& path, std::uint64_t offset);
+    // Power loss in the middle of a sequence: the next `ops` changes (a file created, an
+    // append, sync, truncate, write_atomic or remove) happen, every later one fails with
+    // Error::io and changes nothing, until crash() or crash_torn().
+    void lose_power_after(std::uint64_t ops) { ops_until_power_loss_ = ops; }
     // Successful AppendFile::sync() calls (fdatasync), for group-commit tests.
     std::uint64_t sync_count() const { return sync_count_; }
     // A file's current content (synced + unsynced), "" if absent. For tests.
@@ -57,10 +61,12 @@ public:
 
 private:
     friend class FakeAppendFile;
+    Result<void> change(const std::string& what);  // counts one change toward the power loss
     std::map<std::string, std::shared_ptr<File>> files_;
     std::set<std::string> dirs_;
     std::uint64_t generation_ = 0;  // bumped by a crash: older handles are dead
     std::uint64_t sync_count_ = 0;
+    std::uint64_t ops_until_power_loss_ = UINT64_MAX;  // UINT64_MAX = no power loss pending
     bool fail_next_sync_ = false;
     bool full_ = false;
 };

@@ -96,6 +96,23 @@ TEST_F(FakeDiskTest, AtomicWriteRemoveAndListAreDurable) {
     EXPECT_EQ(disk_.list("/nope").error().code, Error::Code::not_found);
 }
 
+TEST_F(FakeDiskTest, PowerLossStopsEveryChangeUntilTheCrash) {
+    auto f = open();
+    disk_.lose_power_after(2);
+    ASSERT_TRUE(f->append("ab"));
+    ASSERT_TRUE(f->sync());
+    auto r = f->append("cd");
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error().message.find("power lost"), std::string::npos);
+    EXPECT_FALSE(disk_.write_atomic("/d", "g", "x"));
+    EXPECT_FALSE(disk_.remove(kPath));
+    EXPECT_FALSE(disk_.open_append("/d/new"));
+    disk_.crash();
+    EXPECT_EQ(*disk_.list("/d"), std::vector<std::string>{"f"});
+    EXPECT_EQ(*disk_.read_file(kPath), "ab");
+    EXPECT_TRUE(disk_.write_atomic("/d", "g", "x")) << "power is back after the crash";
+}
+
 TEST_F(FakeDiskTest, TruncateCutsAndSyncs) {
     auto f = open();
     ASSERT_TRUE(f->append("abcdef"));
