@@ -217,7 +217,8 @@ bool HttpConnServer::start_request(Connection& c) {
     return true;
 }
 
-void HttpConnServer::parse_requests(std::uint64_t id, Connection& c) {
+bool HttpConnServer::parse_requests(std::uint64_t id, Connection& c) {
+    bool dispatched = false;
     while (!c.close_after && c.pending.size() < kPipelineMax) {
         std::string_view rest(c.received);
         rest.remove_prefix(c.consumed);
@@ -245,11 +246,13 @@ void HttpConnServer::parse_requests(std::uint64_t id, Connection& c) {
         handler_(h, rest.substr(0, c.body_bytes), r);  // may respond() now: stored, see busy
         c.consumed += c.body_bytes;
         c.head.reset();
+        dispatched = true;
     }
     if (c.consumed > 0) {  // one move per read, not per request
         c.received.erase(0, c.consumed);
         c.consumed = 0;
     }
+    return dispatched;
 }
 
 void HttpConnServer::respond(Responder responder, HttpReply reply) {
@@ -272,8 +275,7 @@ void HttpConnServer::service(std::uint64_t id) {
     if (c.busy) return;  // a handler answering synchronously: the outer call writes it
     c.busy = true;
     for (bool again = true; again;) {
-        const bool was_full = c.pending.size() >= kPipelineMax;
-        parse_requests(id, c);
+        const bool dispatched = parse_requests(id, c);
         if (c.sent == c.out.size()) {
             c.out.clear();
             c.sent = 0;
@@ -294,7 +296,8 @@ void HttpConnServer::service(std::uint64_t id) {
             if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
             return drop(id);  // the client went away; its pending replies are dropped
         }
-        again = was_full && c.pending.size() < kPipelineMax;
+        // Requests left in the buffer by a full pipeline: no read event will come for them.
+        again = dispatched && c.pending.size() < kPipelineMax && !c.received.empty();
     }
     c.busy = false;
     const bool unsent = c.sent < c.out.size();

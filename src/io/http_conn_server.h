@@ -97,7 +97,7 @@ private:
 
     void accept_ready();
     void readable(std::uint64_t id);
-    void parse_requests(std::uint64_t id, Connection& c);
+    bool parse_requests(std::uint64_t id, Connection& c);  // true: dispatched some
     bool start_request(Connection& c);  // false: refused, the error reply is queued
     void queue_error(Connection& c, int status, std::string message);
     void service(std::uint64_t id);  // writes ready replies, re-arms, closes when done

@@ -29,9 +29,9 @@ struct HttpParse {
     enum class Kind { incomplete, complete, bad };
     Kind kind = Kind::incomplete;
     HttpRequest request;  // complete only
-    std::size_t head_bytes = 0;  // complete only: bytes of the head, up to its empty line
     int status = 0;       // bad only: 400, 431 or 505
     std::string error;    // bad only: what was wrong, for the reply body
+    std::size_t head_bytes = 0;  // complete only: bytes of the head, up to its empty line
 };
 
 // Parses the head at the start of `bytes`. incomplete: no empty line yet and fewer than
