@@ -224,9 +224,15 @@ TEST_F(HttpConnServerTest, ClientResetBeforeAsyncReplyDropsTheReplySafely) {
     fds_.clear();
     for (int i = 0; i < 5 && server_.connection_count() > 0; ++i) pump();
     EXPECT_EQ(server_.connection_count(), 0u);
+    // A new client likely gets the same fd number: the late reply must not reach it.
+    const int next = connect_client();
     server_.respond(held_[0], HttpReply{200, "text/plain", "late", ""});  // dropped
     server_.respond(Responder{999, 0}, HttpReply{});                     // unknown: ignored
-    EXPECT_EQ(server_.connection_count(), 0u);
+    pump();
+    std::string r;
+    EXPECT_TRUE(read_some(next, r));
+    EXPECT_EQ(r, "");
+    EXPECT_EQ(server_.connection_count(), 1u);
 }
 
 TEST_F(HttpConnServerTest, ClientCloseBeforeAsyncReplyClosesAfterTheReply) {
@@ -261,6 +267,17 @@ TEST_F(HttpConnServerTest, IdleConnectionsExpireButNotOnesAwaitingAReply) {
     EXPECT_FALSE(read_some(idle, r));
     server_.respond(held_[0], HttpReply{200, "text/plain", "ok", ""});
     EXPECT_NE(read_replies(waiting, 1).find("ok"), std::string::npos);
+}
+
+TEST_F(HttpConnServerTest, AHalfSentRequestHasTheShorterDeadline) {
+    const int fd = connect_client();
+    send_all(fd, "PUT /k HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nab");
+    pump();
+    EXPECT_EQ(server_.next_deadline(), now_ + HttpConnServer::kRequestTimeMax);
+    server_.expire(now_ + HttpConnServer::kRequestTimeMax - 1);
+    EXPECT_EQ(server_.connection_count(), 1u);
+    server_.expire(now_ + HttpConnServer::kRequestTimeMax);
+    EXPECT_EQ(server_.connection_count(), 0u);
 }
 
 TEST_F(HttpConnServerTest, ManyPipelinedRequestsBeyondThePipelineLimitAreAllAnswered) {
