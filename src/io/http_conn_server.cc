@@ -171,7 +171,7 @@ void HttpConnServer::readable(std::uint64_t id) {
         if (n < 0 && errno == EINTR) continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
         if (n < 0) return drop(id);  // a reset: nobody to answer
-        c.peer_closed = true;  // EOF: it may still read the replies to what it sent
+        c.peer_closed = true;        // EOF: it may still read the replies to what it sent
         break;
     }
     service(id);
@@ -188,8 +188,9 @@ void HttpConnServer::queue_error(Connection& c, int status, std::string message)
 bool HttpConnServer::start_request(Connection& c) {
     const HttpRequest& h = *c.head;
     if (h.header("transfer-encoding"))
-        return queue_error(c, 501, "Transfer-Encoding (chunked) request bodies are not "
-                                   "supported: send Content-Length"),
+        return queue_error(c, 501,
+                           "Transfer-Encoding (chunked) request bodies are not "
+                           "supported: send Content-Length"),
                false;
     const std::string* length = nullptr;
     for (const auto& [name, value] : h.headers) {
@@ -210,8 +211,9 @@ bool HttpConnServer::start_request(Connection& c) {
     if (length->empty() || ec != std::errc() || p != end)
         return queue_error(c, 400, "invalid Content-Length: " + *length), false;
     if (n > kBodyBytesMax)
-        return queue_error(c, 413, "request body of " + *length + " bytes is larger than " +
-                                       std::to_string(kBodyBytesMax) + " bytes"),
+        return queue_error(c, 413,
+                           "request body of " + *length + " bytes is larger than " +
+                               std::to_string(kBodyBytesMax) + " bytes"),
                false;
     c.body_bytes = static_cast<std::size_t>(n);
     return true;
