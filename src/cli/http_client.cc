@@ -96,7 +96,8 @@ std::string build_http_request(std::string_view method, const ServerAddress& ser
     out.append(method).append(" ").append(target).append(" HTTP/1.1\r\nHost: ");
     out.append(v6 ? "[" + server.host + "]" : server.host);
     out.append(":").append(std::to_string(server.port)).append("\r\n");
-    for (const auto& [name, value] : headers) out.append(name).append(": ").append(value).append("\r\n");
+    for (const auto& [name, value] : headers)
+        out.append(name).append(": ").append(value).append("\r\n");
     if (!body.empty() || method == "PUT" || method == "POST")
         out.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n");
     out.append("Connection: close\r\n\r\n").append(body);

@@ -168,9 +168,9 @@ std::unique_ptr<KvCommand> add_kv_command(CLI::App& app) {
     c->del = c->kv->add_subcommand("del", "delete a key");
     c->del->add_option("KEY", a.key, "the key")->required();
     for (CLI::App* w : {c->put, c->del}) {
-        c->if_match_options.push_back(w->add_option(
-            "--if-match", c->if_match,
-            "apply only at this revision of the key (0: only if it does not exist)"));
+        c->if_match_options.push_back(
+            w->add_option("--if-match", c->if_match,
+                          "apply only at this revision of the key (0: only if it does not exist)"));
         w->add_option("--request-id", a.request_id,
                       "Idempotency-Key: a retry with the same id applies once");
     }
@@ -207,8 +207,7 @@ int run_kv(KvCommand& command) {
         try {  // a reply that is JSON of an unexpected shape must not abort the tool
             printed = interpret_kv_reply(args, *reply);
         } catch (const json::exception& e) {
-            std::cerr << "vigil kv: unexpected reply (" << e.what() << "): " << reply->body
-                      << "\n";
+            std::cerr << "vigil kv: unexpected reply (" << e.what() << "): " << reply->body << "\n";
             return kExitRefused;
         }
         std::cout << printed.out;

@@ -68,7 +68,8 @@ TEST(KvCommand, ErrorsGoToStderrWithTheirExitCode) {
     EXPECT_EQ(p.exit_code, kExitRefused);
     EXPECT_EQ(p.err, "vigil kv: key not found\n");
     EXPECT_EQ(p.out, "");
-    p = interpret_kv_reply(a, reply(412, R"({"error":"revision mismatch","key":"k","revision":4})"));
+    p = interpret_kv_reply(a,
+                           reply(412, R"({"error":"revision mismatch","key":"k","revision":4})"));
     EXPECT_EQ(p.err, "vigil kv: revision mismatch (current revision 4)\n");
     p = interpret_kv_reply(a, reply(503, R"({"error":"not the primary","primary":"n1"})",
                                     {{"X-Vigil-Primary", "n1"}}));
@@ -97,13 +98,14 @@ TEST(KvCommand, ParsesServerAddresses) {
 }
 
 TEST(KvCommand, HttpClientFramesRequestsAndParsesReplies) {
-    const std::string req =
-        build_http_request("PUT", ServerAddress{"::1", 7480}, "/v1/kv/k", {{"If-Match", "1"}}, "ab");
+    const std::string req = build_http_request("PUT", ServerAddress{"::1", 7480}, "/v1/kv/k",
+                                               {{"If-Match", "1"}}, "ab");
     EXPECT_EQ(req,
               "PUT /v1/kv/k HTTP/1.1\r\nHost: [::1]:7480\r\nIf-Match: 1\r\n"
               "Content-Length: 2\r\nConnection: close\r\n\r\nab");
-    auto r = parse_http_response("HTTP/1.1 412 Precondition Failed\r\nContent-Length: 2\r\n"
-                                 "X-Vigil-Primary: n2\r\n\r\n{}");
+    auto r = parse_http_response(
+        "HTTP/1.1 412 Precondition Failed\r\nContent-Length: 2\r\n"
+        "X-Vigil-Primary: n2\r\n\r\n{}");
     ASSERT_TRUE(r) << r.error().message;
     EXPECT_EQ(r->status, 412);
     EXPECT_EQ(r->body, "{}");

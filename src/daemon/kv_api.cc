@@ -46,8 +46,7 @@ void put_value(json& j, const std::string& value) {
         j["value_base64"] = base64_encode(value);
 }
 
-std::optional<std::string> query_param(std::string_view query, std::string_view name,
-                                       bool* ok) {
+std::optional<std::string> query_param(std::string_view query, std::string_view name, bool* ok) {
     while (!query.empty()) {
         const std::size_t amp = query.find('&');
         const std::string_view pair = query.substr(0, amp);
@@ -72,8 +71,8 @@ void KvApi::handle(const io::HttpRequest& request, std::string_view body, Reply 
     const std::string& method = request.method;
     if (path == kKvPath) {
         if (method != "GET")
-            return reply(error_reply(405, "method " + method + " not allowed on " + path,
-                                     "Allow: GET\r\n"));
+            return reply(
+                error_reply(405, "method " + method + " not allowed on " + path, "Allow: GET\r\n"));
         if (auto why = backend_.unavailable()) return reply(unavailable_reply(*why));
         const std::size_t q = request.target.find('?');
         return list(q == std::string::npos ? "" : std::string_view(request.target).substr(q + 1),
@@ -115,8 +114,8 @@ void KvApi::list(std::string_view query, const Reply& reply) {
     std::uint64_t limit = kListLimitDefault;
     if (limit_text && (!parse_u64(*limit_text, limit) || limit < 1 || limit > kListLimitMax))
         return reply(error_reply(400, "limit must be a number from 1 to " +
-                                          std::to_string(kListLimitMax) + ", not '" +
-                                          *limit_text + "'"));
+                                          std::to_string(kListLimitMax) + ", not '" + *limit_text +
+                                          "'"));
     const store::KvListing listing =
         backend_.state().list(prefix, start_after, static_cast<std::size_t>(limit));
     json items = json::array();
@@ -189,8 +188,8 @@ void KvApi::write(const io::HttpRequest& request, std::string key, std::string_v
     w.key = key;
     backend_.submit(std::move(w), [reply = std::move(reply), key = std::move(key),
                                    is_delete](Result<Outcome> outcome) {
-        if (!outcome) return reply(error_reply(503, "write not committed: " +
-                                                        outcome.error().message));
+        if (!outcome)
+            return reply(error_reply(503, "write not committed: " + outcome.error().message));
         reply(outcome_reply(is_delete, key, *outcome));
     });
 }

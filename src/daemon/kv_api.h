@@ -32,8 +32,7 @@ struct KvBackend {  // implemented by the daemon's store driver
     virtual const store::KvState& state() const = 0;  // committed state, for reads
     // Appends the write; `done` is called exactly once later with the outcome, or an error
     // (lost primacy, disk failure) which is answered 503.
-    virtual void submit(store::Write write,
-                        std::function<void(Result<store::Outcome>)> done) = 0;
+    virtual void submit(store::Write write, std::function<void(Result<store::Outcome>)> done) = 0;
 };
 
 class KvApi {
@@ -51,8 +50,7 @@ public:
 private:
     void get(const std::string& key, const Reply& reply);
     void list(std::string_view query, const Reply& reply);
-    void write(const io::HttpRequest& request, std::string key, std::string_view body,
-               Reply reply);
+    void write(const io::HttpRequest& request, std::string key, std::string_view body, Reply reply);
 
     KvBackend& backend_;
 };

@@ -35,8 +35,7 @@ struct FakeBackend : KvBackend {
 class KvApiTest : public ::testing::Test {
 protected:
     // Sends one request; the reply, if it came synchronously.
-    std::optional<io::HttpReply> call(std::string method, std::string target,
-                                      std::string body = "",
+    std::optional<io::HttpReply> call(std::string method, std::string target, std::string body = "",
                                       std::vector<std::pair<std::string, std::string>> h = {}) {
         io::HttpRequest r;
         r.method = std::move(method);
@@ -170,7 +169,8 @@ TEST_F(KvApiTest, StandbyAnswers503WithThePrimaryAndNeverSubmits) {
 }
 
 TEST_F(KvApiTest, ListIsOrderedAndPaginated) {
-    for (const char* k : {"app/b", "app/a", "app/c", "other"}) call("PUT", std::string("/v1/kv/") + k, k);
+    for (const char* k : {"app/b", "app/a", "app/c", "other"})
+        call("PUT", std::string("/v1/kv/") + k, k);
     auto r = call("GET", "/v1/kv?prefix=app%2F&limit=2");
     EXPECT_EQ(r->status, 200);
     json j = body(r);
@@ -196,10 +196,18 @@ TEST_F(KvApiTest, InvalidRequestsNameWhatIsWrong) {
         {"PUT", "/v1/kv/" + std::string(1025, 'k'), "v", {}, 414, "limit of 1024 bytes"},
         {"PUT", "/v1/kv/a%zz", "v", {}, 400, "percent-encoding"},
         {"PUT", "/v1/kv/%ff", "v", {}, 400, "not valid UTF-8"},
-        {"PUT", "/v1/kv/k", std::string(store::kValueBytesMax + 1, 'v'), {}, 413,
+        {"PUT",
+         "/v1/kv/k",
+         std::string(store::kValueBytesMax + 1, 'v'),
+         {},
+         413,
          "limit of 1048576 bytes"},
         {"PUT", "/v1/kv/k", "v", {{"If-Match", "abc"}}, 400, "invalid If-Match"},
-        {"PUT", "/v1/kv/k", "v", {{"Idempotency-Key", std::string(129, 'x')}}, 400,
+        {"PUT",
+         "/v1/kv/k",
+         "v",
+         {{"Idempotency-Key", std::string(129, 'x')}},
+         400,
          "Idempotency-Key must be 1 to 128 bytes"},
         {"GET", "/x", "", {}, 404, "no such endpoint: /x"},
         {"GET", "/v1/kvx", "", {}, 404, "no such endpoint"},

@@ -171,7 +171,7 @@ void HttpConnServer::readable(std::uint64_t id) {
         if (n < 0 && errno == EINTR) continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
         if (n < 0) return drop(id);  // a reset: nobody to answer
-        c.peer_closed = true;  // EOF: it may still read the replies to what it sent
+        c.peer_closed = true;        // EOF: it may still read the replies to what it sent
         break;
     }
     service(id);
@@ -188,8 +188,9 @@ void HttpConnServer::queue_error(Connection& c, int status, std::string message)
 bool HttpConnServer::start_request(Connection& c) {
     const HttpRequest& h = *c.head;
     if (h.header("transfer-encoding"))
-        return queue_error(c, 501, "Transfer-Encoding (chunked) request bodies are not "
-                                   "supported: send Content-Length"),
+        return queue_error(c, 501,
+                           "Transfer-Encoding (chunked) request bodies are not "
+                           "supported: send Content-Length"),
                false;
     const std::string* length = nullptr;
     for (const auto& [name, value] : h.headers) {
@@ -210,14 +211,16 @@ bool HttpConnServer::start_request(Connection& c) {
     if (length->empty() || ec != std::errc() || p != end)
         return queue_error(c, 400, "invalid Content-Length: " + *length), false;
     if (n > kBodyBytesMax)
-        return queue_error(c, 413, "request body of " + *length + " bytes is larger than " +
-                                       std::to_string(kBodyBytesMax) + " bytes"),
+        return queue_error(c, 413,
+                           "request body of " + *length + " bytes is larger than " +
+                               std::to_string(kBodyBytesMax) + " bytes"),
                false;
     c.body_bytes = static_cast<std::size_t>(n);
     return true;
 }
 
-void HttpConnServer::parse_requests(std::uint64_t id, Connection& c) {
+bool HttpConnServer::parse_requests(std::uint64_t id, Connection& c) {
+    bool dispatched = false;
     while (!c.close_after && c.pending.size() < kPipelineMax) {
         std::string_view rest(c.received);
         rest.remove_prefix(c.consumed);
@@ -245,11 +248,13 @@ void HttpConnServer::parse_requests(std::uint64_t id, Connection& c) {
         handler_(h, rest.substr(0, c.body_bytes), r);  // may respond() now: stored, see busy
         c.consumed += c.body_bytes;
         c.head.reset();
+        dispatched = true;
     }
     if (c.consumed > 0) {  // one move per read, not per request
         c.received.erase(0, c.consumed);
         c.consumed = 0;
     }
+    return dispatched;
 }
 
 void HttpConnServer::respond(Responder responder, HttpReply reply) {
@@ -272,8 +277,7 @@ void HttpConnServer::service(std::uint64_t id) {
     if (c.busy) return;  // a handler answering synchronously: the outer call writes it
     c.busy = true;
     for (bool again = true; again;) {
-        const bool was_full = c.pending.size() >= kPipelineMax;
-        parse_requests(id, c);
+        const bool dispatched = parse_requests(id, c);
         if (c.sent == c.out.size()) {
             c.out.clear();
             c.sent = 0;
@@ -294,7 +298,8 @@ void HttpConnServer::service(std::uint64_t id) {
             if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
             return drop(id);  // the client went away; its pending replies are dropped
         }
-        again = was_full && c.pending.size() < kPipelineMax;
+        // Requests left in the buffer by a full pipeline: no read event will come for them.
+        again = dispatched && c.pending.size() < kPipelineMax && !c.received.empty();
     }
     c.busy = false;
     const bool unsent = c.sent < c.out.size();

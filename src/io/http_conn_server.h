@@ -80,12 +80,12 @@ private:
     struct Connection {
         int fd = -1;
         std::string received;
-        std::size_t consumed = 0;               // bytes of `received` already parsed
-        std::optional<HttpRequest> head;        // parsed head awaiting its body
-        std::size_t body_bytes = 0;             // of `head`
+        std::size_t consumed = 0;                        // bytes of `received` already parsed
+        std::optional<HttpRequest> head;                 // parsed head awaiting its body
+        std::size_t body_bytes = 0;                      // of `head`
         std::deque<std::optional<std::string>> pending;  // replies in request order
-        std::uint64_t next_sequence = 0;        // of the next request
-        std::uint64_t first_sequence = 0;       // of pending.front()
+        std::uint64_t next_sequence = 0;                 // of the next request
+        std::uint64_t first_sequence = 0;                // of pending.front()
         std::string out;
         std::size_t sent = 0;
         bool close_after = false;  // after the last queued reply (Connection: close, errors)
@@ -97,7 +97,7 @@ private:
 
     void accept_ready();
     void readable(std::uint64_t id);
-    void parse_requests(std::uint64_t id, Connection& c);
+    bool parse_requests(std::uint64_t id, Connection& c);  // true: dispatched some
     bool start_request(Connection& c);  // false: refused, the error reply is queued
     void queue_error(Connection& c, int status, std::string message);
     void service(std::uint64_t id);  // writes ready replies, re-arms, closes when done

@@ -95,10 +95,9 @@ protected:
     TimePoint now_{1'000'000};
     EventLoop loop_;
     std::vector<Responder> held_;
-    HttpConnServer server_{loop_, [this] { return now_; },
-                           [this](const HttpRequest& r, std::string_view b, Responder rr) {
-                               handle(r, b, rr);
-                           }};
+    HttpConnServer server_{
+        loop_, [this] { return now_; },
+        [this](const HttpRequest& r, std::string_view b, Responder rr) { handle(r, b, rr); }};
     std::vector<int> fds_;
 };
 
@@ -120,8 +119,9 @@ TEST_F(HttpConnServerTest, KeepAliveServesTwoRequestsOnOneConnection) {
 TEST_F(HttpConnServerTest, PipelinedRequestsAreAnsweredInOrder) {
     const int fd = connect_client();
     // The second is answered at once, the first later: replies still go out in order.
-    send_all(fd, "GET /later HTTP/1.1\r\nHost: x\r\n\r\nGET /now HTTP/1.1\r\nHost: x\r\n\r\n"
-                 "DELETE /third HTTP/1.1\r\nHost: x\r\n\r\n");
+    send_all(fd,
+             "GET /later HTTP/1.1\r\nHost: x\r\n\r\nGET /now HTTP/1.1\r\nHost: x\r\n\r\n"
+             "DELETE /third HTTP/1.1\r\nHost: x\r\n\r\n");
     std::string r;
     pump();
     pump();
@@ -199,8 +199,8 @@ TEST_F(HttpConnServerTest, BadRequestsGetAMessage) {
 }
 
 TEST_F(HttpConnServerTest, ConnectionCloseAndHttp10CloseAfterTheReply) {
-    for (const char* req : {"GET /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-                            "GET /a HTTP/1.0\r\n\r\n"}) {
+    for (const char* req :
+         {"GET /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "GET /a HTTP/1.0\r\n\r\n"}) {
         const int fd = connect_client();
         send_all(fd, req);
         bool closed = false;
@@ -224,9 +224,15 @@ TEST_F(HttpConnServerTest, ClientResetBeforeAsyncReplyDropsTheReplySafely) {
     fds_.clear();
     for (int i = 0; i < 5 && server_.connection_count() > 0; ++i) pump();
     EXPECT_EQ(server_.connection_count(), 0u);
+    // A new client likely gets the same fd number: the late reply must not reach it.
+    const int next = connect_client();
     server_.respond(held_[0], HttpReply{200, "text/plain", "late", ""});  // dropped
-    server_.respond(Responder{999, 0}, HttpReply{});                     // unknown: ignored
-    EXPECT_EQ(server_.connection_count(), 0u);
+    server_.respond(Responder{999, 0}, HttpReply{});                      // unknown: ignored
+    pump();
+    std::string r;
+    EXPECT_TRUE(read_some(next, r));
+    EXPECT_EQ(r, "");
+    EXPECT_EQ(server_.connection_count(), 1u);
 }
 
 TEST_F(HttpConnServerTest, ClientCloseBeforeAsyncReplyClosesAfterTheReply) {
@@ -263,11 +269,23 @@ TEST_F(HttpConnServerTest, IdleConnectionsExpireButNotOnesAwaitingAReply) {
     EXPECT_NE(read_replies(waiting, 1).find("ok"), std::string::npos);
 }
 
+TEST_F(HttpConnServerTest, AHalfSentRequestHasTheShorterDeadline) {
+    const int fd = connect_client();
+    send_all(fd, "PUT /k HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nab");
+    pump();
+    EXPECT_EQ(server_.next_deadline(), now_ + HttpConnServer::kRequestTimeMax);
+    server_.expire(now_ + HttpConnServer::kRequestTimeMax - 1);
+    EXPECT_EQ(server_.connection_count(), 1u);
+    server_.expire(now_ + HttpConnServer::kRequestTimeMax);
+    EXPECT_EQ(server_.connection_count(), 0u);
+}
+
 TEST_F(HttpConnServerTest, ManyPipelinedRequestsBeyondThePipelineLimitAreAllAnswered) {
     const int fd = connect_client();
     std::string burst;
     const int count = static_cast<int>(HttpConnServer::kPipelineMax) * 2 + 3;
-    for (int i = 0; i < count; ++i) burst += "GET /n" + std::to_string(i) + " HTTP/1.1\r\nHost: x\r\n\r\n";
+    for (int i = 0; i < count; ++i)
+        burst += "GET /n" + std::to_string(i) + " HTTP/1.1\r\nHost: x\r\n\r\n";
     send_all(fd, burst);
     const std::string r = read_replies(fd, count);
     EXPECT_EQ(replies_in(r), count);

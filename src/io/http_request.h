@@ -15,9 +15,9 @@
 namespace vigil::io {
 
 struct HttpRequest {
-    std::string method;  // a token, case-sensitive (RFC 9110 §9.1): "GET", "HEAD", ...
-    std::string target;  // origin-form: starts with '/'
-    std::string path;    // target without its query
+    std::string method;   // a token, case-sensitive (RFC 9110 §9.1): "GET", "HEAD", ...
+    std::string target;   // origin-form: starts with '/'
+    std::string path;     // target without its query
     bool http11 = false;  // HTTP/1.1 (keep-alive by default) rather than HTTP/1.0
     // Header fields in order: the name as sent, the value without surrounding whitespace.
     std::vector<std::pair<std::string, std::string>> headers;
@@ -28,10 +28,10 @@ struct HttpRequest {
 struct HttpParse {
     enum class Kind { incomplete, complete, bad };
     Kind kind = Kind::incomplete;
-    HttpRequest request;  // complete only
+    HttpRequest request;         // complete only
+    int status = 0;              // bad only: 400, 431 or 505
+    std::string error;           // bad only: what was wrong, for the reply body
     std::size_t head_bytes = 0;  // complete only: bytes of the head, up to its empty line
-    int status = 0;       // bad only: 400, 431 or 505
-    std::string error;    // bad only: what was wrong, for the reply body
 };
 
 // Parses the head at the start of `bytes`. incomplete: no empty line yet and fewer than

@@ -115,5 +115,20 @@ TEST(HttpRequest, RandomBytesNeverCrash) {
     }
 }
 
+TEST(HttpRequest, HeadersAndHeadBytesAreReportedForKeepAlive) {
+    const std::string head =
+        "\r\nPUT /v1/kv/k?x=1 HTTP/1.1\r\nHost: h\r\nIf-Match:  7 \r\nContent-Length: 2\r\n\r\n";
+    const HttpParse p = parse_http_request(head + "abGET / HTTP/1.1\r\n", 8192);
+    ASSERT_EQ(p.kind, HttpParse::Kind::complete);
+    EXPECT_EQ(p.head_bytes, head.size());  // the body and the next request start here
+    EXPECT_TRUE(p.request.http11);
+    ASSERT_EQ(p.request.headers.size(), 3u);
+    ASSERT_TRUE(p.request.header("if-match"));
+    EXPECT_EQ(*p.request.header("if-match"), "7");
+    EXPECT_EQ(*p.request.header("CONTENT-LENGTH"), "2");
+    EXPECT_EQ(p.request.header("x-none"), nullptr);
+    EXPECT_FALSE(parse_http_request("GET / HTTP/1.0\r\n\r\n", 8192).request.http11);
+}
+
 }  // namespace
 }  // namespace vigil::io

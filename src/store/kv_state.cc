@@ -83,6 +83,12 @@ Outcome KvState::apply(const Entry& entry) {
     Outcome out;
     out.index = entry.index;
     if (w.op == Write::Op::noop) return out;
+    // The API refuses writes past the limits before appending, and the log checks them when
+    // it reads entries back: one past them here is a bug, and the snapshot could not hold it.
+    VIGIL_ASSERT(!w.key.empty());
+    VIGIL_ASSERT(w.key.size() <= kKeyBytesMax);
+    VIGIL_ASSERT(w.value.size() <= kValueBytesMax);
+    VIGIL_ASSERT(w.request_id.size() <= kRequestIdBytesMax);
     // A retry of a remembered request: the first outcome, and this entry changes nothing.
     if (!w.request_id.empty()) {
         if (auto first = find_request(w.request_id)) {
