@@ -176,6 +176,35 @@ TEST(PrimaryReplica, KeepAliveCarriesTheCommitIndex) {
     EXPECT_EQ(c.sent.size(), 1u) << "one keep-alive every request_timeout / 4";
 }
 
+TEST(PrimaryReplica, LostSnapshotIsResentAfterRequestTimeout) {
+    Cluster c(1);
+    c.start(1);
+    for (int i = 0; i < 5; ++i) c.write("k" + std::to_string(i));
+    ASSERT_TRUE(c.primary_log.compact(Snapshot{4, 1, "state@4"}).has_value());
+    Prng prng(1);
+    c.prng = &prng;
+    c.drop_per_mille = 1000;
+    c.connect(0);
+    c.drop_per_mille = 0;
+    c.advance(kTimeout / 2, kTimeout / 4);
+    EXPECT_EQ(c.snapshots_sent, 1u) << "no resend while the snapshot may still be on its way";
+    EXPECT_EQ(c.state(0), StandbyState::catching_up);
+    c.advance(kTimeout / 2 + kTimeout / 4, kTimeout / 4);
+    EXPECT_EQ(c.snapshots_sent, 2u);
+    EXPECT_EQ(c.standby_logs[0]->snapshot()->index, 4u);
+    EXPECT_EQ(c.standby_logs[0]->last_index(), 6u);
+    EXPECT_EQ(c.state(0), StandbyState::in_sync);
+}
+
+TEST(PrimaryReplica, NextDeadlineIsTheNextKeepAlive) {
+    Cluster c(1);
+    c.start(1);
+    EXPECT_EQ(c.primary->next_deadline(), TimePoint::never());
+    c.connect(0);
+    c.settle();
+    EXPECT_EQ(c.primary->next_deadline(), c.now + kTimeout / 4);
+}
+
 TEST(PrimaryReplica, DivergentSuffixFromAnOldEpochIsTruncated) {
     // Both hold 1..3 of epoch 1; the standby also holds 4..9 of epoch 1, never committed.
     // The new primary (epoch 2) has its noop at 4 and writes after it.
