@@ -146,7 +146,7 @@ void HttpServer::client_readable(int fd) {
 std::string HttpServer::respond(std::string_view head_bytes) {
     HttpParse parsed = parse_http_request(head_bytes, kHeadBytesMax);
     if (parsed.kind == HttpParse::Kind::incomplete)  // the caller's buffer is full
-        parsed = HttpParse{HttpParse::Kind::bad, {}, 0, 431, "request head too large"};
+        parsed = HttpParse{HttpParse::Kind::bad, {}, 431, "request head too large"};
     if (parsed.kind == HttpParse::Kind::bad)
         return serialize(text(parsed.status, parsed.error), true, "");
     const HttpRequest& request = parsed.request;
