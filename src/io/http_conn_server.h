@@ -80,12 +80,16 @@ private:
     struct Connection {
         int fd = -1;
         std::string received;
-        std::size_t consumed = 0;                        // bytes of `received` already parsed
-        std::optional<HttpRequest> head;                 // parsed head awaiting its body
-        std::size_t body_bytes = 0;                      // of `head`
-        std::deque<std::optional<std::string>> pending;  // replies in request order
-        std::uint64_t next_sequence = 0;                 // of the next request
-        std::uint64_t first_sequence = 0;                // of pending.front()
+        std::size_t consumed = 0;         // bytes of `received` already parsed
+        std::optional<HttpRequest> head;  // parsed head awaiting its body
+        std::size_t body_bytes = 0;       // of `head`
+        struct Slot {
+            std::optional<std::string> reply;  // serialized, once answered
+            bool head = false;                 // a HEAD request: the reply carries no body
+        };
+        std::deque<Slot> pending;          // one per request, in request order
+        std::uint64_t next_sequence = 0;   // of the next request
+        std::uint64_t first_sequence = 0;  // of pending.front()
         std::string out;
         std::size_t sent = 0;
         bool close_after = false;  // after the last queued reply (Connection: close, errors)
