@@ -238,6 +238,12 @@ bool HttpConnServer::parse_requests(std::uint64_t id, Connection& c) {
             rest.remove_prefix(p.head_bytes);
             c.head = std::move(p.request);
             if (!start_request(c)) break;
+            // RFC 9110 §10.1.1: curl asks before sending a body over 1 KiB and would wait a
+            // second for this. Only when no earlier reply is owed, to keep replies in order.
+            const std::string* expect = c.head->header("expect");
+            if (expect && has_token(*expect, "100-continue") && rest.size() < c.body_bytes &&
+                c.pending.empty())
+                c.out += "HTTP/1.1 100 Continue\r\n\r\n";
         }
         if (rest.size() < c.body_bytes) break;  // the body is still arriving
         const HttpRequest& h = *c.head;

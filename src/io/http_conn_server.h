@@ -7,7 +7,8 @@
 // Bounds (STYLE.md §9): head kHeadBytesMax (431), body kBodyBytesMax (413), kConnectionsMax
 // connections (more are closed at accept), kPipelineMax unanswered requests per connection
 // (then the connection is not read until replies go out), an idle and a per-request timeout.
-// Chunked request bodies are refused (501), as is a body without a Content-Length (411).
+// Chunked request bodies are refused (501), as is a PUT/POST without Content-Length (411);
+// "Expect: 100-continue" is answered so that curl does not wait before sending a body.
 #pragma once
 
 #include <cstddef>

@@ -289,6 +289,16 @@ TEST_F(HttpConnServerTest, HeadReplyHasNoBodySoTheNextReplyStaysFramed) {
     EXPECT_NE(r.find("GET /g "), std::string::npos) << r;
 }
 
+TEST_F(HttpConnServerTest, ExpectContinueIsAnsweredBeforeTheBody) {
+    const int fd = connect_client();
+    send_all(fd, "PUT /k HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n");
+    std::string r = read_replies(fd, 1);
+    EXPECT_EQ(r, "HTTP/1.1 100 Continue\r\n\r\n");
+    send_all(fd, "abc");
+    r = read_replies(fd, 1);
+    EXPECT_NE(r.find("PUT /k abc"), std::string::npos) << r;
+}
+
 TEST_F(HttpConnServerTest, ManyPipelinedRequestsBeyondThePipelineLimitAreAllAnswered) {
     const int fd = connect_client();
     std::string burst;
