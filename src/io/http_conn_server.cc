@@ -37,7 +37,9 @@ const char* reason_phrase(int status) {
     return "Unknown";
 }
 
-std::string serialize(const HttpReply& r, bool closing) {
+// RFC 9110 §9.3.2: a reply to HEAD has the headers of the GET reply (Content-Length
+// included) but no body; sending one would break the framing of a kept-alive connection.
+std::string serialize(const HttpReply& r, bool closing, bool with_body = true) {
     std::string out;
     out.reserve(160 + r.extra_headers.size() + r.body.size());
     out += "HTTP/1.1 ";
@@ -52,7 +54,7 @@ std::string serialize(const HttpReply& r, bool closing) {
     out += r.extra_headers;
     if (closing) out += "Connection: close\r\n";
     out += "\r\n";
-    out += r.body;
+    if (with_body) out += r.body;
     return out;
 }
 
@@ -179,7 +181,7 @@ void HttpConnServer::readable(std::uint64_t id) {
 
 void HttpConnServer::queue_error(Connection& c, int status, std::string message) {
     HttpReply reply{status, "application/json", json_error(message), {}};
-    c.pending.emplace_back(serialize(reply, true));
+    c.pending.push_back({serialize(reply, true), false});
     ++c.next_sequence;
     c.close_after = true;  // the framing of what follows is unknown: stop reading
 }
@@ -236,6 +238,12 @@ bool HttpConnServer::parse_requests(std::uint64_t id, Connection& c) {
             rest.remove_prefix(p.head_bytes);
             c.head = std::move(p.request);
             if (!start_request(c)) break;
+            // RFC 9110 §10.1.1: curl asks before sending a body over 1 KiB and would wait a
+            // second for this. Only when no earlier reply is owed, to keep replies in order.
+            const std::string* expect = c.head->header("expect");
+            if (expect && has_token(*expect, "100-continue") && rest.size() < c.body_bytes &&
+                c.pending.empty())
+                c.out += "HTTP/1.1 100 Continue\r\n\r\n";
         }
         if (rest.size() < c.body_bytes) break;  // the body is still arriving
         const HttpRequest& h = *c.head;
@@ -244,7 +252,7 @@ bool HttpConnServer::parse_requests(std::uint64_t id, Connection& c) {
         const std::string* connection = h.header("connection");
         if (!h.http11 || (connection && has_token(*connection, "close"))) c.close_after = true;
         const Responder r{id, c.next_sequence++};
-        c.pending.emplace_back();
+        c.pending.push_back({std::nullopt, h.method == "HEAD"});
         handler_(h, rest.substr(0, c.body_bytes), r);  // may respond() now: stored, see busy
         c.consumed += c.body_bytes;
         c.head.reset();
@@ -263,10 +271,10 @@ void HttpConnServer::respond(Responder responder, HttpReply reply) {
     Connection& c = it->second;
     if (responder.sequence < c.first_sequence || responder.sequence >= c.next_sequence) return;
     auto& slot = c.pending[responder.sequence - c.first_sequence];
-    if (slot) return;
+    if (slot.reply) return;
     // Only the last request of a connection can be the one that closes it.
     const bool closing = c.close_after && responder.sequence + 1 == c.next_sequence;
-    slot = serialize(reply, closing);
+    slot.reply = serialize(reply, closing, !slot.head);
     if (!c.busy) service(responder.connection);
 }
 
@@ -282,8 +290,8 @@ void HttpConnServer::service(std::uint64_t id) {
             c.out.clear();
             c.sent = 0;
         }
-        while (!c.pending.empty() && c.pending.front()) {  // in request order
-            c.out += *c.pending.front();
+        while (!c.pending.empty() && c.pending.front().reply) {  // in request order
+            c.out += *c.pending.front().reply;
             c.pending.pop_front();
             ++c.first_sequence;
         }

@@ -7,7 +7,8 @@
 // Bounds (STYLE.md §9): head kHeadBytesMax (431), body kBodyBytesMax (413), kConnectionsMax
 // connections (more are closed at accept), kPipelineMax unanswered requests per connection
 // (then the connection is not read until replies go out), an idle and a per-request timeout.
-// Chunked request bodies are refused (501), as is a body without a Content-Length (411).
+// Chunked request bodies are refused (501), as is a PUT/POST without Content-Length (411);
+// "Expect: 100-continue" is answered so that curl does not wait before sending a body.
 #pragma once
 
 #include <cstddef>
@@ -80,12 +81,16 @@ private:
     struct Connection {
         int fd = -1;
         std::string received;
-        std::size_t consumed = 0;                        // bytes of `received` already parsed
-        std::optional<HttpRequest> head;                 // parsed head awaiting its body
-        std::size_t body_bytes = 0;                      // of `head`
-        std::deque<std::optional<std::string>> pending;  // replies in request order
-        std::uint64_t next_sequence = 0;                 // of the next request
-        std::uint64_t first_sequence = 0;                // of pending.front()
+        std::size_t consumed = 0;         // bytes of `received` already parsed
+        std::optional<HttpRequest> head;  // parsed head awaiting its body
+        std::size_t body_bytes = 0;       // of `head`
+        struct Slot {
+            std::optional<std::string> reply;  // serialized, once answered
+            bool head = false;                 // a HEAD request: the reply carries no body
+        };
+        std::deque<Slot> pending;          // one per request, in request order
+        std::uint64_t next_sequence = 0;   // of the next request
+        std::uint64_t first_sequence = 0;  // of pending.front()
         std::string out;
         std::size_t sent = 0;
         bool close_after = false;  // after the last queued reply (Connection: close, errors)

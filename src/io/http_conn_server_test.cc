@@ -280,6 +280,25 @@ TEST_F(HttpConnServerTest, AHalfSentRequestHasTheShorterDeadline) {
     EXPECT_EQ(server_.connection_count(), 0u);
 }
 
+TEST_F(HttpConnServerTest, HeadReplyHasNoBodySoTheNextReplyStaysFramed) {
+    const int fd = connect_client();
+    send_all(fd, "HEAD /h HTTP/1.1\r\nHost: x\r\n\r\nGET /g HTTP/1.1\r\nHost: x\r\n\r\n");
+    const std::string r = read_replies(fd, 2);
+    EXPECT_EQ(r.find("HEAD /h"), std::string::npos) << r;
+    EXPECT_NE(r.find("Content-Length: 8\r\nX-Test: 1\r\n\r\nHTTP/1.1 200"), std::string::npos) << r;
+    EXPECT_NE(r.find("GET /g "), std::string::npos) << r;
+}
+
+TEST_F(HttpConnServerTest, ExpectContinueIsAnsweredBeforeTheBody) {
+    const int fd = connect_client();
+    send_all(fd, "PUT /k HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n");
+    std::string r = read_replies(fd, 1);
+    EXPECT_EQ(r, "HTTP/1.1 100 Continue\r\n\r\n");
+    send_all(fd, "abc");
+    r = read_replies(fd, 1);
+    EXPECT_NE(r.find("PUT /k abc"), std::string::npos) << r;
+}
+
 TEST_F(HttpConnServerTest, ManyPipelinedRequestsBeyondThePipelineLimitAreAllAnswered) {
     const int fd = connect_client();
     std::string burst;
