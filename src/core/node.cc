@@ -219,7 +219,7 @@ void Node::on_heartbeat(const HeartbeatReceived& e, Actions& out) {
         // An offer made at an older epoch than we know is stale: somebody has promoted since
         // (a heartbeat sent just before the handover completed, still in flight).
         bool fresh_offer = gs.handoff_to == name(self_) && gs.epoch >= s.epoch;
-        if (store_set_heard(*g, e.sender, gs)) out.send_heartbeat = true;
+        if (store_set_heard(*g, e.sender, gs)) out.send_heartbeat = true;  // echo it
         s.epoch = std::max(s.epoch, gs.epoch);
         if (gs.role == Role::primary && s.role != Role::primary) s.primary = e.sender;
         if (gs.role == Role::primary) s.last_other_primary = e.sender;

@@ -20,6 +20,8 @@
 //    an epoch no voter has voted in before, and acts as primary only while a quorum's
 //    promises (renewed by every heartbeat) hold its lease. A voter promises one node at a
 //    time and votes for another only once its promise expired or was given back.
+//  - A group with a replicated store promotes only a node in the sync set its voters stored
+//    (docs/design.md "Who may be promoted (replicated store)", store_sync.cc).
 #pragma once
 
 #include <array>
@@ -256,9 +258,9 @@ private:
         std::uint32_t sync_mask = 0;
         std::uint64_t store_last_epoch = 0;  // this node's log, from StoreProgress
         std::uint64_t store_last_index = 0;
-        std::uint32_t caught_up_mask = 0;    // primary: standbys replication reports caught up
+        std::uint32_t caught_up_mask = 0;  // primary: standbys replication reports caught up
         // Primary: its proposals at primary_epoch, oldest first; the first is the newest
-        // confirmed one once confirmed_seq != 0. At most kSyncProposalsMax.
+        // confirmed one once confirmed_seq != 0. Bounded: kSyncPendingMax + 1.
         std::vector<SyncProposal> proposals;
         std::uint64_t confirmed_seq = 0;
         // The candidate last refused a vote for being outside the stored set (log once).

@@ -154,6 +154,25 @@ TEST(NodeStore, WitnessRefusesToVoteForACandidateOutsideItsStoredSet) {
     EXPECT_EQ(c.log(w).count("vote"), 1);
 }
 
+// A node that knows a higher epoch than the primary serves at (a candidate's that never
+// won, restored after a restart or relayed by a peer) still stores the primary's newer
+// sets, or it could never rejoin the set.
+TEST(NodeStore, NodeKnowingAHigherEpochStillStoresThePrimarysSets) {
+    TestCluster c(witness_store_config());
+    c.run_for(testing::kStartup);
+    wire::Heartbeat hb = c.last_sent(w);
+    hb.seq = 0;
+    hb.groups[0].epoch = 9;  // w reports an epoch nobody won
+    c.inject(n2, w, 0, hb);
+    ASSERT_EQ(c.node(n2).epoch(0), 9u);
+    ASSERT_EQ(c.primaries(), std::vector<std::size_t>{n1});
+    ASSERT_EQ(c.node(n1).heartbeat().groups[0].epoch, 1u);
+    progress(c, n1, 1, 10, kN2);
+    c.run_for(ms(2));
+    EXPECT_TRUE(stored(c, n2, 1, 2, kN1 | kN2));
+    EXPECT_EQ(c.node(n1).status().groups[0].store_confirmed_mask, kN1 | kN2);
+}
+
 TEST(NodeStore, StandbyInTheSetIsPromotedAndProposesItsOwnSet) {
     TestCluster c(witness_store_config());
     c.run_for(testing::kStartup);

@@ -237,12 +237,12 @@ void Node::vote(std::size_t g, Actions& out) {
         // It may lack an acknowledged write (docs/design.md "Who may be promoted").
         if (outside_sync_set(g, c)) {
             if (s.refused_logged != c)
-                log_.event(Level::warn, "vote_refused",
-                           {{"group", config_.groups[g].name},
-                            {"candidate", name(c)},
-                            {"reason", "not in the sync set (epoch " +
-                                           std::to_string(s.sync_epoch) + ", seq " +
-                                           std::to_string(s.sync_seq) + ")"}});
+                log_.event(
+                    Level::warn, "vote_refused",
+                    {{"group", config_.groups[g].name},
+                     {"candidate", name(c)},
+                     {"reason", "not in the sync set (epoch " + std::to_string(s.sync_epoch) +
+                                    ", seq " + std::to_string(s.sync_seq) + ")"}});
             s.refused_logged = c;
             continue;
         }

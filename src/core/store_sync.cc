@@ -143,15 +143,16 @@ void Node::store_on_promote(std::size_t g, Actions& out) {
     if (has_store(g)) propose_sync_set(g, out);
 }
 
-// A non-primary stores the newest set of the primary it considers current. Returns whether
-// it did: the caller then echoes it at once (after the persist), since the primary's store
-// may be waiting for exactly this confirmation.
-// REQUIRES: called before gs.epoch is merged into the group's epoch.
+// A non-primary stores the newest set a primary announces. Returns whether it did: the
+// caller then echoes it at once (after the persist), since the primary's store may be
+// waiting for exactly this confirmation. Sets only move forward in (epoch, seq), and any set
+// of epoch E comes from the primary that won E, so no epoch check is needed against this
+// node's own (which may be higher: restored from a campaign that failed).
 bool Node::store_set_heard(std::size_t g, std::size_t sender, const wire::GroupState& gs) {
     Group& s = groups_[g];
     if (!has_store(g) || !gs.store || s.role == Role::primary) return false;
-    if (gs.role != Role::primary || gs.epoch < s.epoch) return false;  // not (or no longer) current
-    if (gs.sync_epoch != gs.epoch || (gs.sync_mask & bit(sender)) == 0) return false;  // malformed
+    if (gs.role != Role::primary || gs.sync_epoch != gs.epoch) return false;
+    if ((gs.sync_mask & bit(sender)) == 0) return false;  // malformed: a primary is in its set
     if (!newer(gs.sync_epoch, gs.sync_seq, s.sync_epoch, s.sync_seq)) return false;
     std::uint32_t nodes = 0;
     for (std::size_t n = 0; n < config_.nodes.size(); ++n) nodes |= bit(n);

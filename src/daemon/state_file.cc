@@ -49,9 +49,9 @@ Result<core::DurableGroup> decode_group(const json& j, std::size_t index) {
         if (!sync.is_array() || sync.size() != 3 || !sync[0].is_number_unsigned() ||
             !sync[1].is_number_unsigned() || !sync[2].is_number_unsigned() ||
             sync[2].get<std::uint64_t>() >= mask_end)
-            return Error::corruption(where +
-                                     ".sync must be [epoch, seq, mask] of unsigned integers, "
-                                     "mask below 2^" + std::to_string(core::kNodesMax));
+            return Error::corruption(
+                where + ".sync must be [epoch, seq, mask] of unsigned integers, mask below 2^" +
+                std::to_string(core::kNodesMax));
         g.sync_epoch = sync[0].get<std::uint64_t>();
         g.sync_seq = sync[1].get<std::uint64_t>();
         g.sync_mask = static_cast<std::uint32_t>(sync[2].get<std::uint64_t>());

@@ -246,9 +246,9 @@ TEST(StateFormat, SyncSetRoundTripsAndIsAbsentWithoutOne) {
 
 // A file written before the sync set existed loads with none (all zero).
 TEST(StateFormat, FileWithoutSyncSetLoadsWithNone) {
-    auto decoded =
-        decode_state("{\"groups\":[{\"epoch\":4,\"group\":\"g\",\"voted_for\":\"n1\"}],"
-                     "\"version\":1}");
+    auto decoded = decode_state(
+        "{\"groups\":[{\"epoch\":4,\"group\":\"g\",\"voted_for\":\"n1\"}],"
+        "\"version\":1}");
     ASSERT_TRUE(decoded) << decoded.error().message;
     EXPECT_EQ(decoded->groups.at(0), (core::DurableGroup{"g", 4, "n1", 0, 0, 0}));
 }

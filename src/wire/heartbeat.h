@@ -40,12 +40,12 @@ struct GroupState {
     // Replicated store (docs/design.md "Who may be promoted (replicated store)"). Carried
     // only when `store` is set (group flag bit 1), so groups without a store are unchanged
     // on the wire.
-    bool store = false;                   // the group has [group.store] enabled
-    std::uint64_t store_last_epoch = 0;   // the sender's log: epoch of its last entry
-    std::uint64_t store_last_index = 0;   // the sender's log: index of its last entry
-    std::uint64_t sync_epoch = 0;         // the sync set: proposed (primary) or stored
+    bool store = false;                  // the group has [group.store] enabled
+    std::uint64_t store_last_epoch = 0;  // the sender's log: epoch of its last entry
+    std::uint64_t store_last_index = 0;  // the sender's log: index of its last entry
+    std::uint64_t sync_epoch = 0;        // the sync set: proposed (primary) or stored
     std::uint64_t sync_seq = 0;
-    std::uint32_t sync_mask = 0;          // bit i = Config::nodes[i]
+    std::uint32_t sync_mask = 0;  // bit i = Config::nodes[i]
 
     bool operator==(const GroupState&) const = default;
 };

@@ -171,7 +171,9 @@ TEST(HeartbeatCodec, StoreBlockRoundTripsAndIsAbsentWithoutAStore) {
 TEST(HeartbeatCodec, StoreBlockLayoutMatchesDocsWireMd) {
     Heartbeat hb;
     hb.sender = "a";
-    hb.groups.push_back({.group = "g", .role = Role::primary, .store = true,
+    hb.groups.push_back({.group = "g",
+                         .role = Role::primary,
+                         .store = true,
                          .store_last_epoch = 0x0102030405060708,
                          .store_last_index = 0x1112131415161718,
                          .sync_epoch = 0x2122232425262728,
@@ -182,9 +184,9 @@ TEST(HeartbeatCodec, StoreBlockLayoutMatchesDocsWireMd) {
     const std::size_t flags = 47 - 1 + 3;  // header with sender "a", then name "g", role
     EXPECT_EQ(bytes[flags], kGroupFlagStore);
     const std::vector<std::uint8_t> expected = {
-        1, 2, 3, 4, 5, 6, 7, 8, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18,
-        0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x28, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36,
-        0x37, 0x38, 0x41, 0x42, 0x43, 0x44};
+        1,    2,    3,    4,    5,    6,    7,    8,    0x11, 0x12, 0x13, 0x14,
+        0x15, 0x16, 0x17, 0x18, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x28,
+        0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x41, 0x42, 0x43, 0x44};
     EXPECT_EQ(std::vector<std::uint8_t>(bytes.begin() + static_cast<std::ptrdiff_t>(block),
                                         bytes.end() - kHmacBytes),
               expected);
