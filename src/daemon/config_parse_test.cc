@@ -289,7 +289,7 @@ INSTANTIATE_TEST_SUITE_P(
         RejectCase{"UnknownGroupKey", edit("preempt = true", "preempt = true\npre_empt = true"),
                    "vigil.toml:20: group[0].pre_empt: unknown key (expected one of: name, "
                    "protocol, priority, preempt, vip, notify, fence, resources, checks, "
-                   "failure_timeout_s)"},
+                   "failure_timeout_s, store)"},
         RejectCase{"UnknownVipKey",
                    edit("interface = \"eth0\" },", "interface = \"eth0\", dev = 1 },"),
                    "vigil.toml:20: group[0].vip[0].dev: unknown key (expected one of: address, "

@@ -297,7 +297,7 @@ INSTANTIATE_TEST_SUITE_P(
                    "0..86400)"},
         RejectCase{"MisspeltGroupKey", edit("checks = [", "check = ["),
                    "vigil.toml:15: group[0].check: unknown key (expected one of: name, protocol, "
-                   "priority, preempt, vip, notify, fence, resources, checks, failure_timeout_s)"},
+                   "priority, preempt, vip, notify, fence, resources, checks, failure_timeout_s, store)"},
         RejectCase{"MisspeltSection", std::string(kValid) + "[resources]\n",
                    "vigil.toml:27: resources: unknown key (expected one of: cluster, node, "
                    "group, resource, check, metrics, status_page)"},

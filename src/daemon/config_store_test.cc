@@ -77,8 +77,12 @@ TEST(ConfigStore, RefusesBadValuesNamingTheKey) {
     EXPECT_NE(error_of("data_dir = \"/var/lib/vigil/{node}/nb\"", "data_dir = \"\"")
                   .find("empty path"),
               std::string::npos);
-    EXPECT_NE(error_of("[group.store]", "store = 5\n[group.x]").find("group[0].store"),
-              std::string::npos);
+    std::string text = edit_test_text(std::string(kValid), "[group.store]\nport = 7480\n", "");
+    text = edit_test_text(text, "data_dir = \"/var/lib/vigil/{node}/nb\"\n", "");
+    text = edit_test_text(text, "priority = { n1 = 150, n2 = 100 }", "priority = { n1 = 150, n2 = 100 }\nstore = 5");
+    auto bad = parse_config(text, "/etc/vigil/vigil.toml");
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().message.find("group[0].store"), std::string::npos) << bad.error().message;
 }
 
 TEST(ConfigStore, NeedsAVipAndTwoReplicas) {
