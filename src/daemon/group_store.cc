@@ -184,6 +184,7 @@ void GroupStore::connect_standbys(TimePoint now) {
         link.stream = std::move(*stream);
         link.node = node;
         link.nonce_c = fresh_nonce();
+        link.last_heard = now;
         link.stream->start(
             [this, s](std::string_view frame) { on_downstream_frame(s, frame); },
             [this, s](const std::string& why) {
@@ -203,6 +204,7 @@ void GroupStore::on_downstream_frame(std::size_t s, std::string_view frame) {
     const TimePoint now = io::monotonic_now();
     if (!primary_) return;
     Link& link = downstream_[s];
+    link.last_heard = now;
     const std::string& peer = config_.nodes[standby_nodes_[s]].name;
     const std::string& self = config_.nodes[self_].name;
     if (!link.authenticated) {
@@ -264,9 +266,11 @@ void GroupStore::on_accept(int fd) {
     auto link = std::make_unique<Link>();
     link->stream = io::FrameStream::adopt(loop_, fd, store::kFrameBytesMax);
     link->nonce_s = fresh_nonce();
+    link->last_heard = io::monotonic_now();
     Link* raw = link.get();
     raw->stream->start(
         [this, raw](std::string_view frame) {
+            raw->last_heard = io::monotonic_now();
             if (upstream_.get() == raw) {
                 on_upstream_frame(frame);
                 return;
@@ -442,7 +446,40 @@ void GroupStore::maybe_compact() {
                 {"keys", std::to_string(kv_.key_count())}});
 }
 
+Micros GroupStore::silence_limit() const {
+    // The primary sends a keep-alive every request_timeout / 4 and the standby acks it.
+    return std::max<Micros>(3 * ms(config_.groups[group_].store.request_timeout_ms), ms(500));
+}
+
+void GroupStore::drop_silent_links(TimePoint now) {
+    const Micros limit = silence_limit();
+    for (std::size_t s = 0; s < downstream_.size(); ++s) {
+        Link& link = downstream_[s];
+        if (!link.stream || !link.stream->open() || now - link.last_heard <= limit) continue;
+        log_.event(Level::warn, "store_link_down",
+                   {{"group", name_},
+                    {"peer", config_.nodes[standby_nodes_[s]].name},
+                    {"reason", link.authenticated ? "silent" : "no handshake"},
+                    {"silent_ms", std::to_string((now - link.last_heard) / 1000)}});
+        link.stream.reset();
+        link.authenticated = false;
+        if (primary_) primary_->on_disconnected(s, now);
+        reconnect_at_[s] = now;
+    }
+    if (upstream_ && now - upstream_->last_heard > limit) {
+        log_.event(Level::warn, "store_link_down",
+                   {{"group", name_},
+                    {"peer", config_.nodes[upstream_->node].name},
+                    {"reason", "silent"},
+                    {"silent_ms", std::to_string((now - upstream_->last_heard) / 1000)}});
+        upstream_.reset();
+        acks_to_send_.clear();
+    }
+    std::erase_if(accepting_, [&](const auto& l) { return now - l->last_heard > limit; });
+}
+
 void GroupStore::on_tick(TimePoint now) {
+    drop_silent_links(now);
     if (primary_) {
         send_to(primary_->on_tick(now));
         connect_standbys(now);
@@ -452,6 +489,11 @@ void GroupStore::on_tick(TimePoint now) {
 
 TimePoint GroupStore::next_deadline() const {
     TimePoint next = TimePoint::never();
+    const Micros limit = silence_limit();
+    for (const auto& link : downstream_)
+        if (link.stream && link.stream->open()) next = std::min(next, link.last_heard + limit + 1);
+    if (upstream_) next = std::min(next, upstream_->last_heard + limit + 1);
+    for (const auto& l : accepting_) next = std::min(next, l->last_heard + limit + 1);
     if (primary_) {
         next = std::min(next, primary_->next_deadline());
         for (std::size_t s = 0; s < downstream_.size(); ++s)

@@ -85,7 +85,12 @@ private:
         bool authenticated = false;
         Nonce nonce_s{}, nonce_c{};
         std::uint64_t epoch = 0;  // accepted upstream: the primary's epoch
+        // A stream to a peer that vanished (power off, a cut path) stays open for minutes in
+        // TCP's retries; silence past silence_limit() closes it and a new one is opened.
+        TimePoint last_heard;  // connect, or the last frame
     };
+    Micros silence_limit() const;
+    void drop_silent_links(TimePoint now);
     void become_primary(TimePoint now);
     void become_standby(TimePoint now);
     void fail_pending(const std::string& why);
