@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon/config_store.h"
+#include "store/snapshot_file.h"
 #include "io/clock.h"
 
 namespace vigil::daemon {
@@ -48,6 +49,7 @@ GroupStore::GroupStore(const core::Config& config, std::size_t group, std::size_
 }
 
 GroupStore::~GroupStore() {
+    finish_snapshot(/*wait=*/true);
     fail_pending("the agent is stopping");
 }
 
@@ -335,6 +337,8 @@ void GroupStore::on_upstream_frame(std::string_view frame) {
         upstream_.reset();
         return;
     }
+    // Installing overwrites the snapshot file: a write of our own must be finished first.
+    if (std::holds_alternative<store::InstallSnapshot>(*message)) finish_snapshot(true);
     auto ack = standby_->on_message(*message, known_epoch());
     if (!ack) {
         log_.event(Level::error, "store_replication_refused",
@@ -372,9 +376,12 @@ void GroupStore::end_of_round(TimePoint now) {
                 return;
             }
         }
-        if (upstream_)
-            for (const auto& ack : acks_to_send_) upstream_->stream->send(store::encode_message(ack));
+        // A failed send drops the link (and clears acks_to_send_) inside the loop: iterate
+        // over a copy and look at upstream_ before every send.
+        const std::vector<store::Ack> acks = std::move(acks_to_send_);
         acks_to_send_.clear();
+        for (const auto& ack : acks)
+            if (upstream_ && upstream_->stream) upstream_->stream->send(store::encode_message(ack));
     }
     if (standby_) {
         const store::Index commit = std::min(standby_->commit_index(), wal_->durable_index());
@@ -432,18 +439,48 @@ void GroupStore::apply_committed(store::Index commit) {
 }
 
 void GroupStore::maybe_compact() {
+    if (snapshot_job_) {
+        finish_snapshot(/*wait=*/false);
+        return;
+    }
     const auto every = static_cast<store::Index>(config_.groups[group_].store.snapshot_entries);
     const store::Index base = wal_->first_index() - 1;
     if (kv_.applied_index() < base + every || kv_.applied_index() > wal_->durable_index()) return;
-    store::Snapshot snap{kv_.applied_index(), kv_.applied_epoch(), kv_.encode()};
-    if (auto r = wal_->compact(std::move(snap)); !r) {
+    // Encoding copies the state on the loop (it must not change under the writer); the
+    // write and fsync of the file happen on a thread.
+    auto job = std::make_unique<SnapshotJob>();
+    job->snapshot = store::Snapshot{kv_.applied_index(), kv_.applied_epoch(), kv_.encode()};
+    job->started = io::monotonic_now();
+    SnapshotJob* raw = job.get();
+    io::Disk& disk = disk_;
+    const std::string dir = dir_;
+    raw->thread = std::thread([raw, &disk, dir] {
+        raw->result = disk.write_atomic(dir, store::DiskLog::kSnapshotName,
+                                        store::encode_snapshot(raw->snapshot));
+        raw->done.store(true, std::memory_order_release);
+    });
+    snapshot_job_ = std::move(job);
+}
+
+void GroupStore::finish_snapshot(bool wait) {
+    if (!snapshot_job_) return;
+    if (!wait && !snapshot_job_->done.load(std::memory_order_acquire)) return;
+    snapshot_job_->thread.join();
+    std::unique_ptr<SnapshotJob> job = std::move(snapshot_job_);
+    if (!job->result) {
+        fail_store("snapshot: " + job->result.error().message);
+        return;
+    }
+    const store::Index index = job->snapshot.index;
+    if (auto r = wal_->compact_written(std::move(job->snapshot)); !r) {
         fail_store("compaction: " + r.error().message);
         return;
     }
     log_.event(Level::info, "store_compacted",
                {{"group", name_},
-                {"snapshot_index", index_text(kv_.applied_index())},
-                {"keys", std::to_string(kv_.key_count())}});
+                {"snapshot_index", index_text(index)},
+                {"keys", std::to_string(kv_.key_count())},
+                {"ms", std::to_string((io::monotonic_now() - job->started) / 1000)}});
 }
 
 Micros GroupStore::silence_limit() const {
@@ -480,6 +517,7 @@ void GroupStore::drop_silent_links(TimePoint now) {
 
 void GroupStore::on_tick(TimePoint now) {
     drop_silent_links(now);
+    if (snapshot_job_) maybe_compact();
     if (primary_) {
         send_to(primary_->on_tick(now));
         connect_standbys(now);
@@ -494,6 +532,7 @@ TimePoint GroupStore::next_deadline() const {
         if (link.stream && link.stream->open()) next = std::min(next, link.last_heard + limit + 1);
     if (upstream_) next = std::min(next, upstream_->last_heard + limit + 1);
     for (const auto& l : accepting_) next = std::min(next, l->last_heard + limit + 1);
+    if (snapshot_job_) next = std::min(next, io::monotonic_now() + ms(5));  // poll it
     if (primary_) {
         next = std::min(next, primary_->next_deadline());
         for (std::size_t s = 0; s < downstream_.size(); ++s)

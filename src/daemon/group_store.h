@@ -13,7 +13,9 @@
 // share one fdatasync in end_of_round(), which the agent calls after every turn.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <thread>
 #include <functional>
 #include <map>
 #include <memory>
@@ -89,6 +91,16 @@ private:
         // TCP's retries; silence past silence_limit() closes it and a new one is opened.
         TimePoint last_heard;  // connect, or the last frame
     };
+    // A snapshot being written by a thread: a large state takes long to write and fsync, and
+    // the event loop must keep the heartbeats (and with them the lease) going meanwhile.
+    struct SnapshotJob {
+        store::Snapshot snapshot;
+        Result<void> result;
+        std::atomic<bool> done{false};
+        std::thread thread;
+        TimePoint started;
+    };
+    void finish_snapshot(bool wait);
     Micros silence_limit() const;
     void drop_silent_links(TimePoint now);
     void become_primary(TimePoint now);
@@ -139,6 +151,7 @@ private:
     TimePoint reported_at_;  // when the last StoreProgress was taken
     std::uint64_t writes_committed_ = 0;
     TimePoint next_tick_ = TimePoint::never();
+    std::unique_ptr<SnapshotJob> snapshot_job_;
 };
 
 }  // namespace vigil::daemon

@@ -144,6 +144,14 @@ Result<void> DiskLog::compact(Snapshot snapshot) {
     if (auto r = sync(); !r) return r;
     if (auto r = disk_.write_atomic(dir_, "snapshot", encode_snapshot(snapshot)); !r)
         return fail(r.error());
+    return compact_written(std::move(snapshot));
+}
+
+Result<void> DiskLog::compact_written(Snapshot snapshot) {
+    VIGIL_ASSERT(snapshot.index <= durable_index_);
+    if (failed_) return failed_error();
+    if (snapshot.index + 1 < first_index_) return {};  // an older one than we hold: nothing to drop
+    if (auto r = sync(); !r) return r;
     while (first_index_ <= snapshot.index) {
         entries_.pop_front();
         offsets_.pop_front();

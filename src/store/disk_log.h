@@ -49,6 +49,14 @@ public:
     const std::optional<Snapshot>& snapshot() const override { return snapshot_; }
     // Also syncs pending entries first, so that the new segment starts after all of them.
     Result<void> compact(Snapshot snapshot) override;
+    // compact() in two halves, so that the slow half runs off the event loop (the daemon's
+    // GroupStore writes the file from a thread): the caller first writes
+    // encode_snapshot(snapshot) durably as snapshot_path() (Disk::write_atomic), then calls
+    // this, which drops the entries it covers. A crash between the two leaves a snapshot
+    // and segments that overlap it, which open() handles as after any compaction.
+    Result<void> compact_written(Snapshot snapshot);
+    const std::string& dir() const { return dir_; }
+    static constexpr const char* kSnapshotName = "snapshot";
     Result<void> install(Snapshot snapshot) override;
 
     bool failed() const { return failed_; }
