@@ -118,5 +118,6 @@ store_checker_run() {
         fail "the nodes disagree: $(cat "$LAB_DIR"/counts-[12].json)"
     acked=$(jq .acked "$LAB_DIR/counts-1.json")
     ((acked > 100)) || fail "only $acked writes acknowledged: the run proves little"
-    STORE_CHECKER_ACKED=$acked  # shellcheck disable=SC2034  # for the caller
+    # shellcheck disable=SC2034  # read by the caller
+    STORE_CHECKER_ACKED=$acked
 }
