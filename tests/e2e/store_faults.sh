@@ -25,9 +25,12 @@ store__rejoin() {
     lab_heal "$1" "$other"; lab_heal "$other" "$1"; lab_heal "$1" w; lab_heal w "$1"
 }
 
-# The standby is back in the sync set: in_sync on the primary and applied as far.
+# The standby is back in the sync set: in_sync on the primary, a member of the primary's
+# sync set (so it may be promoted by the next fault) and applied as far.
 store_in_sync() {  # PRIMARY STANDBY
-    [[ $(store_field "$1" '.standbys[0].state') == in_sync ]] && store_converged "$1" "$2"
+    [[ $(store_field "$1" '.standbys[0].state') == in_sync ]] &&
+        [[ $(store_field "$1" '.sync_set.members | index("'"$2"'") != null') == true ]] &&
+        store_converged "$1" "$2"
 }
 
 # Writes go on: the primary applied at least 10 more entries than it had at FROM.
