@@ -39,7 +39,7 @@ TEST(KvLoad, VigilRequestIsPutWithRawBody) {
 
 TEST(KvLoad, EtcdRequestIsJsonGatewayPutWithBase64) {
     EXPECT_EQ(build_put_request(Target::etcd, "198.18.0.11:2379", "foo", "bar"),
-              "POST /v3/kv/put HTTP/1.1\r\nHost: 198.18.0.11:2379\r\nContent-Length: 31\r\n"
+              "POST /v3/kv/put HTTP/1.1\r\nHost: 198.18.0.11:2379\r\nContent-Length: 29\r\n"
               "Content-Type: application/json\r\n\r\n{\"key\":\"Zm9v\",\"value\":\"YmFy\"}");
 }
 
