@@ -8,36 +8,39 @@ def r(d): if . == null then "–" else (. * pow(10; d) | round) / pow(10; d) | t
 def ms: if . == null then "–" elif . < 1 then r(3) elif . < 10 then r(2) else r(1) end;
 def cell(f; fmt): [.[] | f] as $v
     | "\($v | median | fmt) [\($v | min | fmt)–\($v | max | fmt)]";
-def med(f): [.[] | f] | median;
-def stat(sys; n; f): [.[] | select(.system == sys and .clients == n)]
-    | if length == 0 then null else med(f) end;
-def ratio(a; b): if a == null or b == null or b == 0 then null else a / b end;
+# The median of f over the runs of system sys with n clients (null if none).
+def stat(sys; n; f): [.[] | select(.system == sys and .clients == n) | f]
+    | if length == 0 then null else median end;
+# stat(a) / stat(b) for the same client count and field.
+def ratio(a; b; n; f): stat(a; n; f) as $a | stat(b; n; f) as $b
+    | if $a == null or $b == null or $b == 0 then null else $a / $b end;
 def verdict(ok): if ok == null then "n/a" elif ok then "PASS" else "MISS" end;
+def target(value; ok; text): "- \(verdict(if value == null then null else ok end)): \(text)";
 
 . as $all
 | ([$all[].clients] | unique) as $counts
-| ["vigil", "vigil-single", "etcd"] as $systems
 | "| clients | system | writes/s | p50 ms | p99 ms | max ms | errors |",
   "|---|---|---|---|---|---|---|",
-  ($counts[] as $n | $systems[] as $s
+  ($counts[] as $n | ("vigil", "vigil-single", "etcd") as $s
    | [$all[] | select(.clients == $n and .system == $s)]
    | select(length > 0)
    | "| \($n) | \($s) | \(cell(.writes_per_s; r(0))) | \(cell(.latency_ms_p50; ms)) "
      + "| \(cell(.latency_ms_p99; ms)) | \(cell(.latency_ms_max; ms)) "
      + "| \([.[].errors] | add) |"),
   "",
-  "| clients | vigil ÷ etcd writes/s | etcd p99 ÷ vigil p99 | vigil-single ÷ vigil writes/s (cost of replication) |",
+  "| clients | vigil ÷ etcd writes/s | etcd p99 ÷ vigil p99 "
+    + "| vigil-single ÷ vigil writes/s (cost of replication) |",
   "|---|---|---|---|",
   ($counts[] as $n
-   | "| \($n) | \(ratio($all | stat("vigil"; $n; .writes_per_s); $all | stat("etcd"; $n; .writes_per_s)) | r(2)) "
-     + "| \(ratio($all | stat("etcd"; $n; .latency_ms_p99); $all | stat("vigil"; $n; .latency_ms_p99)) | r(2)) "
-     + "| \(ratio($all | stat("vigil-single"; $n; .writes_per_s); $all | stat("vigil"; $n; .writes_per_s)) | r(2)) |"),
+   | "| \($n) | \($all | ratio("vigil"; "etcd"; $n; .writes_per_s) | r(2)) "
+     + "| \($all | ratio("etcd"; "vigil"; $n; .latency_ms_p99) | r(2)) "
+     + "| \($all | ratio("vigil-single"; "vigil"; $n; .writes_per_s) | r(2)) |"),
   "",
   "Targets (issue 5), on the medians:",
-  (ratio($all | stat("vigil"; 64; .writes_per_s); $all | stat("etcd"; 64; .writes_per_s)) as $t
-   | "- \(verdict(if $t == null then null else $t >= 2 end)): at 64 clients vigil's throughput ≥ 2× etcd's (\($t | r(2))×)"),
-  (ratio($all | stat("vigil"; 64; .latency_ms_p99); $all | stat("etcd"; 64; .latency_ms_p99)) as $t
-   | "- \(verdict(if $t == null then null else $t <= 0.5 end)): at 64 clients vigil's p99 ≤ ½ etcd's (\($t | r(2))×)"),
+  ($all | ratio("vigil"; "etcd"; 64; .writes_per_s) as $t
+   | target($t; $t >= 2; "at 64 clients vigil's throughput ≥ 2× etcd's (\($t | r(2))×)")),
+  ($all | ratio("vigil"; "etcd"; 64; .latency_ms_p99) as $t
+   | target($t; $t <= 0.5; "at 64 clients vigil's p99 ≤ ½ etcd's (\($t | r(2))×)")),
   ($all | stat("vigil"; 1; .latency_ms_p50) as $t
-   | "- \(verdict(if $t == null then null else $t <= 0.3 end)): at 1 client vigil's p50 ≤ 0.3 ms (\($t | ms) ms)"),
+   | target($t; $t <= 0.3; "at 1 client vigil's p50 ≤ 0.3 ms (\($t | ms) ms)")),
   ""

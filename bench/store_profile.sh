@@ -13,15 +13,25 @@
 
 # Group of a symbol from `perf report --sort sym` (the kernel's and ours).
 store__symbol_groups_awk='
-function group(s) {
-    if (s ~ /fdatasync|fsync|ext4|jbd2|blk_|bio|nvme|submit_|iomap|filemap|file_write|xfs_|btrfs|writeback|folio|pagecache|generic_perform_write/) return "fsync/disk"
-    if (s ~ /[Hh]ttp|parse_request|header/) return "HTTP"
-    if (s ~ /json|Json/) return "JSON"
-    if (s ~ /crc32|DiskLog|KvState|Replica|store::|log_/) return "store (log, state, crc)"
-    if (s ~ /memcpy|memmove|memset|copy_user|copy_to|copy_from|malloc|free|operator new|operator delete|basic_string|_M_|realloc|kmem_cache|kmalloc|kfree/) return "copies/allocation"
-    if (s ~ /tcp|sock|skb|sendmsg|recvmsg|sendto|recvfrom|epoll|ip_|ipv6|net_|netif|veth|nf_|dev_|inet|napi|neigh|__sys_(send|recv)/) return "network (TCP/IP, epoll)"
-    if (s ~ /__x64_sys|syscall|entry_SYSCALL|do_syscall|ksys_|vfs_|fdget|__get_user|__put_user|irqentry_exit_to_user/) return "syscall entry/exit"
-    if (s ~ /schedule|task_switch|__switch|pick_next|wake|futex|softirq|_irq|irqrestore|hrtimer|tick_/) return "scheduler, interrupts, softirq"
+BEGIN {  # first match wins, in this order
+    n = 0
+    name[n] = "fsync/disk"; re[n++] = "fdatasync|fsync|ext4|jbd2|blk_|bio|nvme|submit_|iomap|" \
+        "filemap|file_write|xfs_|btrfs|writeback|folio|pagecache|generic_perform_write"
+    name[n] = "HTTP"; re[n++] = "[Hh]ttp|parse_request|header"
+    name[n] = "JSON"; re[n++] = "json|Json"
+    name[n] = "store (log, state, crc)"; re[n++] = "crc32|DiskLog|KvState|Replica|store::|log_"
+    name[n] = "copies/allocation"; re[n++] = "memcpy|memmove|memset|copy_user|copy_to|" \
+        "copy_from|malloc|free|operator new|operator delete|basic_string|_M_|realloc|kmem_cache|" \
+        "kmalloc|kfree"
+    name[n] = "network (TCP/IP, epoll)"; re[n++] = "tcp|sock|skb|sendmsg|recvmsg|sendto|" \
+        "recvfrom|epoll|ip_|ipv6|net_|netif|veth|nf_|dev_|inet|napi|neigh"
+    name[n] = "syscall entry/exit"; re[n++] = "__x64_sys|syscall|entry_SYSCALL|do_syscall|" \
+        "ksys_|vfs_|fdget|__get_user|__put_user|irqentry_exit_to_user"
+    name[n] = "scheduler, interrupts, softirq"; re[n++] = "schedule|task_switch|__switch|" \
+        "pick_next|wake|futex|softirq|_irq|irqrestore|hrtimer|tick_"
+}
+function group(s,   i) {
+    for (i = 0; i < n; i++) if (s ~ re[i]) return name[i]
     return "other"
 }
 /^ *[0-9.]+%/ {
@@ -64,7 +74,9 @@ store_profile() {
     {
         echo "## Profile: n1's agent at $n clients (bench/store --profile)"
         echo
-        echo "Load during \`perf record -g\`: $(jq -r '"\(.writes_per_s) writes/s, p99 \(.latency_ms_p99) ms"' "$LAB_DIR/profile-load-1.json" 2>/dev/null || echo '?')."
+        echo "Load during \`perf record -g\`: $(jq -r \
+            '"\(.writes_per_s) writes/s, p99 \(.latency_ms_p99) ms"' \
+            "$LAB_DIR/profile-load-1.json" 2>/dev/null || echo '?')."
         echo
         awk "$store__symbol_groups_awk" "$LAB_DIR/perf-report.txt"
         echo
@@ -78,7 +90,8 @@ store_profile() {
                 calls[$1] += $2; total[$1] += $4; if ($7 > max[$1]) max[$1] = $7 }
              END { for (s in total) printf "%s %d %.1f %.3f %.3f\n", s, calls[s], total[s],
                    total[s] / calls[s], max[s] }' "$LAB_DIR/perf-trace.txt" |
-            sort -k3 -nr | head -12 | awk '{ printf "| %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5 }'
+            sort -k3 -nr | head -12 |
+            awk '{ printf "| %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5 }'
         echo
     } >"$LAB_DIR/profile.md"
     cp "$LAB_DIR/perf-report.txt" "${out%.md}-perf.txt" 2>/dev/null || true
