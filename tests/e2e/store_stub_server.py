@@ -110,6 +110,13 @@ class Handler(BaseHTTPRequestHandler):
         self.reply(404, {"error": "no such endpoint: " + url.path})
 
 
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass  # a client that hangs up mid-reply (the load tool at its end) is not news
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--host", default="127.0.0.1")
@@ -119,8 +126,7 @@ def main():
     p.add_argument("--duplicate", type=int, default=0)
     p.add_argument("--fail-after-apply", type=int, default=0)
     args = p.parse_args()
-    server = ThreadingHTTPServer((args.host, args.port), Handler)
-    server.daemon_threads = True
+    server = Server((args.host, args.port), Handler)
     server.store = Store(args)
     if args.ready_file:
         with open(args.ready_file, "w") as f:
