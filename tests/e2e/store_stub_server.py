@@ -8,6 +8,8 @@ tests/e2e/test_store_checker_stub.sh proves store_checker.py catches what it mus
   --duplicate N          the Nth write is also stored under a second key (KEY + "/dup")
   --fail-after-apply K   every Kth write is applied but answered 503 (the client retries with
                          the same Idempotency-Key and must get the first reply, replayed)
+  --stuck N              the Nth write is applied, but it and every retry of it get 503: the
+                         client gives up, and the write is "failed then applied"
 Stdlib only. Listens on --host/--port; writes "ready" to --ready-file once listening.
 """
 import argparse
@@ -27,10 +29,13 @@ class Store:
         self.revision = 0
         self.writes = 0        # writes applied (not replays)
         self.acked = 0
+        self.stuck_id = None   # the request id that --stuck answers 503 forever
 
     def put(self, key, value, request_id):
         """Returns (status, body dict, replayed)."""
         with self.lock:
+            if request_id is not None and request_id == self.stuck_id:
+                return 503, {"error": "stuck", "primary": None}, False
             if request_id and request_id in self.replies:
                 status, body = self.replies[request_id]
                 return status, body, True
@@ -43,6 +48,9 @@ class Store:
             self.items[key] = (value, self.revision)
             if request_id:
                 self.replies[request_id] = (200, body)
+            if self.writes == self.args.stuck:
+                self.stuck_id = request_id
+                return 503, {"error": "stuck", "primary": None}, False
             if self.args.fail_after_apply and self.writes % self.args.fail_after_apply == 0:
                 return 503, {"error": "not the primary", "primary": None}, False
             self.acked += 1
@@ -125,6 +133,7 @@ def main():
     p.add_argument("--lose-acked", type=int, default=0)
     p.add_argument("--duplicate", type=int, default=0)
     p.add_argument("--fail-after-apply", type=int, default=0)
+    p.add_argument("--stuck", type=int, default=0)
     args = p.parse_args()
     server = Server((args.host, args.port), Handler)
     server.store = Store(args)

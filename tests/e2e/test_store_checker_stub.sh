@@ -3,7 +3,9 @@
 # (store_stub_server.py) on 127.0.0.1 that (1) behaves, but answers 503 after applying every
 # 7th write, so the checker's same-id retries must be replayed and nothing counts twice;
 # (2) acknowledges one write and then forgets it: the checker must report lost=1 and fail;
-# (3) stores one write under a second key: duplicated=1 and fail. No root, no namespaces.
+# (3) stores one write under a second key: duplicated=1 and fail; (4) applies one write but
+# answers it 503 until the client gives up: failed_then_applied=1, which is no failure.
+# No root, no namespaces.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/vigil-checker-stub.XXXXXX")
@@ -28,7 +30,7 @@ stop_stub() { kill "$stub_pid"; wait "$stub_pid" 2>/dev/null || true; stub_pid="
 # run_checker NAME: write for 1.5 s with 4 clients, then verify; sets out and rc.
 run_checker() {
     python3 "$here/store_checker.py" write --server "127.0.0.1:$port" --clients 4 \
-        --seconds 1.5 --record "$work/$1.json" >"$work/$1.write" ||
+        --seconds 1.5 --retry-seconds 1 --record "$work/$1.json" >"$work/$1.write" ||
         fail "$1: the writer failed: $(cat "$work/$1.write")"
     rc=0
     out=$(python3 "$here/store_checker.py" verify --server "127.0.0.1:$port" \
@@ -59,4 +61,12 @@ stop_stub
 ((rc == 1)) || fail "a duplicated write was not reported (exit $rc): $out"
 [[ $out == *" lost=0 duplicated=1 "* ]] || fail "duplicate: expected duplicated=1: $out"
 
-echo "ok: checker passes a correct server ($replayed replays), reports lost=1 and duplicated=1"
+start_stub --stuck 9
+run_checker stuck
+stop_stub
+((rc == 0)) || fail "a write with an unknown outcome failed the check (exit $rc): $out"
+[[ $out == *" lost=0 duplicated=0 failed_then_applied=1"* ]] ||
+    fail "stuck write: expected failed_then_applied=1: $out"
+
+echo "ok: checker passes a correct server ($replayed replays), reports lost=1," \
+    "duplicated=1 and failed_then_applied=1"
