@@ -139,8 +139,11 @@ def cmd_write(args):
            "acked": acked, "errors": errors, "records": records}
     with open(args.record, "w") as f:
         json.dump(out, f)
+    # replayed: a retry answered from the idempotency record, i.e. an earlier attempt had
+    # applied but its reply was lost: the case the request id exists for.
     print(f"checker write: writes={len(records)} acked={acked} "
-          f"retries={sum(r['attempts'] - 1 for r in records)} errors={json.dumps(errors)}")
+          f"retries={sum(r['attempts'] - 1 for r in records)} "
+          f"replayed={sum(r['replayed'] for r in records)} errors={json.dumps(errors)}")
     return 0
 
 
