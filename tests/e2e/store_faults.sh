@@ -47,10 +47,10 @@ store_fault() {
     t0=$(lab_now_ms)
     case $kind in
         power_off) lab_power_off "$p" ;;
-        kill9) kill -9 "$agent" ;;
+        kill9) kill_in_ns "$p" "$agent" KILL ;;  # only a PID inside $p's namespace
         pause)
             lab_on_cleanup "kill -CONT $agent 2>/dev/null"
-            kill -STOP "$agent"
+            kill_in_ns "$p" "$agent" STOP
             ;;
         partition) store__isolate "$p" ;;
         *) fail "store_fault: unknown fault '$kind' (want: ${STORE_FAULTS[*]})" ;;
@@ -67,7 +67,7 @@ store_fault() {
             ;;
         pause)
             sleep_ms $((STORE_PAUSE_MS - t_serve))
-            kill -CONT "$agent"
+            kill_in_ns "$p" "$agent" CONT
             ;;
         partition) store__rejoin "$p" ;;
     esac
