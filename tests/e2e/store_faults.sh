@@ -36,6 +36,11 @@ store_in_sync() {  # PRIMARY STANDBY
 # Writes go on: the primary applied at least 10 more entries than it had at FROM.
 store__progress() { (($(store_field "$1" .applied_index) >= $2 + 10)); }
 
+store__crashes() {  # agents that died other than by our kill -9, from the supervisors' logs
+    grep -h 'event=agent_died' "$LAB_DIR"/n[0-9].log 2>/dev/null | grep -v 'signal 9' |
+        sed 's/^/; /' | tr -d '\n' || true
+}
+
 # store_fault KIND: one fault of STORE_FAULTS on the current primary, then recovery.
 # Prints one line: the fault, who failed over to whom, and how long each phase took.
 store_fault() {
@@ -57,7 +62,7 @@ store_fault() {
     esac
     lab_wait_for "$STORE_FAILOVER_MS" store_serving "$s" ||
         fail "store_fault $kind: $s's store does not serve ${STORE_FAILOVER_MS} ms after" \
-            "the fault on $p"
+            "the fault on $p$(store__crashes)"
     t_serve=$(($(lab_now_ms) - t0))
     case $kind in
         power_off) lab_power_on "$p" ;;
