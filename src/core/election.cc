@@ -23,6 +23,8 @@ int Node::priority_of(std::size_t g, std::size_t node) const {
         // two_node's ipfail: a node that lost its tie-breaker may not be or stay primary.
         if (!tiebreaker_reachable_) return 0;
         if (resources_[g].failed()) return 0;  // until cleanup or failure_timeout_s
+        // Outside the stored sync set it may lack an acknowledged write (store_sync.cc).
+        if (outside_sync_set(g, self_)) return 0;
         auto base = config_.groups[g].priority[self_];
         if (!base) return 0;
         // Checks move the priority (keepalived's weights): 0 = failing makes it ineligible.
@@ -50,15 +52,17 @@ bool Node::outranks(std::size_t g, std::size_t a, std::size_t b) const {
 }
 
 std::optional<std::size_t> Node::best_candidate(std::size_t g, std::optional<std::size_t> excluded,
-                                                bool settled_only) const {
+                                                bool settled_only, bool by_log) const {
     std::optional<std::size_t> best;
     for (std::size_t n = 0; n < config_.nodes.size(); ++n) {
         if (n == excluded || !live(n) || priority_of(g, n) == 0) continue;
+        // A peer this node knows to be outside the sync set cannot win: do not defer to it.
+        if (outside_sync_set(g, n)) continue;
         if (n == self_ && !settled_) continue;
         if (n != self_ && view(n, g)->role == Role::starting &&
             (settled_only || !deferred_to_while_starting(n)))
             continue;
-        if (!best || outranks(g, n, *best)) best = n;
+        if (!best || (by_log ? store_outranks(g, n, *best) : outranks(g, n, *best))) best = n;
     }
     return best;
 }
@@ -306,7 +310,7 @@ void Node::evaluate_standby(std::size_t g, TimePoint now, Actions& out) {
     // Some live peer sees a primary that this node cannot see: the group is served.
     s.relayed_primary = relayed_primary(g);
     if (s.relayed_primary) return;
-    auto best = best_candidate(g, std::nullopt, false);
+    auto best = best_candidate(g, std::nullopt, false, /*by_log=*/true);
     if (!best && fault_fallback(g)) {
         take_over(g, false, "FAULT: no node can run the group; serving its addresses", now, out);
         return;
@@ -353,6 +357,7 @@ void Node::promote(std::size_t g, bool admin, std::string reason, Actions& out) 
         out.vip_changes.push_back({VipChange::Kind::add, g, v});
         out.announcements.push_back({VipChange::Kind::add, g, v});
     }
+    store_on_promote(g, out);  // the new epoch's first sync set
     out.send_heartbeat = true;
     out.role_changes.push_back(std::move(change));
 }

@@ -130,9 +130,21 @@ struct ConfigChanged {
     TimePoint now;
 };
 
+// What the group's replicated store sees (docs/design.md "Who may be promoted (replicated
+// store)"): this node's log position, and on the primary the standbys replication reports
+// caught up (bit i = Config::nodes[i]). The daemon reports it whenever it changes; the
+// newest report replaces the previous one. Ignored for a group without a store.
+struct StoreProgress {
+    TimePoint now;
+    std::size_t group;
+    std::uint64_t last_epoch = 0;
+    std::uint64_t last_index = 0;
+    std::uint32_t caught_up_mask = 0;
+};
+
 using Event = std::variant<Tick, HeartbeatReceived, AdminSwitchover, AdminMaintenance, VipLost,
                            Shutdown, FenceResult, TiebreakerResult, ResourceResult, CheckResult,
-                           AdminResourceRestart, AdminCleanup, ConfigChanged>;
+                           AdminResourceRestart, AdminCleanup, ConfigChanged, StoreProgress>;
 
 // What must survive a restart so that epochs only rise and a vote is never given twice in
 // one epoch (docs/design.md "Quorum and leases"). Indexed like Config::groups.
@@ -140,6 +152,11 @@ struct DurableGroup {
     std::string group;              // name, so a config change cannot mix groups up
     std::uint64_t epoch = 0;        // the highest epoch voted for or known
     std::string voted_for;          // the vote given at that epoch ("" = none)
+    // The newest sync set this node stored (a standby or witness) or proposed (a primary);
+    // 0 = none. A voter backs no candidate outside it (docs/design.md "Who may be promoted").
+    std::uint64_t sync_epoch = 0;
+    std::uint64_t sync_seq = 0;
+    std::uint32_t sync_mask = 0;
     bool operator==(const DurableGroup&) const = default;
 };
 struct DurableState {

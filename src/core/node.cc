@@ -88,6 +88,9 @@ Node::Node(const Config& config, std::size_t self, TimePoint start, Logger& logg
             groups_[g].epoch = d.epoch;
             groups_[g].voted_epoch = d.epoch;
             groups_[g].voted_for = config.node_index(d.voted_for);
+            groups_[g].sync_epoch = d.sync_epoch;
+            groups_[g].sync_seq = d.sync_seq;
+            groups_[g].sync_mask = d.sync_mask;
         }
     }
     persisted_ = durable_state();
@@ -119,6 +122,7 @@ Actions Node::step(const Event& event) {
             if constexpr (std::is_same_v<T, AdminResourceRestart>) on_resource_restart(e, out);
             if constexpr (std::is_same_v<T, AdminCleanup>) on_cleanup(e, out);
             if constexpr (std::is_same_v<T, ConfigChanged>) on_config_changed(e, out);
+            if constexpr (std::is_same_v<T, StoreProgress>) on_store_progress(e, out);
         },
         event);
     reconcile_resources(out);
@@ -215,12 +219,17 @@ void Node::on_heartbeat(const HeartbeatReceived& e, Actions& out) {
         // An offer made at an older epoch than we know is stale: somebody has promoted since
         // (a heartbeat sent just before the handover completed, still in flight).
         bool fresh_offer = gs.handoff_to == name(self_) && gs.epoch >= s.epoch;
+        if (store_set_heard(*g, e.sender, gs)) out.send_heartbeat = true;  // echo it
         s.epoch = std::max(s.epoch, gs.epoch);
         if (gs.role == Role::primary && s.role != Role::primary) s.primary = e.sender;
         if (gs.role == Role::primary) s.last_other_primary = e.sender;
         if (gs.role != Role::primary && s.primary == e.sender) s.primary.reset();
         if (fresh_offer) s.offer = Offer{e.sender, gs.admin, e.now + dead_time_};
         count_vote(*g, e.sender, gs);
+        if (has_store(*g) && s.role == Role::primary) {
+            update_sync_confirmed(*g);
+            propose_sync_set(*g, out);  // one that waited for a confirmation
+        }
     }
 
     if (hb.leaving) {
@@ -344,6 +353,7 @@ wire::Heartbeat Node::heartbeat() const {
             gs.vote_epoch = s.promise_epoch;
             gs.vote_echo_us = *s.promise_to == self_ ? 0 : s.promise_echo_us;
         }
+        if (has_store(g)) fill_store_state(g, gs);
         hb.groups.push_back(std::move(gs));
     }
     return hb;
@@ -399,6 +409,11 @@ NodeStatus Node::status() const {
         if (resources_[g].failed()) gs.failed_here = resources_[g].failure();
         if (s.role == Role::primary && s.fault_logged)
             gs.fault = "FAULT: " + fault_reason(g) + "; no other node can run the group";
+        gs.sync_epoch = s.sync_epoch;
+        gs.sync_seq = s.sync_seq;
+        gs.sync_mask = s.sync_mask;
+        if (s.role == Role::primary && s.confirmed_seq != 0)
+            gs.store_confirmed_mask = s.proposals.front().mask;
         if (s.release)
             gs.releasing = "stopping resources before handing over" +
                            (s.release->target ? " to " + name(*s.release->target) : std::string());

@@ -20,6 +20,8 @@
 //    an epoch no voter has voted in before, and acts as primary only while a quorum's
 //    promises (renewed by every heartbeat) hold its lease. A voter promises one node at a
 //    time and votes for another only once its promise expired or was given back.
+//  - A group with a replicated store promotes only a node in the sync set its voters stored
+//    (docs/design.md "Who may be promoted (replicated store)", store_sync.cc).
 #pragma once
 
 #include <array>
@@ -76,6 +78,23 @@ struct GroupStatus {
     std::string failed_here;  // why the group may not run on this node ("" = it may)
     std::string fault;        // primary that cannot run the group and has nobody to hand it to
     std::string releasing;    // a planned move waiting for the resources to stop
+    // Replicated store (docs/design.md "Who may be promoted (replicated store)"): the sync
+    // set stored (standby, witness) or newest proposed (primary); all 0 without a store.
+    std::uint64_t sync_epoch = 0;
+    std::uint64_t sync_seq = 0;
+    std::uint32_t sync_mask = 0;
+    std::uint32_t store_confirmed_mask = 0;  // primary: the newest set a quorum stored
+};
+
+// What the primary's store may do now (Node::store_sync).
+struct StoreSync {
+    // A sync set of the current epoch is stored by a quorum of voters: the store may commit.
+    // Before that, voters still holding the previous primary's set could elect a node that
+    // lacks this primary's writes.
+    bool confirmed_any = false;
+    // A write commits only when durable on every node of this mask: the newest confirmed set
+    // and every newer proposal, so that whichever of them voters hold, its nodes have it.
+    std::uint32_t required_mask = 0;
 };
 
 struct CheckStatus {
@@ -126,6 +145,9 @@ public:
         return role(group) == Role::primary && now < lease_expiry(group);
     }
     DurableState durable_state() const;
+    // For the group's replicated store (store_sync.cc). {false, 0} unless this node is the
+    // group's primary and the group has a store.
+    StoreSync store_sync(std::size_t group) const;
     // After a Shutdown: the resources have stopped and the goodbye was sent; the daemon may
     // exit. (A node without resources completes in the Shutdown step itself.)
     bool shutdown_complete() const { return leaving_; }
@@ -168,6 +190,10 @@ private:
         std::optional<std::size_t> target;
         bool admin = false;
         std::string reason;
+    };
+    struct SyncProposal {  // a sync set proposed by this primary at its epoch
+        std::uint64_t seq;
+        std::uint32_t mask;
     };
     struct Offer {  // a peer handing a group to this node
         std::size_t from;
@@ -224,6 +250,21 @@ private:
         TimePoint campaign_not_before{INT64_MIN};  // after losing its lease (quorum.cc)
         std::optional<Release> release;
         bool fault_logged = false;
+
+        // Replicated store (store_sync.cc). The sync set this node stored or, as primary,
+        // last proposed: durable.
+        std::uint64_t sync_epoch = 0;
+        std::uint64_t sync_seq = 0;
+        std::uint32_t sync_mask = 0;
+        std::uint64_t store_last_epoch = 0;  // this node's log, from StoreProgress
+        std::uint64_t store_last_index = 0;
+        std::uint32_t caught_up_mask = 0;  // primary: standbys replication reports caught up
+        // Primary: its proposals at primary_epoch, oldest first; the first is the newest
+        // confirmed one once confirmed_seq != 0. Bounded: kSyncPendingMax + 1.
+        std::vector<SyncProposal> proposals;
+        std::uint64_t confirmed_seq = 0;
+        // The candidate last refused a vote for being outside the stored set (log once).
+        std::optional<std::size_t> refused_logged;
     };
 
     void on_tick(TimePoint now, Actions& out);
@@ -241,6 +282,20 @@ private:
     void on_resource_restart(const AdminResourceRestart& e, Actions& out);
     void on_cleanup(const AdminCleanup& e, Actions& out);
     void on_config_changed(const ConfigChanged& e, Actions& out);  // node_reload.cc
+
+    // Replicated store: sync sets and log positions (store_sync.cc).
+    void on_store_progress(const StoreProgress& e, Actions& out);
+    bool store_set_heard(std::size_t g, std::size_t sender, const wire::GroupState& gs);
+    void propose_sync_set(std::size_t g, Actions& out);
+    void update_sync_confirmed(std::size_t g);
+    void store_on_promote(std::size_t g, Actions& out);
+    void fill_store_state(std::size_t g, wire::GroupState& gs) const;
+    bool has_store(std::size_t g) const { return config_.groups[g].store.enabled; }
+    // The stored set excludes `node`: it may lack an acknowledged write.
+    bool outside_sync_set(std::size_t g, std::size_t node) const;
+    // Log position ordering for unplanned takeovers: a is ahead of b.
+    bool log_ahead(std::size_t g, std::size_t a, std::size_t b) const;
+    bool store_outranks(std::size_t g, std::size_t a, std::size_t b) const;
     void reconcile_resources(Actions& out);
     void complete_release(std::size_t g, TimePoint now, Actions& out);
     void finish_shutdown(Actions& out);
@@ -283,8 +338,9 @@ private:
     bool live(std::size_t node) const;
     int priority_of(std::size_t g, std::size_t node) const;  // 0 = not eligible now
     bool outranks(std::size_t g, std::size_t a, std::size_t b) const;
+    // by_log: rank by store log position first (unplanned takeovers; store_outranks).
     std::optional<std::size_t> best_candidate(std::size_t g, std::optional<std::size_t> excluded,
-                                              bool settled_only) const;
+                                              bool settled_only, bool by_log = false) const;
     std::optional<std::size_t> claimed_primary(std::size_t g) const;
     // A primary that a live standby peer reports seeing, when this node cannot see it
     // itself (three or more nodes, some links cut). nullopt if none or stale.

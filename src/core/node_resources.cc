@@ -23,6 +23,7 @@ bool Node::fault_fallback(std::size_t g) const {
     if (maintenance_ || shutting_down_ || leaving_ || !tiebreaker_reachable_ || !settled_)
         return false;
     if (!config_.groups[g].priority[self_] || fault_reason(g).empty()) return false;
+    if (outside_sync_set(g, self_)) return false;  // it may lack acknowledged writes
     for (std::size_t n = 0; n < config_.nodes.size(); ++n) {
         if (n == self_ || !detector_.alive(n) || !config_.groups[g].priority[n]) continue;
         const wire::GroupState* v = view(n, g);

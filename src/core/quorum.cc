@@ -234,10 +234,22 @@ void Node::vote(std::size_t g, Actions& out) {
         bool fresh = e > s.voted_epoch && e > s.epoch;
         bool same = e == s.voted_epoch && s.voted_for == c;
         if (!fresh && !same) continue;
+        // It may lack an acknowledged write (docs/design.md "Who may be promoted").
+        if (outside_sync_set(g, c)) {
+            if (s.refused_logged != c)
+                log_.event(
+                    Level::warn, "vote_refused",
+                    {{"group", config_.groups[g].name},
+                     {"candidate", name(c)},
+                     {"reason", "not in the sync set (epoch " + std::to_string(s.sync_epoch) +
+                                    ", seq " + std::to_string(s.sync_seq) + ")"}});
+            s.refused_logged = c;
+            continue;
+        }
 #ifndef VIGIL_MUTATION_IGNORE_PROMISE
         if (s.promise_to && *s.promise_to != c) continue;  // the safety rule: wait it out
 #endif
-        if (!best || outranks(g, c, *best)) best = c;
+        if (!best || store_outranks(g, c, *best)) best = c;
     }
     if (!best) return;
     const wire::GroupState* v = view(*best, g);
@@ -277,8 +289,9 @@ void Node::persist_if_changed(Actions& out) {
         const std::uint64_t epoch = std::max(s.epoch, s.voted_epoch);
         const std::string& voted_for =
             s.voted_for && s.voted_epoch == epoch ? name(*s.voted_for) : kNone;
-        changed =
-            persisted_.groups[g].epoch != epoch || persisted_.groups[g].voted_for != voted_for;
+        const DurableGroup& d = persisted_.groups[g];
+        changed = d.epoch != epoch || d.voted_for != voted_for || d.sync_epoch != s.sync_epoch ||
+                  d.sync_seq != s.sync_seq || d.sync_mask != s.sync_mask;
     }
     if (!changed) return;
     persisted_ = durable_state();
@@ -294,6 +307,9 @@ DurableState Node::durable_state() const {
         dg.group = config_.groups[g].name;
         dg.epoch = std::max(s.epoch, s.voted_epoch);
         if (s.voted_for && s.voted_epoch == dg.epoch) dg.voted_for = name(*s.voted_for);
+        dg.sync_epoch = s.sync_epoch;
+        dg.sync_seq = s.sync_seq;
+        dg.sync_mask = s.sync_mask;
         d.groups.push_back(std::move(dg));
     }
     return d;
@@ -310,6 +326,9 @@ std::string Node::not_eligible(std::size_t g) const {
     if (config_.cluster.two_node && !config_.cluster.tiebreaker.empty() && !tiebreaker_reachable_)
         return "tiebreaker " + config_.cluster.tiebreaker + " unreachable";
     if (s.role == Role::primary) return "";
+    if (outside_sync_set(g, self_))
+        return "store out of date: not in the sync set (epoch " + std::to_string(s.sync_epoch) +
+               ", seq " + std::to_string(s.sync_seq) + ")";
     if (voters_alive() < config_.quorum_size())
         return "no quorum: " + std::to_string(voters_alive()) + "/" +
                std::to_string(config_.quorum_size()) + " voters reachable";

@@ -391,6 +391,7 @@ void check_heartbeat_fits(const std::vector<core::NodeConfig>& nodes,
         wire::GroupState state;
         state.group = group.name;
         state.primary = state.handoff_to = state.switchover_to = state.vote_for = worst.sender;
+        state.store = group.store.enabled;  // the store block (docs/wire.md)
         worst.groups.push_back(std::move(state));
     }
     const std::size_t bytes = wire::encoded_bytes(worst);

@@ -12,8 +12,15 @@ using json = nlohmann::json;
 
 std::string encode_state(const core::DurableState& state) {
     json groups = json::array();
-    for (const auto& g : state.groups)
-        groups.push_back({{"group", g.group}, {"epoch", g.epoch}, {"voted_for", g.voted_for}});
+    for (const auto& g : state.groups) {
+        json group = {{"group", g.group}, {"epoch", g.epoch}, {"voted_for", g.voted_for}};
+        // Only a group with a sync set carries it, so the state of a node without a store is
+        // byte for byte what it was before (docs/state.md). An array, to stay short: 128
+        // groups with named keys would not fit one slot.
+        if (g.sync_epoch != 0 || g.sync_seq != 0 || g.sync_mask != 0)
+            group["sync"] = json::array({g.sync_epoch, g.sync_seq, g.sync_mask});
+        groups.push_back(std::move(group));
+    }
     return json{{"version", kStateFormatVersion}, {"groups", groups}}.dump() + "\n";
 }
 
@@ -23,7 +30,7 @@ Result<core::DurableGroup> decode_group(const json& j, std::size_t index) {
     const std::string where = "groups[" + std::to_string(index) + "]";
     if (!j.is_object()) return Error::corruption(where + " is not an object");
     for (const auto& [key, value] : j.items())
-        if (key != "group" && key != "epoch" && key != "voted_for")
+        if (key != "group" && key != "epoch" && key != "voted_for" && key != "sync")
             return Error::corruption(where + " has an unknown key \"" + key + "\"");
     core::DurableGroup g;
     if (!j.contains("group") || !j["group"].is_string() || j["group"].get<std::string>().empty())
@@ -35,6 +42,20 @@ Result<core::DurableGroup> decode_group(const json& j, std::size_t index) {
     if (!j.contains("voted_for") || !j["voted_for"].is_string())
         return Error::corruption(where + ".voted_for must be a string");
     g.voted_for = j["voted_for"].get<std::string>();
+    // The sync set (replicated store): optional, missing = none (files written before it).
+    if (j.contains("sync")) {
+        const json& sync = j["sync"];
+        const std::uint64_t mask_end = std::uint64_t{1} << core::kNodesMax;
+        if (!sync.is_array() || sync.size() != 3 || !sync[0].is_number_unsigned() ||
+            !sync[1].is_number_unsigned() || !sync[2].is_number_unsigned() ||
+            sync[2].get<std::uint64_t>() >= mask_end)
+            return Error::corruption(
+                where + ".sync must be [epoch, seq, mask] of unsigned integers, mask below 2^" +
+                std::to_string(core::kNodesMax));
+        g.sync_epoch = sync[0].get<std::uint64_t>();
+        g.sync_seq = sync[1].get<std::uint64_t>();
+        g.sync_mask = static_cast<std::uint32_t>(sync[2].get<std::uint64_t>());
+    }
     return g;
 }
 

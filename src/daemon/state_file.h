@@ -18,13 +18,17 @@ namespace vigil::daemon {
 
 constexpr int kStateFormatVersion = 1;
 
+// A sync mask has a bit per node: below 2^kNodesMax = 65536, so at most 5 digits.
+constexpr std::size_t kStateSyncMaskDigitsMax = 5;
+static_assert(core::kNodesMax == 16, "kStateSyncMaskDigitsMax: 2^16 - 1 has 5 digits");
+
 // The longest encode_state() can give (docs/state.md "Payload"): kGroupsMax groups of
-// {"epoch":E,"group":"G","voted_for":"V"} with 20-digit epochs and names of kNameBytesMax,
-// which need no JSON escaping (config names are A-Z a-z 0-9 _ . -), comma-separated inside
-// {"groups":[...],"version":1} and a newline.
+// {"epoch":E,"group":"G","sync":[E,S,M],"voted_for":"V"} with 20-digit epochs and seqs and
+// names of kNameBytesMax, which need no JSON escaping (config names are A-Z a-z 0-9 _ . -),
+// comma-separated inside {"groups":[...],"version":1} and a newline.
 constexpr std::size_t kStateGroupBytesMax =
-    std::string_view(R"({"epoch":,"group":"","voted_for":""})").size() + 20 +
-    2 * core::kNameBytesMax;
+    std::string_view(R"({"epoch":,"group":"","sync":[,,],"voted_for":""})").size() + 20 +
+    2 * core::kNameBytesMax + 20 + 20 + kStateSyncMaskDigitsMax;
 constexpr std::size_t kStatePayloadBytesMax =
     std::string_view(R"({"groups":[],"version":1})").size() + 1 +
     core::kGroupsMax * kStateGroupBytesMax + (core::kGroupsMax - 1);

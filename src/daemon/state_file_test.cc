@@ -182,21 +182,23 @@ TEST_F(StateFileTest, ValidRecordThatIsNotTheStateRefusesToStart) {
         << loaded.error().message;
 }
 
-// 128 groups, every name and vote 63 bytes long, epochs of 20 digits: the largest state a
-// valid configuration can produce (docs/state.md "Payload").
+// 128 groups, every name and vote 63 bytes long, epochs of 20 digits, each with a sync set
+// of 20-digit epoch and seq and every one of 16 nodes: the largest state a valid
+// configuration can produce (docs/state.md "Payload").
 core::DurableState largest() {
     core::DurableState s;
     for (std::size_t g = 0; g < core::kGroupsMax; ++g) {
         std::string name = "g" + std::to_string(g);
         name += std::string(core::kNameBytesMax - name.size(), '.');
-        s.groups.push_back({name, 18446744073709551615ull, std::string(core::kNameBytesMax, 'n')});
+        s.groups.push_back({name, 18446744073709551615ull, std::string(core::kNameBytesMax, 'n'),
+                            18446744073709551615ull, 18446744073709551615ull, 0xffff});
     }
     return s;
 }
 
 TEST_F(StateFileTest, LargestStateFitsAndRoundTrips) {
     EXPECT_EQ(encode_state(largest()).size(), kStatePayloadBytesMax);  // the bound is exact
-    EXPECT_EQ(kStatePayloadBytesMax, 23449u);                          // as docs/state.md says
+    EXPECT_EQ(kStatePayloadBytesMax, 30745u);                          // as docs/state.md says
     StateFile file(root_.string(), "n1");
     ASSERT_TRUE(file.load());
     ASSERT_TRUE(file.save(largest()));
@@ -227,6 +229,28 @@ TEST_F(StateFileTest, StateTooLargeForASlotIsAnErrorAndTheFileKeepsThePreviousSt
 TEST(StateFormat, EncodingIsTheDocumentedJson) {
     EXPECT_EQ(encode_state({}), "{\"groups\":[],\"version\":1}\n");
     EXPECT_EQ(decode_state(encode_state(sample()))->groups, sample().groups);
+}
+
+// The sync set of a group with a replicated store: written only when there is one, so a
+// state without it is unchanged, and read back exactly.
+TEST(StateFormat, SyncSetRoundTripsAndIsAbsentWithoutOne) {
+    core::DurableState with_sync{{{"northbound", 7, "n2", 7, 3, 5}, {"southbound", 2, ""}}};
+    EXPECT_EQ(encode_state(with_sync),
+              "{\"groups\":[{\"epoch\":7,\"group\":\"northbound\",\"sync\":[7,3,5],"
+              "\"voted_for\":\"n2\"},{\"epoch\":2,\"group\":\"southbound\",\"voted_for\":\"\"}],"
+              "\"version\":1}\n");
+    auto decoded = decode_state(encode_state(with_sync));
+    ASSERT_TRUE(decoded) << decoded.error().message;
+    EXPECT_EQ(*decoded, with_sync);
+}
+
+// A file written before the sync set existed loads with none (all zero).
+TEST(StateFormat, FileWithoutSyncSetLoadsWithNone) {
+    auto decoded = decode_state(
+        "{\"groups\":[{\"epoch\":4,\"group\":\"g\",\"voted_for\":\"n1\"}],"
+        "\"version\":1}");
+    ASSERT_TRUE(decoded) << decoded.error().message;
+    EXPECT_EQ(decoded->groups.at(0), (core::DurableGroup{"g", 4, "n1", 0, 0, 0}));
 }
 
 struct CorruptCase {
@@ -276,6 +300,26 @@ INSTANTIATE_TEST_SUITE_P(
                     "{\"version\":1,\"groups\":[{\"group\":\"g\",\"epoch\":1,\"voted_for\":\"\","
                     "\"term\":1}]}",
                     "groups[0] has an unknown key \"term\""},
+        CorruptCase{"SyncNotAnArray",
+                    "{\"version\":1,\"groups\":[{\"group\":\"g\",\"epoch\":1,\"voted_for\":\"\","
+                    "\"sync\":7}]}",
+                    "groups[0].sync must be [epoch, seq, mask] of unsigned integers, mask below "
+                    "2^16"},
+        CorruptCase{"SyncTooShort",
+                    "{\"version\":1,\"groups\":[{\"group\":\"g\",\"epoch\":1,\"voted_for\":\"\","
+                    "\"sync\":[1,2]}]}",
+                    "groups[0].sync must be [epoch, seq, mask] of unsigned integers, mask below "
+                    "2^16"},
+        CorruptCase{"SyncMaskBeyondNodes",
+                    "{\"version\":1,\"groups\":[{\"group\":\"g\",\"epoch\":1,\"voted_for\":\"\","
+                    "\"sync\":[1,2,65536]}]}",
+                    "groups[0].sync must be [epoch, seq, mask] of unsigned integers, mask below "
+                    "2^16"},
+        CorruptCase{"SyncNegativeSeq",
+                    "{\"version\":1,\"groups\":[{\"group\":\"g\",\"epoch\":1,\"voted_for\":\"\","
+                    "\"sync\":[1,-2,1]}]}",
+                    "groups[0].sync must be [epoch, seq, mask] of unsigned integers, mask below "
+                    "2^16"},
         CorruptCase{"DuplicateGroup",
                     "{\"version\":1,\"groups\":[{\"group\":\"g\",\"epoch\":1,\"voted_for\":\"\"},"
                     "{\"group\":\"g\",\"epoch\":2,\"voted_for\":\"\"}]}",

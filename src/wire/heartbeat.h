@@ -37,6 +37,15 @@ struct GroupState {
     std::string vote_for;              // the node the sender's vote or lease promise is for
     std::uint64_t vote_epoch = 0;      // the epoch of that vote or promise
     std::uint64_t vote_echo_us = 0;    // vote_for's sent_at_us that this vote/promise answers
+    // Replicated store (docs/design.md "Who may be promoted (replicated store)"). Carried
+    // only when `store` is set (group flag bit 1), so groups without a store are unchanged
+    // on the wire.
+    bool store = false;                  // the group has [group.store] enabled
+    std::uint64_t store_last_epoch = 0;  // the sender's log: epoch of its last entry
+    std::uint64_t store_last_index = 0;  // the sender's log: index of its last entry
+    std::uint64_t sync_epoch = 0;        // the sync set: proposed (primary) or stored
+    std::uint64_t sync_seq = 0;
+    std::uint32_t sync_mask = 0;  // bit i = Config::nodes[i]
 
     bool operator==(const GroupState&) const = default;
 };

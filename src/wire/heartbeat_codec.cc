@@ -18,7 +18,7 @@ namespace {
 
 constexpr std::size_t kPrefixBytes = 6;  // magic, version, type: checked before the HMAC
 constexpr std::uint8_t kNodeFlagsKnown = kNodeFlagMaintenance | kNodeFlagLeaving | kNodeFlagWitness;
-constexpr std::uint8_t kGroupFlagsKnown = kGroupFlagAdmin;
+constexpr std::uint8_t kGroupFlagsKnown = kGroupFlagAdmin | kGroupFlagStore;
 constexpr std::uint8_t kRoleMax = static_cast<std::uint8_t>(Role::fault);
 
 // ---------------------------------------------------------------------------------------
@@ -91,7 +91,7 @@ void assert_limits(const Heartbeat& heartbeat) {
 void write_group(Writer& w, const GroupState& group) {
     w.name(group.group);
     w.u8(static_cast<std::uint8_t>(group.role));
-    w.u8(group.admin ? kGroupFlagAdmin : 0);
+    w.u8((group.admin ? kGroupFlagAdmin : 0) | (group.store ? kGroupFlagStore : 0));
     w.u64(group.epoch);
     w.u16(group.priority);
     w.name(group.primary);
@@ -102,6 +102,12 @@ void write_group(Writer& w, const GroupState& group) {
     w.name(group.vote_for);
     w.u64(group.vote_epoch);
     w.u64(group.vote_echo_us);
+    if (!group.store) return;
+    w.u64(group.store_last_epoch);
+    w.u64(group.store_last_index);
+    w.u64(group.sync_epoch);
+    w.u64(group.sync_seq);
+    w.u32(group.sync_mask);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -242,6 +248,7 @@ bool parse_group(Parser& p, GroupState& out) {
         return p.fail("flags", flags_detail(flags, kGroupFlagsKnown));
     }
     out.admin = (flags & kGroupFlagAdmin) != 0;
+    out.store = (flags & kGroupFlagStore) != 0;
     if (!p.u64("epoch", out.epoch)) return false;
     if (!p.u16("priority", out.priority)) return false;
     if (!p.name("primary", false, out.primary)) return false;
@@ -251,7 +258,13 @@ bool parse_group(Parser& p, GroupState& out) {
     if (!p.u64("campaign_epoch", out.campaign_epoch)) return false;
     if (!p.name("vote_for", false, out.vote_for)) return false;
     if (!p.u64("vote_epoch", out.vote_epoch)) return false;
-    return p.u64("vote_echo_us", out.vote_echo_us);
+    if (!p.u64("vote_echo_us", out.vote_echo_us)) return false;
+    if (!out.store) return true;
+    if (!p.u64("store_last_epoch", out.store_last_epoch)) return false;
+    if (!p.u64("store_last_index", out.store_last_index)) return false;
+    if (!p.u64("sync_epoch", out.sync_epoch)) return false;
+    if (!p.u64("sync_seq", out.sync_seq)) return false;
+    return p.u32("sync_mask", out.sync_mask);
 }
 
 bool parse_groups(Parser& p, std::vector<GroupState>& out) {
@@ -287,7 +300,8 @@ std::size_t encoded_bytes(const Heartbeat& heartbeat) {
     std::size_t bytes = kHeaderBytesMin - 1 + heartbeat.sender.size() + kHmacBytes;
     for (const GroupState& group : heartbeat.groups) {
         bytes += kGroupBytesFixed + group.group.size() + group.primary.size() +
-                 group.handoff_to.size() + group.switchover_to.size() + group.vote_for.size();
+                 group.handoff_to.size() + group.switchover_to.size() + group.vote_for.size() +
+                 (group.store ? kGroupStoreBytes : 0);
     }
     return bytes;
 }

@@ -29,6 +29,7 @@ constexpr std::uint8_t kNodeFlagLeaving = 0x02;
 constexpr std::uint8_t kNodeFlagWitness = 0x04;
 // Group flags.
 constexpr std::uint8_t kGroupFlagAdmin = 0x01;
+constexpr std::uint8_t kGroupFlagStore = 0x02;  // the store block follows vote_echo_us
 
 // Header through group_count with a 1-byte sender, plus the trailer.
 constexpr std::size_t kHeaderBytesMin = 4 + 1 + 1 + 1 + kDigestBytes + 1 + 1  // to sender
@@ -38,9 +39,12 @@ constexpr std::size_t kMessageBytesMin = kHeaderBytesMin + kHmacBytes;
 // campaign_epoch, vote_for, vote_epoch, vote_echo_us.
 constexpr std::size_t kGroupBytesFixed = 1 + 1 + 1 + 8 + 2 + 1 + 1 + 1 + 4 + 8 + 1 + 8 + 8;
 constexpr std::size_t kGroupBytesMin = kGroupBytesFixed + 1;  // a 1-byte name
-constexpr std::size_t kGroupBytesMax = kGroupBytesFixed + 5 * kNameBytesMax;
+// The optional store block: store_last_epoch, store_last_index, sync_epoch, sync_seq,
+// sync_mask.
+constexpr std::size_t kGroupStoreBytes = 8 + 8 + 8 + 8 + 4;
+constexpr std::size_t kGroupBytesMax = kGroupBytesFixed + 5 * kNameBytesMax + kGroupStoreBytes;
 static_assert(kMessageBytesMin == 79, "docs/wire.md states the minimum datagram size");
-static_assert(kGroupBytesMax == 360, "docs/wire.md states the largest group record");
+static_assert(kGroupBytesMax == 396, "docs/wire.md states the largest group record");
 static_assert(kHmacBytes == kHmacSha256Bytes, "the trailer is one HMAC-SHA256 tag");
 // Even the smallest records for kGroupsMax groups must fit, or kGroupsMax is a lie.
 static_assert(kMessageBytesMin - 1 + kNameBytesMax + kGroupsMax * kGroupBytesMin <=

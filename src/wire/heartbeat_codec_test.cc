@@ -53,6 +53,8 @@ Heartbeat sample(std::size_t group_count) {
     return hb;
 }
 
+std::vector<std::uint8_t> sign(std::vector<std::uint8_t> body);
+
 Result<Heartbeat> decode_bytes(const std::vector<std::uint8_t>& bytes, const Keys& keys = kKeys) {
     return decode(std::span<const std::uint8_t>(bytes), keys);
 }
@@ -121,8 +123,9 @@ TEST(HeartbeatCodec, SmallestDatagramIs79Bytes) {
     EXPECT_TRUE(decode_bytes(bytes));
 }
 
-// docs/wire.md "Limits": a group record is 45 fixed bytes plus its five names.
-TEST(HeartbeatCodec, LargestGroupRecordIs360Bytes) {
+// docs/wire.md "Limits": a group record is 45 fixed bytes plus its five names, and 36 more
+// with the store block.
+TEST(HeartbeatCodec, LargestGroupRecordIs396Bytes) {
     Heartbeat hb;
     hb.sender = "a";
     const std::size_t empty = encoded_bytes(hb);
@@ -130,12 +133,86 @@ TEST(HeartbeatCodec, LargestGroupRecordIs360Bytes) {
     for (std::string* name : {&g.group, &g.primary, &g.handoff_to, &g.switchover_to, &g.vote_for}) {
         name->assign(kNameBytesMax, 'n');
     }
+    EXPECT_EQ(encode(hb, kKeys).size(), empty + 360);  // without a store
+    g.store = true;
     EXPECT_EQ(encoded_bytes(hb) - empty, kGroupBytesMax);
-    EXPECT_EQ(kGroupBytesMax, 360u);
-    EXPECT_EQ(encode(hb, kKeys).size(), empty + 360);
+    EXPECT_EQ(kGroupBytesMax, 396u);
+    EXPECT_EQ(encode(hb, kKeys).size(), empty + 396);
+    g.store = false;
     g.group = "g";
     g.primary = g.handoff_to = g.switchover_to = g.vote_for = "";
     EXPECT_EQ(encode(hb, kKeys).size(), empty + kGroupBytesMin);
+}
+
+// A group with a store carries its block (group flag bit 1); one without does not, and is
+// byte for byte what it was before the store existed.
+TEST(HeartbeatCodec, StoreBlockRoundTripsAndIsAbsentWithoutAStore) {
+    Heartbeat hb = sample(3);
+    const auto plain = encode(hb, kKeys);
+    hb.groups[1].store = true;
+    hb.groups[1].store_last_epoch = UINT64_MAX;
+    hb.groups[1].store_last_index = 0x0102030405060708;
+    hb.groups[1].sync_epoch = 7;
+    hb.groups[1].sync_seq = 3;
+    hb.groups[1].sync_mask = 0x80000005;
+    hb.groups[2].store = true;  // a store with nothing to report yet: all zero
+    const auto with_store = encode(hb, kKeys);
+    EXPECT_EQ(with_store.size(), plain.size() + 2 * kGroupStoreBytes);
+    auto decoded = decode_bytes(with_store);
+    ASSERT_TRUE(decoded) << decoded.error().message;
+    EXPECT_EQ(*decoded, hb);
+    auto decoded_plain = decode_bytes(plain);
+    ASSERT_TRUE(decoded_plain) << decoded_plain.error().message;
+    EXPECT_FALSE(decoded_plain->groups[1].store);
+    EXPECT_EQ(decoded_plain->groups[1].sync_epoch, 0u);
+}
+
+// The store block's layout, written out from docs/wire.md: after vote_echo_us.
+TEST(HeartbeatCodec, StoreBlockLayoutMatchesDocsWireMd) {
+    Heartbeat hb;
+    hb.sender = "a";
+    hb.groups.push_back({.group = "g",
+                         .role = Role::primary,
+                         .store = true,
+                         .store_last_epoch = 0x0102030405060708,
+                         .store_last_index = 0x1112131415161718,
+                         .sync_epoch = 0x2122232425262728,
+                         .sync_seq = 0x3132333435363738,
+                         .sync_mask = 0x41424344});
+    auto bytes = encode(hb, kKeys);
+    const std::size_t block = bytes.size() - kHmacBytes - kGroupStoreBytes;
+    const std::size_t flags = 47 - 1 + 3;  // header with sender "a", then name "g", role
+    EXPECT_EQ(bytes[flags], kGroupFlagStore);
+    const std::vector<std::uint8_t> expected = {
+        1,    2,    3,    4,    5,    6,    7,    8,    0x11, 0x12, 0x13, 0x14,
+        0x15, 0x16, 0x17, 0x18, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x28,
+        0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x41, 0x42, 0x43, 0x44};
+    EXPECT_EQ(std::vector<std::uint8_t>(bytes.begin() + static_cast<std::ptrdiff_t>(block),
+                                        bytes.end() - kHmacBytes),
+              expected);
+}
+
+// Every cut of a datagram with store blocks, re-signed, is a protocol error; a cut inside
+// the block names its field.
+TEST(HeartbeatCodec, TruncatedStoreBlockIsRejectedAndNamed) {
+    Heartbeat hb = sample(2);
+    for (GroupState& g : hb.groups) {
+        g.store = true;
+        g.sync_epoch = 9;
+        g.sync_mask = 3;
+    }
+    auto body = encode(hb, kKeys);
+    body.resize(body.size() - kHmacBytes);
+    for (std::size_t size = kMessageBytesMin - kHmacBytes; size < body.size(); ++size) {
+        auto decoded =
+            decode_bytes(sign({body.begin(), body.begin() + static_cast<std::ptrdiff_t>(size)}));
+        ASSERT_FALSE(decoded) << size;
+        EXPECT_EQ(decoded.error().code, Error::Code::protocol) << size;
+    }
+    auto decoded = decode_bytes(sign({body.begin(), body.end() - 1}));
+    ASSERT_FALSE(decoded);
+    EXPECT_EQ(decoded.error().message,
+              "heartbeat: group[1].sync_mask: truncated: needs 4 bytes, 3 remain");
 }
 
 // 128 groups with names sized so that the datagram is exactly kMessageBytesMax.
@@ -526,8 +603,11 @@ TEST(HeartbeatCodec, MalformedSignedDatagramsNameTheField) {
          "heartbeat: group[0].name: empty, but a name is required"},
         {"role", {.groups = {{.role = 4}}}, "heartbeat: group[0].role: 4 is out of range 0..3"},
         {"group flags",
-         {.groups = {{.flags = 0x03}}},
-         "heartbeat: group[0].flags: reserved bits set (2)"},
+         {.groups = {{.flags = 0x05}}},
+         "heartbeat: group[0].flags: reserved bits set (4)"},
+        {"store block missing",
+         {.groups = {{.flags = 0x02}}},
+         "heartbeat: group[0].store_last_epoch: truncated: needs 8 bytes, 0 remain"},
         {"primary too long",
          {.groups = {{.primary = n64}}},
          "heartbeat: group[0].primary: length 64 exceeds 63"},
