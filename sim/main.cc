@@ -69,18 +69,19 @@ struct Summary {
     void print_store() const {
         std::printf("store: writes submitted %llu, acknowledged %llu, attempts %llu\n",
                     ull(st.writes_submitted), ull(st.writes_acked), ull(st.attempts));
-        std::printf("store: replication messages %llu, streams broken %llu, syncs %llu, "
-                    "primaries ready %llu, snapshot loads %llu\n",
-                    ull(st.messages), ull(st.streams_broken), ull(st.syncs), ull(st.ready),
-                    ull(st.snapshots_installed));
-        std::printf("store faults: crash torn %llu, crash lossy %llu, slow disk %llu, "
-                    "fsync failed %llu; stores failed %llu (restarted at heal %llu)\n",
-                    ull(st.crash_torn), ull(st.crash_lossy), ull(st.slow_disk),
-                    ull(st.fail_sync), ull(st.stores_failed), ull(st.failed_restarts));
+        std::printf(
+            "store: replication messages %llu, streams broken %llu, syncs %llu, "
+            "primaries ready %llu, snapshot loads %llu\n",
+            ull(st.messages), ull(st.streams_broken), ull(st.syncs), ull(st.ready),
+            ull(st.snapshots_installed));
+        std::printf(
+            "store faults: crash torn %llu, crash lossy %llu, slow disk %llu, "
+            "fsync failed %llu; stores failed %llu (restarted at heal %llu)\n",
+            ull(st.crash_torn), ull(st.crash_lossy), ull(st.slow_disk), ull(st.fail_sync),
+            ull(st.stores_failed), ull(st.failed_restarts));
         if (store_recovery_max_us >= 0)
             std::printf("store: longest heal to all writes served: %.3f s (seed %llu)\n",
-                        vigil::to_ms(store_recovery_max_us) / 1000.0,
-                        ull(store_recovery_max_seed));
+                        vigil::to_ms(store_recovery_max_us) / 1000.0, ull(store_recovery_max_seed));
     }
 
     void add(const RunResult& r) {

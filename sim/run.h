@@ -36,7 +36,7 @@ struct RunResult {
     Micros simulated_us = 0;
     Micros recovery_us = -1;  // heal to stable primaries; -1 if not reached
     std::uint64_t trace_hash = 0;
-    StoreCounters store;        // --store only
+    StoreCounters store;            // --store only
     Micros store_recovery_us = -1;  // --store: heal to every write served; -1 if not reached
 };
 

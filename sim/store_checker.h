@@ -48,8 +48,8 @@ private:
     void fail(int invariant, std::string summary, std::string detail = {});
 
     std::size_t groups_;
-    std::vector<std::pair<std::size_t, Ack>> acks_;                  // (group, ack)
-    std::map<std::pair<std::size_t, store::Index>, Applied> log_;    // (group, index)
+    std::vector<std::pair<std::size_t, Ack>> acks_;                      // (group, ack)
+    std::map<std::pair<std::size_t, store::Index>, Applied> log_;        // (group, index)
     std::map<std::pair<std::size_t, std::string>, store::Index> first_;  // request id
 };
 

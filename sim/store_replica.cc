@@ -140,7 +140,8 @@ void StoreWorld::end_of_round(World& w, std::size_t n, std::size_t g) {
     if (!r.failed.empty() || !r.wal) return;
     if (r.primary) {
         connect_standbys(w, n, g);
-        if (r.wal->last_index() > r.wal->durable_index()) send_all(w, n, g, r.primary->on_appended(w.local_now(n)));
+        if (r.wal->last_index() > r.wal->durable_index())
+            send_all(w, n, g, r.primary->on_appended(w.local_now(n)));
     }
     const bool need_sync = r.wal->last_index() > r.wal->durable_index();
     if (need_sync && !r.sync_running) {

@@ -29,7 +29,9 @@ Micros StoreWorld::recover_bound(const core::Config& c) {
 }
 
 StoreWorld::StoreWorld(World& w, Prng& prng)
-    : prng_(prng), nodes_(w.node_count()), deferred_(w.node_count()),
+    : prng_(prng),
+      nodes_(w.node_count()),
+      deferred_(w.node_count()),
       checker_(w.config().groups.size()) {
     const core::Config& c = w.config();
     for (std::size_t n = 0; n < nodes_.size(); ++n) {
@@ -368,23 +370,27 @@ std::optional<Violation> StoreWorld::check_liveness(const World& w, Micros heale
         for (std::size_t n = 0; n < nodes_.size(); ++n) {
             const Replica& r = nodes_[n].groups[g];
             if (w.config().nodes[n].witness) continue;
-            detail += "  " + w.name(n) + " " + w.config().groups[g].name + ": " +
-                      (r.failed.empty() ? (r.primary ? (r.ready ? "ready primary" : "primary, not ready")
-                                                     : (r.upstream ? "standby, connected" : "standby, no upstream"))
-                                        : "failed: " + r.failed) +
-                      (r.wal ? ", last " + std::to_string(r.wal->last_index()) + " applied " +
-                                   std::to_string(r.kv.applied_index())
-                             : ", down") +
-                      (r.primary ? ", confirmed " + std::to_string(r.role.confirmed_any) +
-                                       " required " + std::to_string(r.role.required_mask)
-                                 : "") + "\n";
+            detail +=
+                "  " + w.name(n) + " " + w.config().groups[g].name + ": " +
+                (r.failed.empty()
+                     ? (r.primary ? (r.ready ? "ready primary" : "primary, not ready")
+                                  : (r.upstream ? "standby, connected" : "standby, no upstream"))
+                     : "failed: " + r.failed) +
+                (r.wal ? ", last " + std::to_string(r.wal->last_index()) + " applied " +
+                             std::to_string(r.kv.applied_index())
+                       : ", down") +
+                (r.primary ? ", confirmed " + std::to_string(r.role.confirmed_any) + " required " +
+                                 std::to_string(r.role.required_mask)
+                           : "") +
+                "\n";
         }
     for (const Client& c : clients_)
         if (c.write)
             detail += "  client waiting: request " + c.write->request_id + " after " +
                       std::to_string(c.attempt) + " attempts\n";
-    return Violation{9, "the store did not serve every write within " +
-                            std::to_string(recover_bound(w.config()) / 1000) + " ms of heal",
+    return Violation{9,
+                     "the store did not serve every write within " +
+                         std::to_string(recover_bound(w.config()) / 1000) + " ms of heal",
                      detail};
 }
 

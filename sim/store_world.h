@@ -17,8 +17,8 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <utility>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/prng.h"
@@ -40,13 +40,13 @@ struct StoreCounters {
     std::uint64_t messages = 0;          // replication messages delivered
     std::uint64_t streams_broken = 0;
     std::uint64_t syncs = 0;
-    std::uint64_t crash_torn = 0;         // crashes that tore the unsynced tail
-    std::uint64_t crash_lossy = 0;        // crashes that dropped unsynced data
-    std::uint64_t slow_disk = 0;          // slow-disk episodes
-    std::uint64_t fail_sync = 0;          // injected fsync failures
-    std::uint64_t stores_failed = 0;      // a store stopped serving (failed sync, corruption)
-    std::uint64_t failed_restarts = 0;    // nodes restarted at heal because their store failed
-    std::uint64_t ready = 0;              // a primary became ready (checked against acks)
+    std::uint64_t crash_torn = 0;       // crashes that tore the unsynced tail
+    std::uint64_t crash_lossy = 0;      // crashes that dropped unsynced data
+    std::uint64_t slow_disk = 0;        // slow-disk episodes
+    std::uint64_t fail_sync = 0;        // injected fsync failures
+    std::uint64_t stores_failed = 0;    // a store stopped serving (failed sync, corruption)
+    std::uint64_t failed_restarts = 0;  // nodes restarted at heal because their store failed
+    std::uint64_t ready = 0;            // a primary became ready (checked against acks)
     std::uint64_t snapshots_installed = 0;
 };
 
@@ -128,19 +128,19 @@ private:
     };
     struct Stream {
         std::size_t primary, standby, group;
-        std::uint64_t epoch;  // the primary's, in its handshake
+        std::uint64_t epoch;                // the primary's, in its handshake
         Micros last_down = 0, last_up = 0;  // FIFO: no message overtakes the previous one
     };
     enum class ItemKind : std::uint8_t {
-        open,       // a primary's connection reaches a standby
+        open,  // a primary's connection reaches a standby
         to_standby,
         to_primary,
         sync_done,
         tick,
-        progress,   // take_progress and feed it to the Node
-        request,    // a client's write reaches a node
-        client,     // a client's timer: next write, retry, timeout
-        fault,      // inject a storage fault
+        progress,  // take_progress and feed it to the Node
+        request,   // a client's write reaches a node
+        client,    // a client's timer: next write, retry, timeout
+        fault,     // inject a storage fault
     };
     struct Item {
         Micros at;
@@ -153,7 +153,7 @@ private:
     };
     struct Client {
         std::size_t group;
-        std::uint64_t next_write = 0;  // writes made so far
+        std::uint64_t next_write = 0;       // writes made so far
         std::optional<store::Write> write;  // in flight
         std::uint64_t attempt = 0;
         Micros attempt_deadline = kRealNever;
@@ -205,7 +205,7 @@ private:
 
     Prng& prng_;
     std::vector<DiskNode> nodes_;
-    std::vector<Item> items_;  // min-heap by (at, order)
+    std::vector<Item> items_;                  // min-heap by (at, order)
     std::vector<std::vector<Item>> deferred_;  // per node, while paused
     std::map<std::uint64_t, Stream> streams_;
     std::uint64_t stream_ids_ = 0;

@@ -122,7 +122,9 @@ public:
     void crash(std::size_t n, Micros down_for, const char* why, bool lose_state = false);
     // Crashes of node n that lost its durable state, and of any node (for the checker).
     std::uint64_t state_losses(std::size_t n) const { return nodes_[n].state_losses; }
-    std::uint64_t state_losses() const { return counters_.faults[static_cast<std::size_t>(FaultKind::state_lost)]; }
+    std::uint64_t state_losses() const {
+        return counters_.faults[static_cast<std::size_t>(FaultKind::state_lost)];
+    }
     void shutdown(std::size_t n, Micros down_for);
     // Steps node n with an operator's event (switchover, maintenance) or a VipLost (the VIP
     // is gone from n first); its `now` is replaced with n's clock. `off_after` > 0 with
@@ -179,7 +181,7 @@ private:
         std::unique_ptr<core::Node> node;  // nullptr while down
         NodeState state = NodeState::down;
         NodeClock clock;
-        core::DurableState durable;  // what it last persisted: survives crashes
+        core::DurableState durable;      // what it last persisted: survives crashes
         std::uint64_t state_losses = 0;  // crashes that lost `durable` too
         std::uint64_t boot_id = 0;
         std::uint64_t seq = 0;
