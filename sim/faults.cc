@@ -89,7 +89,9 @@ void Faults::inject(FaultKind kind, World& world, Prng& prng) const {
             const char* how = prng.below(2) == 0 ? "crash (kill -9)" : "crash (power off)";
             // Rarely the disk goes too: leases must stay safe (the core's restart holdoff),
             // though epochs may then repeat (docs/design.md "Limits, stated").
-            const bool lose_state = prng.below(8) == 0;
+            // With the store, a lost state would also be a lost store: outside its promise too,
+            // so --store runs keep their disks (the draw stays, to keep the stream).
+            const bool lose_state = prng.below(8) == 0 && world.store() == nullptr;
             if (lose_state) {
                 world.count_fault(FaultKind::state_lost);
                 how = "crash (state lost)";

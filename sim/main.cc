@@ -3,6 +3,8 @@
 //
 //   vigil-sim --seed 17 [--trace]        one seed; --trace prints every event as it happens
 //   vigil-sim --seeds 300 [--first 1000]  seeds 1000..1299, then a summary
+//   vigil-sim --store --seeds 40          with the replicated store, clients and storage
+//                                         faults (invariants 6-9)
 //   vigil-sim-mutant --seeds 200 --expect-violation
 //                                         exit 0 iff some seed breaks safety (invariants
 //                                         1-3; mutation test)
@@ -39,8 +41,51 @@ struct Summary {
     std::uint64_t recovery_max_seed = 0;
     vigil::Micros recovery_sum_us = 0;
     std::uint64_t recovered = 0;
+    bool store = false;
+    vigil::sim::StoreCounters st;
+    vigil::Micros store_recovery_max_us = -1;
+    std::uint64_t store_recovery_max_seed = 0;
+
+    void add_store(const RunResult& r) {
+        const auto& c = r.store;
+        st.writes_submitted += c.writes_submitted;
+        st.writes_acked += c.writes_acked;
+        st.attempts += c.attempts;
+        st.messages += c.messages;
+        st.streams_broken += c.streams_broken;
+        st.syncs += c.syncs;
+        st.crash_torn += c.crash_torn;
+        st.crash_lossy += c.crash_lossy;
+        st.slow_disk += c.slow_disk;
+        st.fail_sync += c.fail_sync;
+        st.stores_failed += c.stores_failed;
+        st.failed_restarts += c.failed_restarts;
+        st.ready += c.ready;
+        st.snapshots_installed += c.snapshots_installed;
+        if (r.store_recovery_us > store_recovery_max_us)
+            store_recovery_max_us = r.store_recovery_us, store_recovery_max_seed = r.seed;
+    }
+
+    void print_store() const {
+        std::printf("store: writes submitted %llu, acknowledged %llu, attempts %llu\n",
+                    ull(st.writes_submitted), ull(st.writes_acked), ull(st.attempts));
+        std::printf(
+            "store: replication messages %llu, streams broken %llu, syncs %llu, "
+            "primaries ready %llu, snapshot loads %llu\n",
+            ull(st.messages), ull(st.streams_broken), ull(st.syncs), ull(st.ready),
+            ull(st.snapshots_installed));
+        std::printf(
+            "store faults: crash torn %llu, crash lossy %llu, slow disk %llu, "
+            "fsync failed %llu; stores failed %llu (restarted at heal %llu)\n",
+            ull(st.crash_torn), ull(st.crash_lossy), ull(st.slow_disk), ull(st.fail_sync),
+            ull(st.stores_failed), ull(st.failed_restarts));
+        if (store_recovery_max_us >= 0)
+            std::printf("store: longest heal to all writes served: %.3f s (seed %llu)\n",
+                        vigil::to_ms(store_recovery_max_us) / 1000.0, ull(store_recovery_max_seed));
+    }
 
     void add(const RunResult& r) {
+        if (store) add_store(r);
         ++seeds;
         steps += r.counters.steps;
         node_steps += r.counters.node_steps;
@@ -87,6 +132,7 @@ struct Summary {
                 vigil::to_ms(recovery_sum_us / static_cast<vigil::Micros>(recovered)) / 1000.0);
         else
             std::printf("time to recover after heal: no seed reached heal\n");
+        if (store) print_store();
         std::printf("wall time: %.2f s, %.3f s per seed\n", wall_s,
                     seeds ? wall_s / static_cast<double>(seeds) : 0.0);
     }
@@ -99,11 +145,13 @@ struct Summary {
 int main(int argc, char** argv) {
     CLI::App app{"vigil-sim: deterministic cluster simulator with invariant checks"};
     std::uint64_t seed = 0, seeds = 0, first = 1, steps = vigil::sim::kStepsDefault;
-    bool trace = false, expect_violation = false;
+    bool trace = false, expect_violation = false, store = false;
     auto* one = app.add_option("--seed", seed, "run this one seed");
     app.add_option("--seeds", seeds, "run this many seeds, from --first")->excludes(one);
     app.add_option("--first", first, "the first seed of --seeds")->capture_default_str();
     app.add_option("--steps", steps, "fault-phase steps per seed")->capture_default_str();
+    app.add_flag("--store", store,
+                 "every group gets a replicated store, with clients and storage faults");
     app.add_flag("--trace", trace, "print every event of the run as it happens");
     app.add_flag("--expect-violation", expect_violation,
                  "exit 0 iff some seed breaks safety (stops at the first); for mutation tests");
@@ -118,11 +166,13 @@ int main(int argc, char** argv) {
     program = program.substr(program.find_last_of('/') + 1);
     std::string flags =
         steps != vigil::sim::kStepsDefault ? " --steps " + std::to_string(steps) : "";
+    if (store) flags += " --store";
 
     Summary summary;
+    summary.store = store;
     auto started = std::chrono::steady_clock::now();
     for (std::uint64_t s = first; s < first + seeds; ++s) {
-        vigil::sim::RunOptions options{s, steps, {}};
+        vigil::sim::RunOptions options{s, steps, {}, store};
         if (trace)
             options.trace_sink = [](std::string_view line) {
                 std::fwrite(line.data(), 1, line.size(), stdout);

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "sim/checker.h"
+#include "sim/store_world.h"
 #include "sim/world.h"
 
 namespace vigil::sim {
@@ -23,6 +24,7 @@ struct RunOptions {
     std::uint64_t steps = kStepsDefault;
     // When set, every trace line is passed here as it happens (--trace).
     std::function<void(std::string_view)> trace_sink;
+    bool store = false;  // --store: replicated stores, clients, storage faults
 };
 
 struct RunResult {
@@ -34,6 +36,8 @@ struct RunResult {
     Micros simulated_us = 0;
     Micros recovery_us = -1;  // heal to stable primaries; -1 if not reached
     std::uint64_t trace_hash = 0;
+    StoreCounters store;            // --store only
+    Micros store_recovery_us = -1;  // --store: heal to every write served; -1 if not reached
 };
 
 RunResult run_seed(const RunOptions& options);

@@ -6,6 +6,7 @@
 
 #include "common/assert.h"
 #include "sim/random.h"
+#include "sim/store_world.h"
 
 namespace vigil::sim {
 
@@ -28,19 +29,29 @@ std::vector<std::string> node_names(const core::Config& c) {
 
 }  // namespace
 
-World::World(std::uint64_t seed) : World(make_scenario(seed)) {}
+World::World(std::uint64_t seed, bool store) : World(make_scenario(seed), store) {}
 
-World::World(Scenario scenario)
+// With a store, every group has one (the core then keeps sync sets and log positions).
+static Scenario with_store(Scenario s, bool store) {
+    if (store)
+        for (core::GroupConfig& g : s.config.groups) StoreWorld::configure(g.store, s.config);
+    return s;
+}
+
+World::World(Scenario scenario, bool store)
     : prng_(scenario.prng),
-      scenario_(std::move(scenario)),
+      scenario_(with_store(std::move(scenario), store)),
       faults_(scenario_.faults),
       network_(scenario_.network, scenario_.config.nodes.size(),
                scenario_.config.nodes[0].addresses.size()),
       trace_(node_names(scenario_.config)),
       nodes_(scenario_.config.nodes.size()),
       scratch_(core::HeartbeatReceived{}) {
+    if (store) store_ = std::make_unique<StoreWorld>(*this, prng_);
     init();
 }
+
+World::~World() = default;
 
 void World::init() {
     timers_.reserve(64);
@@ -66,7 +77,8 @@ const StepReport& World::step() {
     }
     Micros t_timer = timers_.empty() ? kRealNever : timers_.front().at;
     Micros t_net = network_.next_due();
-    Micros t = std::min({t_node, t_timer, t_net});
+    Micros t_store = store_ ? store_->next_due() : kRealNever;
+    Micros t = std::min({t_node, t_timer, t_net, t_store});
     VIGIL_ASSERT(t != kRealNever);
     real_now_ = std::max(real_now_, t);  // a wakeup may lie in the past (after a resume)
     ++counters_.steps;
@@ -74,8 +86,10 @@ const StepReport& World::step() {
         tick(next_node);
     else if (t_timer == t)
         fire(pop_timer());
-    else
+    else if (t_net == t)
         deliver(network_.pop());
+    else
+        store_->fire(*this);
     return report_;
 }
 
@@ -159,6 +173,8 @@ void World::step_node(std::size_t n, const core::Event& event, EventKind kind) {
     report_ = {n, kind, now, &actions_, report_.started};
     trace_event(notable(n, actions_), n, event, kind);
     apply(n, actions_);
+    // The agent tells its stores their role after every core step (daemon/agent_store.cc).
+    if (store_) store_->after_node_step(*this, n);
 }
 
 // Carries out Actions in the order written on core::Actions.

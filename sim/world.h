@@ -27,6 +27,8 @@
 
 namespace vigil::sim {
 
+class StoreWorld;
+
 enum class NodeState : std::uint8_t {
     up,      // running: steps on its wakeups and on datagrams
     paused,  // frozen: no steps; datagrams wait in its socket buffer; it still holds its VIPs
@@ -41,7 +43,8 @@ enum class EventKind : std::uint8_t {
     maintenance,
     vip_lost,
     shutdown,
-    fence_result
+    fence_result,
+    store_progress  // the replicated store's StoreProgress (vigil-sim --store)
 };
 
 // What one World::step did, for the checker.
@@ -76,8 +79,11 @@ public:
     };
 
     // The seed's scenario, or (tests) a given one; the run goes on drawing from scenario.prng.
-    explicit World(std::uint64_t seed);
-    explicit World(Scenario scenario);
+    // `store`: every group gets a replicated store (store_world.h); off, a seed's run is
+    // exactly what it was before the store existed.
+    explicit World(std::uint64_t seed, bool store = false);
+    explicit World(Scenario scenario, bool store = false);
+    ~World();
     World(const World&) = delete;  // nodes hold references into it
     World& operator=(const World&) = delete;
 
@@ -116,7 +122,9 @@ public:
     void crash(std::size_t n, Micros down_for, const char* why, bool lose_state = false);
     // Crashes of node n that lost its durable state, and of any node (for the checker).
     std::uint64_t state_losses(std::size_t n) const { return nodes_[n].state_losses; }
-    std::uint64_t state_losses() const { return counters_.faults[static_cast<std::size_t>(FaultKind::state_lost)]; }
+    std::uint64_t state_losses() const {
+        return counters_.faults[static_cast<std::size_t>(FaultKind::state_lost)];
+    }
     void shutdown(std::size_t n, Micros down_for);
     // Steps node n with an operator's event (switchover, maintenance) or a VipLost (the VIP
     // is gone from n first); its `now` is replaced with n's clock. `off_after` > 0 with
@@ -124,6 +132,16 @@ public:
     void admin(std::size_t n, core::Event event, Micros off_after = 0);
     void count_fault(FaultKind kind) { ++counters_.faults[static_cast<std::size_t>(kind)]; }
     bool healed() const { return healed_; }
+    bool link_cut(std::size_t from, std::size_t to, std::size_t link) const {
+        return network_.blocked(from, to, link);
+    }
+    // The replicated store; nullptr without --store.
+    StoreWorld* store() { return store_.get(); }
+    const StoreWorld* store() const { return store_.get(); }
+    // Steps node n with an event from its store (StoreProgress). REQUIRES: n is up.
+    void store_event(std::size_t n, const core::Event& event) {
+        step_node(n, event, EventKind::store_progress);
+    }
 
 private:
     enum class TimerKind : std::uint8_t {
@@ -163,7 +181,7 @@ private:
         std::unique_ptr<core::Node> node;  // nullptr while down
         NodeState state = NodeState::down;
         NodeClock clock;
-        core::DurableState durable;  // what it last persisted: survives crashes
+        core::DurableState durable;      // what it last persisted: survives crashes
         std::uint64_t state_losses = 0;  // crashes that lost `durable` too
         std::uint64_t boot_id = 0;
         std::uint64_t seq = 0;
@@ -219,6 +237,7 @@ private:
     core::Actions actions_;  // the last step's, referenced by report_
     core::Event scratch_;    // reused for deliveries: copying into it reuses its buffers
     Counters counters_;
+    std::unique_ptr<StoreWorld> store_;  // last: it refers to the nodes
 };
 
 }  // namespace vigil::sim

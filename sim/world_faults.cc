@@ -4,6 +4,7 @@
 
 #include "common/assert.h"
 #include "sim/random.h"
+#include "sim/store_world.h"
 #include "sim/world.h"
 
 namespace vigil::sim {
@@ -38,6 +39,7 @@ void World::start(std::size_t n) {
     trace_.addf(true, real_now_, n, local_now(n), "start (boot %llu), durable state:%s",
                 static_cast<unsigned long long>(s.boot_id),
                 restored.empty() ? " (none)" : restored.c_str());
+    if (store_) store_->on_start(*this, n);
 }
 
 bool World::add_partition(const std::vector<Cut>& cuts, const std::string& what, Micros duration) {
@@ -89,6 +91,7 @@ void World::resume(std::size_t n) {
         schedule(t);
     }
     s.deferred.clear();
+    if (store_) store_->on_resume(*this, n);
 }
 
 // kill -9 or power off: the process and its memory are gone, VIPs with it (a powered-off
@@ -110,6 +113,7 @@ void World::crash(std::size_t n, Micros down_for, const char* why, bool lose_sta
     schedule({real_now_ + down_for, 0, TimerKind::restart, static_cast<std::uint32_t>(n)});
     trace_.addf(true, real_now_, n, local_now(n), "fault: %s; down for %.3f s", why,
                 to_ms(down_for) / 1000.0);
+    if (store_) store_->on_crash(*this, n);
 }
 
 // As daemon/agent.cc shutdown(): Shutdown to the core (it hands its groups over and says
@@ -172,6 +176,7 @@ void World::heal() {
         if (t.kind == TimerKind::fence_done)
             t.at = std::min(t.at, real_now_ + kHealedFenceDelayMax);
     std::make_heap(timers_.begin(), timers_.end(), later);
+    if (store_) store_->on_heal(*this);  // may crash nodes whose store failed: restarted below
     for (std::size_t n = 0; n < nodes_.size(); ++n) {
         auto node = static_cast<std::uint32_t>(n);
         switch (nodes_[n].state) {

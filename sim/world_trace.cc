@@ -90,6 +90,11 @@ void World::trace_event(bool notable, std::size_t n, const core::Event& event, E
                v->vip);
     } else if (std::holds_alternative<core::Shutdown>(event)) {
         append(buf, sizeof buf, &len, "admin: shutdown (SIGTERM)");
+    } else if (const auto* p = std::get_if<core::StoreProgress>(&event)) {
+        routine = true;
+        append(buf, sizeof buf, &len, "store %s: log e%llu i%llu, caught up mask %#x",
+               c.groups[p->group].name.c_str(), ull(p->last_epoch), ull(p->last_index),
+               static_cast<unsigned>(p->caught_up_mask));
     } else if (const auto* f = std::get_if<core::FenceResult>(&event)) {
         append(buf, sizeof buf, &len, "fence of %s for %s: %s", name(f->node).c_str(),
                c.groups[f->group].name.c_str(), f->ok ? "ok (powered off)" : "failed");

@@ -134,13 +134,26 @@ TEST(NodeStore, OutOfDateStandbyIsNeverPromotedEvenWithTheWitness) {
 // which stored it, refuses to vote for it, and logs that once.
 TEST(NodeStore, WitnessRefusesToVoteForACandidateOutsideItsStoredSet) {
     TestCluster c(witness_store_config());
-    c.cut_one_way(n1, n2);  // n2 never hears n1, so never stores n1's set
-    c.run_for(testing::kStartup);
+    // n2 never stores n1's set: it does not hear n1, and hears the witness only through
+    // copies without the set (a node stores sets echoed by any peer, so a plain cut from
+    // the witness would also cut n2 off from the quorum it needs to campaign).
+    c.cut_one_way(n1, n2);
+    c.cut_one_way(w, n2);
+    auto run = [&](Micros span) {
+        for (Micros t = 0; t < span; t += ms(10)) {
+            wire::Heartbeat hb = c.last_sent(w);
+            hb.seq = 0;
+            for (auto& g : hb.groups) g.sync_epoch = g.sync_seq = g.sync_mask = 0;
+            c.inject(n2, w, 0, hb);
+            c.run_for(ms(10));
+        }
+    };
+    run(testing::kStartup);
     ASSERT_EQ(c.primaries(), std::vector<std::size_t>{n1});
     ASSERT_TRUE(stored(c, w, 1, 1, kN1));
     ASSERT_EQ(c.node(n2).status().groups[0].sync_epoch, 0u);
     c.crash(n1);
-    c.run_for(ms(2000));
+    run(ms(2000));
     EXPECT_TRUE(c.primaries().empty());
     EXPECT_GE(c.log(n2).count("campaign"), 1);  // it asks...
     EXPECT_EQ(c.log(w).count("vote"), 1);       // ...the witness voted only for n1, at start
@@ -149,7 +162,7 @@ TEST(NodeStore, WitnessRefusesToVoteForACandidateOutsideItsStoredSet) {
     c.crash(w);
     c.start(w);
     EXPECT_TRUE(stored(c, w, 1, 1, kN1));
-    c.run_for(ms(2000));
+    run(ms(2000));
     EXPECT_TRUE(c.primaries().empty());
     EXPECT_EQ(c.log(w).count("vote"), 1);
 }
@@ -171,6 +184,24 @@ TEST(NodeStore, NodeKnowingAHigherEpochStillStoresThePrimarysSets) {
     c.run_for(ms(2));
     EXPECT_TRUE(stored(c, n2, 1, 2, kN1 | kN2));
     EXPECT_EQ(c.node(n1).status().groups[0].store_confirmed_mask, kN1 | kN2);
+}
+
+TEST(NodeStore, StandbyThatMissedTheNewestSetStoresItFromAPeersEcho) {
+    // n2 cannot hear n1 when n1 drops it from the set; the witness stores {n1} and echoes
+    // it, and n2 stores it from that echo: it no longer campaigns on {n1,n2}, which the
+    // witness would refuse while n2's own vote is lost to it (vigil-sim --store --seed 36).
+    TestCluster c(witness_store_config());
+    c.run_for(testing::kStartup);
+    progress(c, n1, 1, 10, kN2);
+    c.run_for(ms(2));
+    ASSERT_TRUE(stored(c, n2, 1, 2, kN1 | kN2));
+    c.cut_one_way(n1, n2);
+    progress(c, n1, 1, 11, 0);
+    c.run_for(ms(2));
+    ASSERT_TRUE(stored(c, w, 1, 3, kN1));
+    EXPECT_TRUE(stored(c, n2, 1, 3, kN1));
+    EXPECT_EQ(c.node(n2).status().groups[0].not_eligible,
+              "store out of date: not in the sync set (epoch 1, seq 3)");
 }
 
 TEST(NodeStore, StandbyInTheSetIsPromotedAndProposesItsOwnSet) {

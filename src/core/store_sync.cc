@@ -148,11 +148,21 @@ void Node::store_on_promote(std::size_t g, Actions& out) {
 // waiting for exactly this confirmation. Sets only move forward in (epoch, seq), and any set
 // of epoch E comes from the primary that won E, so no epoch check is needed against this
 // node's own (which may be higher: restored from a campaign that failed).
+//
+// A set echoed by a peer that is not primary is stored too: that peer stored it from the
+// primary (or from another echo), so storing it is the same as hearing the primary late.
+// Without this a node that missed the newest set keeps campaigning on an older one that
+// includes it while the voters holding the newer one refuse it, and by voting for itself it
+// withholds the vote another candidate needs: vigil-sim --store --seed 36 had every node of
+// two groups campaign for good, each voting for itself (no primary ever again).
 bool Node::store_set_heard(std::size_t g, std::size_t sender, const wire::GroupState& gs) {
     Group& s = groups_[g];
     if (!has_store(g) || !gs.store || s.role == Role::primary) return false;
-    if (gs.role != Role::primary || gs.sync_epoch != gs.epoch) return false;
-    if ((gs.sync_mask & bit(sender)) == 0) return false;  // malformed: a primary is in its set
+    if (gs.sync_epoch == 0) return false;  // holds none
+    if (gs.role == Role::primary) {
+        if (gs.sync_epoch != gs.epoch) return false;
+        if ((gs.sync_mask & bit(sender)) == 0) return false;  // malformed: a primary is in its set
+    }
     if (!newer(gs.sync_epoch, gs.sync_seq, s.sync_epoch, s.sync_seq)) return false;
     std::uint32_t nodes = 0;
     for (std::size_t n = 0; n < config_.nodes.size(); ++n) nodes |= bit(n);

@@ -44,8 +44,10 @@ public:
             disk_.fail_next_sync_ = false;
             return Error::io("fdatasync " + path_ + ": input/output error (injected)");
         }
+#ifndef VIGIL_MUTATION_LYING_FSYNC
         file_->synced += file_->unsynced;
         file_->unsynced.clear();
+#endif  // the mutant (vigil-sim-store-mutant) reports success and keeps nothing
         ++disk_.sync_count_;
         return {};
     }

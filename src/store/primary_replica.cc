@@ -253,7 +253,12 @@ Index PrimaryReplica::commit_index(const std::vector<std::size_t>& required) {
 bool PrimaryReplica::caught_up(std::size_t s) const {
     VIGIL_ASSERT(s < peers_.size());
     const Peer& peer = peers_[s];
-    return peer.state == StandbyState::in_sync && peer.match_index >= commit_index_;
+    // Also past this epoch's noop: until the noop commits, commit_index_ says nothing about
+    // what earlier primaries committed, and a standby that said Hello with an old log would
+    // count as caught up, join the sync set and could be promoted without those entries
+    // (found by vigil-sim --store, seed 17).
+    return peer.state == StandbyState::in_sync &&
+           peer.match_index >= std::max(commit_index_, noop_index_);
 }
 
 std::optional<Epoch> PrimaryReplica::higher_epoch_seen() const {

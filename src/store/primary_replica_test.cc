@@ -110,6 +110,26 @@ TEST(PrimaryReplica, StalledStandbyBecomesOutOfDateAfterRequestTimeout) {
     EXPECT_TRUE(c.primary->caught_up(0));
 }
 
+TEST(PrimaryReplica, StandbyWithAnOldLogIsNotCaughtUpBeforeItHasTheNewEpochsNoop) {
+    // Entries 1..3 were committed under epoch 1; the standby holds only entry 1. At the new
+    // primary (epoch 2) nothing has committed yet, so commit_index is 0: the standby must
+    // not count as caught up (and join the sync set) before it holds the noop, or a
+    // promotion could pick it without entries 2..3 (vigil-sim --store, seed 17).
+    Cluster c(1);
+    test::fill(c.primary_log, 3, 1);
+    test::fill(*c.standby_logs[0], 1, 1);
+    c.start(2);
+    c.required = {0};
+    c.hold(0, true);
+    c.connect(0);
+    EXPECT_EQ(c.state(0), StandbyState::in_sync) << "close enough to be in sync";
+    EXPECT_FALSE(c.primary->caught_up(0)) << "but it lacks entries 2..4";
+    c.hold(0, false);
+    c.settle();
+    EXPECT_EQ(c.standby_logs[0]->durable_index(), 4u);
+    EXPECT_TRUE(c.primary->caught_up(0));
+}
+
 TEST(PrimaryReplica, NeverConnectedStandbyTurnsOutOfDate) {
     Cluster c(1);
     c.start(1);
