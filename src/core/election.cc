@@ -23,6 +23,7 @@ int Node::priority_of(std::size_t g, std::size_t node) const {
         // two_node's ipfail: a node that lost its tie-breaker may not be or stay primary.
         if (!tiebreaker_reachable_) return 0;
         if (resources_[g].failed()) return 0;  // until cleanup or failure_timeout_s
+        if (!groups_[g].store_failed.empty()) return 0;  // until the agent restarts
         // Outside the stored sync set it may lack an acknowledged write (store_sync.cc).
         if (outside_sync_set(g, self_)) return 0;
         auto base = config_.groups[g].priority[self_];

@@ -140,6 +140,10 @@ struct StoreProgress {
     std::uint64_t last_epoch = 0;
     std::uint64_t last_index = 0;
     std::uint32_t caught_up_mask = 0;
+    // Non-empty: the store failed on this node (a failed fsync, a corrupt log) and serves
+    // nothing until the agent restarts. The node then may not be or stay primary of the
+    // group: a primary hands it over, as after a resource failure.
+    std::string failed;
 };
 
 using Event = std::variant<Tick, HeartbeatReceived, AdminSwitchover, AdminMaintenance, VipLost,

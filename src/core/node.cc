@@ -407,6 +407,7 @@ NodeStatus Node::status() const {
         }
         gs.resources = resources_[g].status(now_);
         if (resources_[g].failed()) gs.failed_here = resources_[g].failure();
+        if (!s.store_failed.empty()) gs.failed_here = "store failure: " + s.store_failed;
         if (s.role == Role::primary && s.fault_logged)
             gs.fault = "FAULT: " + fault_reason(g) + "; no other node can run the group";
         gs.sync_epoch = s.sync_epoch;

@@ -256,6 +256,7 @@ private:
         std::uint64_t sync_epoch = 0;
         std::uint64_t sync_seq = 0;
         std::uint32_t sync_mask = 0;
+        std::string store_failed;  // StoreProgress::failed, sticky until the agent restarts
         std::uint64_t store_last_epoch = 0;  // this node's log, from StoreProgress
         std::uint64_t store_last_index = 0;
         std::uint32_t caught_up_mask = 0;  // primary: standbys replication reports caught up

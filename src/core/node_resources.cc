@@ -11,6 +11,7 @@ namespace vigil::core {
 
 std::string Node::fault_reason(std::size_t g) const {
     if (resources_[g].failed()) return "resource failure: " + resources_[g].failure();
+    if (!groups_[g].store_failed.empty()) return "store failure: " + groups_[g].store_failed;
     for (std::size_t c : config_.groups[g].checks) {
         const CheckTracker& check = checks_[c];
         if (!check.passing() && check.config().weight == 0)

@@ -298,3 +298,28 @@ TEST(NodeStore, GroupWithoutAStoreCarriesNoStoreBlock) {
 
 }  // namespace
 }  // namespace vigil::core
+
+namespace vigil::core {
+namespace {
+
+// A primary whose store failed (its disk) serves nothing: it must hand the group to the
+// in-sync standby, and the failure keeps it from being primary again.
+TEST(NodeStore, PrimaryWhoseStoreFailedHandsOverToTheInSyncStandby) {
+    TestCluster c(witness_store_config());
+    c.run_until([&] { return c.node(n1).role(0) == Role::primary; }, testing::kStartup);
+    progress(c, n1, 1, 10, kN2);
+    c.run_for(ms(20));
+    ASSERT_TRUE(stored(c, w, 1, 2, kN1 | kN2));
+    c.admin(n1, StoreProgress{c.now(), 0, 1, 10, kN2, "fdatasync: Input/output error"});
+    c.run_until([&] { return c.node(n2).role(0) == Role::primary; }, ms(2000));
+    EXPECT_EQ(c.primaries(), std::vector<std::size_t>{n2});
+    EXPECT_EQ(c.node(n1).status().groups[0].failed_here,
+              "store failure: fdatasync: Input/output error");
+    EXPECT_EQ(c.node(n1).heartbeat().groups[0].priority, 0);
+    // A later, healthy report does not clear it: only a restart of the agent does.
+    progress(c, n1, 1, 10, 0);
+    EXPECT_EQ(c.node(n1).heartbeat().groups[0].priority, 0);
+}
+
+}  // namespace
+}  // namespace vigil::core

@@ -70,6 +70,13 @@ void Node::on_store_progress(const StoreProgress& e, Actions& out) {
     const std::size_t g = e.group;
     if (!has_store(g)) return;
     Group& s = groups_[g];
+    if (!e.failed.empty() && s.store_failed.empty()) {
+        s.store_failed = e.failed;
+        log_.event(Level::error, "store_failed_here",
+                   {{"group", config_.groups[g].name}, {"reason", e.failed}});
+        out.send_heartbeat = true;  // priority 0 now: peers take over
+        evaluate(g, e.now, out);
+    }
     s.store_last_epoch = e.last_epoch;
     s.store_last_index = e.last_index;
     // Only full nodes hold a store: a witness or an unknown bit is never a member.

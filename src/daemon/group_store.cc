@@ -554,13 +554,15 @@ std::optional<core::StoreProgress> GroupStore::take_progress(TimePoint now) {
     if (!wal_) return std::nullopt;
     const std::uint32_t mask = caught_up_mask();
     const store::Index last = wal_->durable_index();
-    if (mask == reported_mask_ &&
+    const bool failed_news = !failed_.empty() && !reported_failed_;
+    if (!failed_news && mask == reported_mask_ &&
         (last == reported_index_ || now - reported_at_ < kProgressEvery))
         return std::nullopt;
+    reported_failed_ = !failed_.empty();
     reported_mask_ = mask;
     reported_index_ = last;
     reported_at_ = now;
-    return core::StoreProgress{now, group_, wal_->epoch_at(last).value_or(0), last, mask};
+    return core::StoreProgress{now, group_, wal_->epoch_at(last).value_or(0), last, mask, failed_};
 }
 
 std::optional<KvUnavailable> GroupStore::unavailable() const {

@@ -147,6 +147,7 @@ private:
     std::vector<store::Ack> acks_to_send_;
     // Progress reported to the Node.
     std::uint32_t reported_mask_ = 0;
+    bool reported_failed_ = false;
     store::Index reported_index_ = 0;
     TimePoint reported_at_;  // when the last StoreProgress was taken
     std::uint64_t writes_committed_ = 0;
