@@ -128,7 +128,7 @@ struct StoreConfig {
     int replication_port = 7481;  // primary <-> standby log stream, on link 0's addresses
     // "{node}" expands to the node's name (agents in a lab share one file system).
     std::string data_dir = "/var/lib/vigil/{node}/store";
-    int snapshot_entries = 10000;  // snapshot and compact the log every this many entries
+    int snapshot_entries = 100000;  // snapshot and compact every this many entries (as etcd)
     int request_timeout_ms = 1000;  // a standby that does not ack this long is out of date
     bool operator==(const StoreConfig&) const = default;
 };

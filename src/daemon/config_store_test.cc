@@ -55,7 +55,7 @@ TEST(ConfigStore, ReadsTheTableWithDefaults) {
     EXPECT_EQ(store.port, 7480);
     EXPECT_EQ(store.replication_port, 7481);
     EXPECT_EQ(store.data_dir, "/var/lib/vigil/{node}/nb");
-    EXPECT_EQ(store.snapshot_entries, 10000);
+    EXPECT_EQ(store.snapshot_entries, 100000);
     EXPECT_EQ(store_data_dir(store, "n2"), "/var/lib/vigil/n2/nb");
 }
 

@@ -3,10 +3,10 @@
 # once durable on the primary and the in-sync standby; the standby refuses writes with 503
 # and the primary's name; a retried Idempotency-Key applies once; after the primary's agent
 # is killed the standby takes over with every acknowledged write, and the old primary comes
-# back as a standby and catches up.
+# back as a standby and catches up from a snapshot (the new primary compacted its log).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/store_lib.sh"
-start_store_cluster
+start_store_cluster 300 100  # request_timeout_ms, snapshot_entries
 
 # Writes and reads through the VIP.
 rev=$(kv put greeting hello) || fail "kv put through the VIP failed"
@@ -43,10 +43,15 @@ lab_wait_for 5000 store_serving n2 || fail "n2's store did not take over"
 [[ $(kv get k/50) == v50 ]] || fail "acknowledged write k/50 lost on failover"
 (($(store_field n2 .applied_index) > acked)) || fail "n2 did not commit its noop"
 kv put after-failover yes >/dev/null || fail "write on the new primary failed"
+# 150 more writes while n1 is down: n2 snapshots and compacts past what n1 has.
+for i in $(seq 1 150); do kv put "m/$i" "w$i" >/dev/null || fail "put m/$i on n2"; done
+lab_wait_for 3000 eval '(( $(store_field n2 .snapshot_index) > 100 ))' ||
+    fail "n2 did not snapshot (snapshot_index $(store_field n2 .snapshot_index))"
 
 # n1 comes back (a fresh agent; its supervisor ended with it) and catches up as a standby.
 lab_stop_agent n1 2000 || true
 lab_start_agent n1
 lab_wait_for 8000 store_converged n2 n1 || fail "n1 did not catch up as a standby"
+(( $(store_field n1 .snapshot_index) > 100 )) || fail "n1 caught up without the snapshot"
 [[ $(role_of n1) == standby ]] || fail "n1 is not standby after restart"
-pass "writes replicated, standby refused, retry applied once, failover kept every ack, n1 caught up"
+pass "writes replicated, standby refused, retry applied once, failover kept every ack, n1 caught up from snapshot $(store_field n1 .snapshot_index)"
