@@ -18,6 +18,8 @@ namespace {
 constexpr Micros kReconnect = ms(200);
 constexpr Micros kProgressEvery = ms(100);
 constexpr std::size_t kAcceptingMax = 8;
+constexpr std::size_t kHandshakeFrameBytesMax = 512;
+constexpr std::size_t kStandbyFrameBytesMax = 64 * 1024;  // challenges, accepts, Hellos, Acks
 
 Nonce fresh_nonce() {
     Nonce n{};
@@ -106,6 +108,8 @@ void GroupStore::update(const StoreRole& role, TimePoint now) {
 }
 
 void GroupStore::become_primary(TimePoint now) {
+    primary_.reset();
+    ready_ = false;
     fail_pending("primacy moved to a new epoch");
     standby_.reset();
     upstream_.reset();
@@ -141,10 +145,13 @@ void GroupStore::become_standby(TimePoint now) {
     if (primary_)
         log_.event(Level::info, "store_standby",
                    {{"group", name_}, {"epoch", std::to_string(role_.epoch)}});
-    fail_pending("this node is no longer the primary");
+    // Serving stops first: a failed write's reply lets its connection go on to the next
+    // pipelined request, which must find this node not serving (else it would be queued
+    // after pending_ was emptied, and never answered).
     primary_.reset();
     downstream_.clear();
     ready_ = false;
+    fail_pending("this node is no longer the primary");
     standby_ = std::make_unique<store::StandbyReplica>(*wal_);
 }
 
@@ -160,8 +167,9 @@ void GroupStore::fail_store(const std::string& why) {
     if (!failed_.empty()) return;
     failed_ = why;
     log_.event(Level::error, "store_failed", {{"group", name_}, {"error", why}});
-    fail_pending("the store's disk failed");
     primary_.reset();
+    ready_ = false;
+    fail_pending("the store's disk failed");
     standby_.reset();
     downstream_.clear();
     upstream_.reset();
@@ -180,7 +188,7 @@ void GroupStore::connect_standbys(TimePoint now) {
         const std::size_t node = standby_nodes_[s];
         auto stream = io::FrameStream::connect(
             loop_, config_.nodes[node].addresses[0],
-            config_.groups[group_].store.replication_port, store::kFrameBytesMax);
+            config_.groups[group_].store.replication_port, kStandbyFrameBytesMax);
         if (!stream) continue;
         link = Link{};
         link.stream = std::move(*stream);
@@ -253,8 +261,12 @@ void GroupStore::send_to(const std::vector<store::Outgoing>& out) {
     for (const auto& o : out) {
         if (o.standby >= downstream_.size()) continue;
         Link& link = downstream_[o.standby];
-        if (link.stream && link.stream->open() && link.authenticated)
-            link.stream->send(store::encode_message(o.message));
+        if (!link.stream || !link.stream->open() || !link.authenticated) continue;
+        // A resent snapshot while the last one still sits in the queue only piles up.
+        if (std::holds_alternative<store::InstallSnapshot>(o.message) &&
+            link.stream->queued_bytes() > 0)
+            continue;
+        link.stream->send(store::encode_message(o.message));
     }
 }
 
@@ -266,7 +278,8 @@ void GroupStore::on_accept(int fd) {
         return;
     }
     auto link = std::make_unique<Link>();
-    link->stream = io::FrameStream::adopt(loop_, fd, store::kFrameBytesMax);
+    // Until the peer proved it holds the key, a frame is a handshake frame: small.
+    link->stream = io::FrameStream::adopt(loop_, fd, kHandshakeFrameBytesMax);
     link->nonce_s = fresh_nonce();
     link->last_heard = io::monotonic_now();
     Link* raw = link.get();
@@ -302,12 +315,17 @@ void GroupStore::on_accept(int fd) {
             raw->authenticated = true;
             for (std::size_t n = 0; n < config_.nodes.size(); ++n)
                 if (config_.nodes[n].name == hello->node) raw->node = n;
-            raw->stream->send(handshake_accept(keys_, name_, config_.nodes[self_].name,
-                                               hello->nonce_c, raw->nonce_s));
+            // Out of accepting_ before anything is sent: a failed send runs on_close, which
+            // erases from accepting_.
             std::unique_ptr<Link> owned = std::move(*it);
             accepting_.erase(it);
+            owned->stream->set_frame_limit(store::kFrameBytesMax);
+            owned->stream->send(handshake_accept(keys_, name_, config_.nodes[self_].name,
+                                                 hello->nonce_c, raw->nonce_s));
+            if (!owned->stream->open()) return;
             if (upstream_ && upstream_->epoch > owned->epoch) return;  // keep the newer one
             upstream_ = std::move(owned);
+            acks_to_send_.clear();  // they answer the previous primary's messages
             log_.event(Level::info, "store_link_up",
                        {{"group", name_}, {"peer", hello->node},
                         {"epoch", std::to_string(hello->epoch)}});
@@ -341,6 +359,12 @@ void GroupStore::on_upstream_frame(std::string_view frame) {
     if (std::holds_alternative<store::InstallSnapshot>(*message)) finish_snapshot(true);
     auto ack = standby_->on_message(*message, known_epoch());
     if (!ack) {
+        // The disk (or the log) failed: reconnecting cannot help, and this node may not
+        // be promoted with it. A protocol error only costs the stream.
+        if (ack.error().code == Error::Code::io || ack.error().code == Error::Code::corruption) {
+            fail_store(ack.error().message);
+            return;
+        }
         log_.event(Level::error, "store_replication_refused",
                    {{"group", name_}, {"error", ack.error().message}});
         upstream_.reset();
@@ -577,6 +601,16 @@ std::optional<KvUnavailable> GroupStore::unavailable() const {
 void GroupStore::submit(store::Write write, std::function<void(Result<store::Outcome>)> done) {
     if (!primary_ || !failed_.empty()) {
         done(Error::busy("not the primary"));
+        return;
+    }
+    if (write.op == store::Write::Op::put &&
+        kv_.value_bytes() + (kv_.key_count() + 1) * store::kStateBytesPerKey + write.value.size() >
+            store::kStateBytesMax) {
+        done(Error::invalid("the store is full: " + std::to_string(kv_.key_count()) + " keys, " +
+                            std::to_string(kv_.value_bytes()) + " value bytes (limit " +
+                            std::to_string(store::kStateBytesMax) +
+                            " bytes, counting " + std::to_string(store::kStateBytesPerKey) +
+                            " per key); delete keys first"));
         return;
     }
     store::Entry entry{wal_->last_index() + 1, role_.epoch, std::move(write)};

@@ -188,6 +188,8 @@ void KvApi::write(const io::HttpRequest& request, std::string key, std::string_v
     w.key = key;
     backend_.submit(std::move(w), [reply = std::move(reply), key = std::move(key),
                                    is_delete](Result<Outcome> outcome) {
+        if (!outcome && outcome.error().code == Error::Code::invalid_argument)
+            return reply(error_reply(507, outcome.error().message));  // the store is full
         if (!outcome)
             return reply(error_reply(503, "write not committed: " + outcome.error().message));
         reply(outcome_reply(is_delete, key, *outcome));

@@ -70,6 +70,17 @@ TEST_F(KvApiTest, PutThenGetReturnsValueAndRevision) {
     EXPECT_EQ(r->content_type, "application/json");
 }
 
+TEST_F(KvApiTest, FullStoreIs507AndFailedWriteIs503) {
+    backend_.hold = true;
+    ASSERT_FALSE(call("PUT", "/v1/kv/a", "v"));
+    backend_.held.back()(Error::invalid("the store is full: 9 keys"));
+    EXPECT_EQ(last_->status, 507);
+    EXPECT_NE(body(last_)["error"].get<std::string>().find("store is full"), std::string::npos);
+    ASSERT_FALSE(call("PUT", "/v1/kv/b", "v"));
+    backend_.held.back()(Error::busy("this node is no longer the primary"));
+    EXPECT_EQ(last_->status, 503);
+}
+
 TEST_F(KvApiTest, MissingKeyIs404) {
     auto r = call("GET", "/v1/kv/nope");
     EXPECT_EQ(r->status, 404);

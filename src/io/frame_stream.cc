@@ -105,7 +105,9 @@ void FrameStream::send(std::string_view frame) {
     }
     out_.append(header, 4);
     out_.append(frame);
-    if (!connecting_ && on_frame_) (void)write_ready();  // try at once: the common case
+    auto alive = alive_;  // a failed write runs on_close, which may destroy this stream
+    if (!connecting_ && on_frame_ && !write_ready()) return;
+    if (!*alive) return;
     update_interest();
 }
 

@@ -37,6 +37,8 @@ public:
     void start(OnFrame on_frame, OnClose on_close);
     void send(std::string_view frame);
     std::size_t queued_bytes() const { return out_.size() - out_sent_; }
+    // A stream may start with a small limit (an unauthenticated handshake) and raise it.
+    void set_frame_limit(std::size_t frame_bytes_max) { frame_bytes_max_ = frame_bytes_max; }
     bool open() const { return fd_ >= 0; }
 
 private:

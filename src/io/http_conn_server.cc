@@ -32,6 +32,7 @@ const char* reason_phrase(int status) {
         case 500: return "Internal Server Error";
         case 501: return "Not Implemented";
         case 503: return "Service Unavailable";
+        case 507: return "Insufficient Storage";
         case 505: return "HTTP Version Not Supported";
     }
     return "Unknown";

@@ -81,8 +81,11 @@ Result<void> DiskLog::recover() {
         if (!file) return file.error();
         active_ = std::move(*file);
     }
-    durable_index_ = last_index();
     VIGIL_ASSERT(active_ != nullptr);
+    // What was read may be only in the page cache (the previous process was killed between
+    // its write and its fsync): sync it before reporting it durable to anyone.
+    if (auto r = active_->sync(); !r) return r.error();
+    durable_index_ = last_index();
     VIGIL_ASSERT(segments_.back() <= last_index() + 1);  // appends continue the active segment
     return {};
 }

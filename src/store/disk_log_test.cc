@@ -114,6 +114,25 @@ TEST_F(DiskLogTest, CrashBeforeSyncLosesOnlyUnsyncedEntries) {
     ASSERT_TRUE(log_->sync());
 }
 
+// kill -9 between a write and its fsync leaves the record in the page cache: the next
+// process reads it, and must make it durable before it reports it (a standby's Hello
+// would otherwise let the primary count it, and a power loss would then take it).
+TEST_F(DiskLogTest, RecoveredEntriesAreSyncedBeforeTheyCountAsDurable) {
+    append_range(1, 3);
+    ASSERT_TRUE(log_->sync());
+    std::string unsynced;
+    encode_record(make_entry(4), unsynced);
+    {
+        auto f = std::move(*disk_.open_append(segment_path(1)));
+        ASSERT_TRUE(f->append(unsynced));  // written, never synced: the process died
+    }
+    reopen();
+    EXPECT_EQ(log_->durable_index(), 4u);
+    disk_.crash();  // the power goes too
+    reopen();
+    EXPECT_EQ(log_->last_index(), 4u) << "an entry reported durable was lost";
+}
+
 TEST_F(DiskLogTest, TornTailRecordIsDroppedAndReported) {
     append_range(1, 5);
     ASSERT_TRUE(log_->sync());

@@ -185,6 +185,9 @@ std::vector<Outgoing> PrimaryReplica::on_ack(std::size_t s, const Ack& ack, Time
     if (!peer.connected) return out;  // from a stream that is gone
     if (ack.ok) {
         if (ack.match_index > log_.last_index()) return out;  // not from us: ignore
+        // An ack queued for an earlier primary (the standby switched streams with acks
+        // pending) speaks of another log: at our epoch a standby always says our epoch.
+        if (ack.epoch != epoch_) return out;
         peer.match_index = std::max(peer.match_index, ack.match_index);
         while (!peer.in_flight.empty() && peer.in_flight.front().last_index <= peer.match_index) {
             peer.in_flight_bytes -= peer.in_flight.front().entry_bytes;

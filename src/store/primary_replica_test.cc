@@ -351,3 +351,28 @@ TEST(PrimaryReplica, ViewNamesStandbysAndStates) {
 
 }  // namespace
 }  // namespace vigil::store
+
+namespace vigil::store {
+namespace {
+
+// A standby that switched from an old primary to this one may still send acks it queued
+// for the old one: they describe another log and must not advance its match index.
+TEST(PrimaryReplica, AckFromAnEarlierEpochIsIgnored) {
+    test::Cluster c(1);
+    c.start(3);
+    c.required = {0};
+    c.connect(0);
+    c.settle();
+    const Index committed = c.commit();
+    c.hold(0, true);
+    c.write("a");
+    c.write("b");
+    const Index last = c.primary_log.last_index();
+    (void)c.primary->on_ack(0, Ack{2, true, last, 0}, TimePoint{});
+    EXPECT_EQ(c.commit(), committed) << "an epoch-2 ack counted at epoch 3";
+    (void)c.primary->on_ack(0, Ack{3, true, last, 0}, TimePoint{});
+    EXPECT_EQ(c.commit(), last);
+}
+
+}  // namespace
+}  // namespace vigil::store

@@ -64,7 +64,8 @@ std::string encode_message(const Message& message);
 // Error::protocol naming what is malformed (bad type, truncated, over a limit). Never
 // crashes or allocates more than the frame's own size on any input.
 Result<Message> decode_message(std::string_view bytes);
-constexpr std::size_t kFrameBytesMax = 64 * 1024 * 1024;  // a snapshot travels in one frame
+// A snapshot travels in one frame, so this also bounds the state (kStateBytesMax below).
+constexpr std::size_t kFrameBytesMax = 512 * 1024 * 1024;
 // Bytes `entry` takes inside an Append: the unit of append_bytes_max and in_flight_bytes_max.
 std::size_t encoded_entry_bytes(const Entry& entry);
 

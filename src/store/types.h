@@ -57,6 +57,12 @@ struct Outcome {
     bool duplicate = false;  // a retried request id: the first application's outcome
 };
 
+// The state a store may hold (values, plus a bound on the keys' and their bookkeeping's
+// share): a write that would go past it is refused with 507, because the snapshot that
+// carries the state to a returning standby must fit in one replication frame.
+constexpr std::size_t kStateBytesMax = 384 * 1024 * 1024;
+constexpr std::size_t kStateBytesPerKey = 256;
+
 // Serialized size bound of one entry, for buffers and the wire.
 constexpr std::size_t kEntryBytesMax = kKeyBytesMax + kValueBytesMax + kRequestIdBytesMax + 64;
 
