@@ -1,5 +1,7 @@
 #include "io/frame_stream.h"
 
+#include "io/tcp_listen.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -210,26 +212,11 @@ void FrameStream::fail(const std::string& why) {
 Result<std::unique_ptr<TcpListener>> TcpListener::listen(EventLoop& loop,
                                                          const std::string& address, int port,
                                                          OnAccept on_accept) {
-    sockaddr_storage sa{};
-    socklen_t length = 0;
-    if (!socket_address(address, port, sa, length))
-        return Error::invalid("not a numeric IP address: " + address);
-    int fd = socket(sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) return Error::io(errno_text("socket"));
-    int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    const std::string where = address + " port " + std::to_string(port);
-    if (bind(fd, reinterpret_cast<sockaddr*>(&sa), length) != 0 || ::listen(fd, 128) != 0) {
-        auto error = Error::io(errno_text(("listen on " + where).c_str()));
-        close(fd);
-        return error;
-    }
-    sockaddr_storage bound{};
-    socklen_t bound_length = sizeof bound;
-    getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &bound_length);
-    const int bound_port = ntohs(bound.ss_family == AF_INET
-                                     ? reinterpret_cast<sockaddr_in*>(&bound)->sin_port
-                                     : reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port);
+    const bool ipv6 = address.find(':') != std::string::npos;
+    auto socket = listen_tcp(address, port, ipv6, 128, "listen");
+    if (!socket) return socket.error();
+    const int fd = socket->fd;
+    const int bound_port = socket->port;
     std::unique_ptr<TcpListener> listener(new TcpListener(loop, fd, bound_port, std::move(on_accept)));
     if (auto r = loop.watch(fd, [l = listener.get()] { l->accept_ready(); }); !r) return r.error();
     return listener;

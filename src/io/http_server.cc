@@ -1,5 +1,7 @@
 #include "io/http_server.h"
 
+#include "io/tcp_listen.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -66,37 +68,10 @@ void HttpServer::route(std::string path, Handler handler) {
 }
 
 Result<void> HttpServer::listen(const std::string& address, int port, bool ipv6) {
-    const std::string where = (ipv6 ? "[" + address + "]" : address) + ":" + std::to_string(port);
-    sockaddr_storage storage{};
-    socklen_t length = 0;
-    if (ipv6) {
-        auto* a = reinterpret_cast<sockaddr_in6*>(&storage);
-        a->sin6_family = AF_INET6;
-        a->sin6_port = htons(static_cast<std::uint16_t>(port));
-        if (inet_pton(AF_INET6, address.c_str(), &a->sin6_addr) != 1)
-            return Error::invalid("not an IPv6 address: " + address);
-        length = sizeof *a;
-    } else {
-        auto* a = reinterpret_cast<sockaddr_in*>(&storage);
-        a->sin_family = AF_INET;
-        a->sin_port = htons(static_cast<std::uint16_t>(port));
-        if (inet_pton(AF_INET, address.c_str(), &a->sin_addr) != 1)
-            return Error::invalid("not an IPv4 address: " + address);
-        length = sizeof *a;
-    }
-    listen_fd_ = socket(ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (listen_fd_ < 0) return Error::io(std::string("socket: ") + std::strerror(errno));
-    const int one = 1;
-    // A restarted agent must not wait for the old connections' TIME_WAIT to end.
-    setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (ipv6) setsockopt(listen_fd_, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
-    if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&storage), length) != 0)
-        return Error::io("http listen " + where + ": bind: " + std::strerror(errno));
-    if (::listen(listen_fd_, 16) != 0)
-        return Error::io("http listen " + where + ": " + std::strerror(errno));
-    if (getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&storage), &length) == 0)
-        port_ = ntohs(ipv6 ? reinterpret_cast<sockaddr_in6*>(&storage)->sin6_port
-                           : reinterpret_cast<sockaddr_in*>(&storage)->sin_port);
+    auto socket = listen_tcp(address, port, ipv6, 16, "http listen");
+    if (!socket) return socket.error();
+    listen_fd_ = socket->fd;
+    port_ = socket->port;
     return loop_.watch(listen_fd_, [this] { accept_ready(); });
 }
 

@@ -8,7 +8,7 @@
 //   u32 crc32 (zlib) of every byte before it
 #include "store/kv_state.h"
 
-#include <zlib.h>
+#include "store/le_bytes.h"
 
 #include "common/assert.h"
 
@@ -19,21 +19,6 @@ namespace {
 constexpr std::string_view kMagic = "VKVS";
 constexpr std::uint32_t kVersion = 1;
 
-void put_u32(std::string& out, std::uint32_t v) {
-    for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-void put_u64(std::string& out, std::uint64_t v) {
-    for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-void put_bytes(std::string& out, std::string_view s) {
-    put_u32(out, static_cast<std::uint32_t>(s.size()));
-    out.append(s);
-}
-
-std::uint32_t crc_of(std::string_view bytes) {
-    return static_cast<std::uint32_t>(
-        crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size())));
-}
 
 // A bounds-checked cursor: every read fails (and stays failed) past the end, so a
 // truncated or garbage snapshot can never make decode read outside the buffer.
@@ -180,7 +165,7 @@ std::string KvState::encode() const {
         put_u64(out, o.index);
         put_u64(out, o.revision);
     }
-    put_u32(out, crc_of(out));
+    put_u32(out, crc32_of(out));
     return out;
 }
 
@@ -191,7 +176,7 @@ Result<KvState> KvState::decode(std::string_view bytes) {
     Reader trailer(bytes.substr(bytes.size() - 4));
     const auto stored_crc = static_cast<std::uint32_t>(trailer.u(4));
     const std::string_view body = bytes.substr(0, bytes.size() - 4);
-    if (crc_of(body) != stored_crc) return Error::corruption(what + "checksum mismatch");
+    if (crc32_of(body) != stored_crc) return Error::corruption(what + "checksum mismatch");
     Reader r(body.substr(kMagic.size()));
     const std::uint64_t version = r.u(4);
     if (version != kVersion)

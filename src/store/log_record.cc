@@ -3,26 +3,13 @@
 #include <zlib.h>
 
 #include "common/assert.h"
+#include "store/le_bytes.h"
 
 namespace vigil::store {
 
 namespace {
 
-void put_le(std::string& out, std::uint64_t v, int bytes) {
-    for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
-}
 
-std::uint64_t get_le(std::string_view in, std::size_t at, int bytes) {
-    std::uint64_t v = 0;
-    for (int i = 0; i < bytes; ++i)
-        v |= std::uint64_t{static_cast<unsigned char>(in[at + i])} << (8 * i);
-    return v;
-}
-
-std::uint32_t crc_of(std::string_view bytes) {
-    return static_cast<std::uint32_t>(
-        crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size())));
-}
 
 DecodedRecord corrupt(std::string message) {
     DecodedRecord r;
@@ -91,7 +78,7 @@ void encode_record(const Entry& entry, std::string& out) {
     const std::string_view payload = std::string_view(out).substr(start + kRecordHeaderBytes);
     std::string header;
     put_le(header, payload.size(), 4);
-    put_le(header, crc_of(payload), 4);
+    put_le(header, crc32_of(payload), 4);
     out.replace(start, kRecordHeaderBytes, header);
     VIGIL_ASSERT(out.size() - start == record_bytes(entry));
 }
@@ -112,7 +99,7 @@ DecodedRecord decode_record(std::string_view bytes) {
         return r;
     }
     const std::string_view payload = bytes.substr(kRecordHeaderBytes, length);
-    if (crc_of(payload) != get_le(bytes, 4, 4)) return corrupt("record checksum mismatch");
+    if (crc32_of(payload) != get_le(bytes, 4, 4)) return corrupt("record checksum mismatch");
 
     PayloadReader p(payload);
     r.entry.index = p.le(8);

@@ -1,11 +1,14 @@
 // Wire format of the replication messages (docs/store-replication.md#messages): one type
 // byte, then fixed-width little-endian fields. An entry uses the field layout of one log
 // record payload.
-// TODO(store lead): share the entry codec with store/log_record.cc once both have landed.
+// (The entry layout repeats log_record.cc's payload without its length and crc: the frame
+// and TCP already delimit and check it.)
 //
 // Decoding treats its input as hostile: every length is checked against the bytes left and
 // the limits of types.h before anything is allocated, so garbage costs at most the frame.
 #include "store/replication.h"
+
+#include "store/le_bytes.h"
 
 namespace vigil::store {
 namespace {
@@ -17,19 +20,6 @@ enum class Type : std::uint8_t { hello = 1, append = 2, install_snapshot = 3, ac
 constexpr std::size_t kEntryBytesMin = 8 + 8 + 1 + 1 + 4 + 4 + 4;
 constexpr std::size_t kEntriesMax = kFrameBytesMax / kEntryBytesMin;
 
-void put_u8(std::string& out, std::uint8_t v) {
-    out.push_back(static_cast<char>(v));
-}
-void put_u32(std::string& out, std::uint32_t v) {
-    for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-void put_u64(std::string& out, std::uint64_t v) {
-    for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-void put_bytes(std::string& out, std::string_view s) {
-    put_u32(out, static_cast<std::uint32_t>(s.size()));
-    out.append(s);
-}
 
 void put_entry(std::string& out, const Entry& e) {
     put_u64(out, e.index);

@@ -1,28 +1,15 @@
 #include "store/snapshot_file.h"
 
-#include <zlib.h>
+#include "store/le_bytes.h"
 
 namespace vigil::store {
 
 namespace {
 
-void put_le(std::string& out, std::uint64_t v, int bytes) {
-    for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
-}
-
-std::uint64_t get_le(std::string_view in, std::size_t at, int bytes) {
-    std::uint64_t v = 0;
-    for (int i = 0; i < bytes; ++i)
-        v |= std::uint64_t{static_cast<unsigned char>(in[at + i])} << (8 * i);
-    return v;
-}
 
 // Over index, epoch and length (bytes 8..32) and then the state.
 std::uint32_t checksum(std::string_view fields, std::string_view state) {
-    uLong crc =
-        crc32(0L, reinterpret_cast<const Bytef*>(fields.data()), static_cast<uInt>(fields.size()));
-    crc = crc32(crc, reinterpret_cast<const Bytef*>(state.data()), static_cast<uInt>(state.size()));
-    return static_cast<std::uint32_t>(crc);
+    return crc32_of(state, crc32_of(fields));
 }
 
 }  // namespace
