@@ -173,7 +173,9 @@ private:
     std::unique_ptr<ServiceNotifier> service_;
     std::vector<std::vector<bool>> vips_added_;  // [group][vip]: added since promotion
     Counters counters_;
-    io::PosixDisk disk_;
+    // The stores' logs grow 1 MiB of zeros at a time: their fdatasyncs then rarely need a
+    // journal commit (io/posix_disk.h). Smaller steps make each growth's sync shorter.
+    io::PosixDisk disk_{1 << 20};
     // Declared before stores_ so that it is destroyed after them: a store that stops answers
     // its waiting requests (503) through the server.
     std::vector<std::unique_ptr<KvHttpServer>> kv_http_;  // by group, beside stores_

@@ -51,6 +51,7 @@ GroupStore::GroupStore(const core::Config& config, std::size_t group, std::size_
 }
 
 GroupStore::~GroupStore() {
+    syncer_.reset();  // joins a sync in flight; its outcome is not needed any more
     finish_snapshot(/*wait=*/true);
     fail_pending("the agent is stopping");
 }
@@ -60,6 +61,7 @@ Result<void> GroupStore::open(TimePoint now) {
     auto opened = store::DiskLog::open(disk_, dir_);
     if (!opened) return Error(opened.error().code, name_ + " store: " + opened.error().message);
     wal_ = std::move(*opened);
+    syncer_ = std::make_unique<io::BackgroundWorker>(loop_);
     if (!wal_->recovery_note().empty())
         log_.event(Level::warn, "store_recovered",
                    {{"group", name_}, {"dir", dir_}, {"note", wal_->recovery_note()}});
@@ -356,7 +358,17 @@ void GroupStore::on_upstream_frame(std::string_view frame) {
         return;
     }
     // Installing overwrites the snapshot file: a write of our own must be finished first.
-    if (std::holds_alternative<store::InstallSnapshot>(*message)) finish_snapshot(true);
+    // Installing, or an Append that overlaps our log (it may cut a divergent suffix), must
+    // not run beside a sync of the entries it may replace.
+    if (std::holds_alternative<store::InstallSnapshot>(*message)) {
+        finish_snapshot(true);
+        wait_sync();
+    } else if (const auto* append = std::get_if<store::Append>(&*message);
+               append && !append->entries.empty() &&
+               append->entries.front().index <= wal_->last_index()) {
+        wait_sync();
+    }
+    if (!standby_ || !failed_.empty()) return;  // waiting finished a sync, which may fail
     auto ack = standby_->on_message(*message, known_epoch());
     if (!ack) {
         // The disk (or the log) failed: reconnecting cannot help, and this node may not
@@ -371,7 +383,7 @@ void GroupStore::on_upstream_frame(std::string_view frame) {
         return;
     }
     if (*ack) acks_to_send_.push_back(**ack);
-    // The ack goes out in end_of_round, after the one fdatasync for everything appended.
+    // An ack that reports entries goes out once the sync that covers them is done.
 }
 
 // ---- Every turn of the loop ----
@@ -380,38 +392,62 @@ void GroupStore::end_of_round(TimePoint now) {
     if (!failed_.empty() || !wal_) return;
     if (primary_) {
         connect_standbys(now);
-        const bool appended = wal_->last_index() > wal_->durable_index();
-        if (appended) {
+        if (wal_->last_index() > wal_->durable_index()) {
             // Send first, then sync: the standbys' fsyncs overlap ours.
             send_to(primary_->on_appended(now));
-            if (auto r = wal_->sync(); !r) {
-                fail_store(r.error().message);
-                return;
-            }
+            start_sync();
         }
         advance_commit(now);
         maybe_compact();
         return;
     }
-    if (!acks_to_send_.empty()) {
-        if (wal_->last_index() > wal_->durable_index()) {
-            if (auto r = wal_->sync(); !r) {
-                fail_store(r.error().message);
-                return;
-            }
-        }
-        // A failed send drops the link (and clears acks_to_send_) inside the loop: iterate
-        // over a copy and look at upstream_ before every send.
-        const std::vector<store::Ack> acks = std::move(acks_to_send_);
-        acks_to_send_.clear();
-        for (const auto& ack : acks)
-            if (upstream_ && upstream_->stream) upstream_->stream->send(store::encode_message(ack));
-    }
+    if (wal_->last_index() > wal_->durable_index()) start_sync();
+    send_durable_acks();
     if (standby_) {
         const store::Index commit = std::min(standby_->commit_index(), wal_->durable_index());
         apply_committed(commit);
         maybe_compact();
     }
+}
+
+// ---- The sync on the worker thread ----
+
+void GroupStore::start_sync() {
+    if (syncer_->busy() || !failed_.empty()) return;  // the next one starts when it is done
+    auto job = wal_->begin_sync();
+    if (!job) return;
+    sync_job_ = std::move(*job);
+    syncer_->run([this] { sync_outcome_ = sync_job_->run(); }, [this] { finish_sync(); });
+}
+
+void GroupStore::finish_sync() {
+    auto done = wal_->end_sync(std::move(*sync_job_), std::move(sync_outcome_));
+    sync_job_.reset();
+    sync_outcome_ = {};
+    if (!done) fail_store(done.error().message);
+    // What waited for this sync (commits and replies, a standby's acks) goes on in the
+    // end_of_round that follows every turn of the loop; so does the next sync. Nothing is
+    // sent from here: wait_sync() calls this inside other streams' callbacks.
+}
+
+void GroupStore::wait_sync() {
+    if (syncer_ && syncer_->busy()) syncer_->wait();
+}
+
+void GroupStore::send_durable_acks() {
+    // In order; an ack that reports entries not yet durable stops the rest (they follow).
+    std::size_t ready = 0;
+    while (ready < acks_to_send_.size() &&
+           !(acks_to_send_[ready].ok && acks_to_send_[ready].match_index > wal_->durable_index()))
+        ++ready;
+    if (ready == 0) return;
+    // A failed send drops the link (and clears acks_to_send_) inside the loop: take them
+    // out first and look at upstream_ before every send.
+    const std::vector<store::Ack> acks(acks_to_send_.begin(),
+                                       acks_to_send_.begin() + static_cast<long>(ready));
+    acks_to_send_.erase(acks_to_send_.begin(), acks_to_send_.begin() + static_cast<long>(ready));
+    for (const auto& ack : acks)
+        if (upstream_ && upstream_->stream) upstream_->stream->send(store::encode_message(ack));
 }
 
 void GroupStore::advance_commit(TimePoint now) {
@@ -496,6 +532,8 @@ void GroupStore::finish_snapshot(bool wait) {
         return;
     }
     const store::Index index = job->snapshot.index;
+    wait_sync();
+    if (!failed_.empty()) return;
     if (auto r = wal_->compact_written(std::move(job->snapshot)); !r) {
         fail_store("compaction: " + r.error().message);
         return;

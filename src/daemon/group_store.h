@@ -10,7 +10,11 @@
 // and answers the API with 503 and the primary's name.
 //
 // Group commit: writes arriving in one turn of the event loop are appended at once and
-// share one fdatasync in end_of_round(), which the agent calls after every turn.
+// share one fdatasync, started in end_of_round() (which the agent calls after every turn).
+// The fdatasync runs on a worker thread (io/background_worker.h): the loop goes on serving
+// meanwhile (a primary's own fsync overlaps the standby's, and new requests are parsed and
+// appended for the next one), and a write is acknowledged when the sync that covers it
+// (and the required standbys' acks) are in.
 #pragma once
 
 #include <atomic>
@@ -29,6 +33,7 @@
 #include "core/events.h"
 #include "daemon/kv_api.h"
 #include "daemon/store_handshake.h"
+#include "io/background_worker.h"
 #include "io/disk.h"
 #include "io/event_loop.h"
 #include "io/frame_stream.h"
@@ -101,6 +106,10 @@ private:
         TimePoint started;
     };
     void finish_snapshot(bool wait);
+    void start_sync();
+    void finish_sync();
+    void wait_sync();  // for the steps that must not overlap a sync (io/background_worker.h)
+    void send_durable_acks();
     Micros silence_limit() const;
     void drop_silent_links(TimePoint now);
     void become_primary(TimePoint now);
@@ -153,6 +162,11 @@ private:
     std::uint64_t writes_committed_ = 0;
     TimePoint next_tick_ = TimePoint::never();
     std::unique_ptr<SnapshotJob> snapshot_job_;
+    // The sync in flight; the worker is declared after it and after wal_, so it is destroyed
+    // (and its thread joined) first.
+    std::optional<store::DiskLog::SyncJob> sync_job_;
+    Result<void> sync_outcome_;
+    std::unique_ptr<io::BackgroundWorker> syncer_;
 };
 
 }  // namespace vigil::daemon

@@ -39,20 +39,18 @@ Result<void> sync_directory(const std::string& dir) {
 
 class PosixAppendFile : public AppendFile {
 public:
-    PosixAppendFile(int fd, std::string path, std::uint64_t size)
-        : fd_(fd), path_(std::move(path)), size_(size) {}
+    PosixAppendFile(int fd, std::string path, std::uint64_t size, std::uint64_t step)
+        : fd_(fd), path_(std::move(path)), size_(size), allocated_(size), step_(step) {}
     ~PosixAppendFile() override { close(fd_); }
     PosixAppendFile(const PosixAppendFile&) = delete;
     PosixAppendFile& operator=(const PosixAppendFile&) = delete;
 
     Result<void> append(std::string_view bytes) override {
-        while (!bytes.empty()) {
-            const ssize_t n = ::write(fd_, bytes.data(), bytes.size());
-            if (n < 0 && errno == EINTR) continue;
-            if (n < 0) return errno_error("write " + path_);
-            bytes.remove_prefix(static_cast<std::size_t>(n));
-            size_ += static_cast<std::uint64_t>(n);
+        if (step_ > 0 && size_ + bytes.size() > allocated_) {
+            if (auto r = preallocate(size_ + bytes.size()); !r) return r;
         }
+        if (auto r = write_at(bytes, size_); !r) return r;
+        size_ += bytes.size();
         return {};
     }
     Result<void> sync() override {
@@ -61,7 +59,7 @@ public:
     }
     Result<void> truncate(std::uint64_t size) override {
         if (ftruncate(fd_, static_cast<off_t>(size)) != 0) return errno_error("ftruncate " + path_);
-        size_ = size;
+        size_ = allocated_ = size;
         // The size is metadata that fdatasync covers, since later reads depend on it.
         if (fdatasync(fd_) != 0) return errno_error("fdatasync " + path_);
         return {};
@@ -69,18 +67,43 @@ public:
     std::uint64_t size() const override { return size_; }
 
 private:
+    Result<void> write_at(std::string_view bytes, std::uint64_t offset) {
+        while (!bytes.empty()) {
+            const ssize_t n = ::pwrite(fd_, bytes.data(), bytes.size(), static_cast<off_t>(offset));
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) return errno_error("write " + path_);
+            bytes.remove_prefix(static_cast<std::size_t>(n));
+            offset += static_cast<std::uint64_t>(n);
+        }
+        return {};
+    }
+    // Zeros written, not fallocate(): an unwritten extent would need a journal commit at
+    // the first write into it, which is what preallocating is meant to avoid.
+    Result<void> preallocate(std::uint64_t at_least) {
+        const std::uint64_t target = (at_least + step_ - 1) / step_ * step_;
+        static const std::string zeros(1 << 20, '\0');
+        while (allocated_ < target) {
+            const std::uint64_t n = std::min<std::uint64_t>(zeros.size(), target - allocated_);
+            if (auto r = write_at(std::string_view(zeros).substr(0, n), allocated_); !r) return r;
+            allocated_ += n;
+        }
+        return {};
+    }
+
     int fd_;
     std::string path_;
-    std::uint64_t size_;
+    std::uint64_t size_;       // what was appended
+    std::uint64_t allocated_;  // the file's size: size_ and the zeros after it
+    std::uint64_t step_;
 };
 
 }  // namespace
 
 Result<std::unique_ptr<AppendFile>> PosixDisk::open_append(const std::string& path) {
-    int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
     bool created = false;
     if (fd < 0 && errno == ENOENT) {
-        fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
         created = true;
     }
     if (fd < 0) return errno_error("open " + path);
@@ -90,7 +113,8 @@ Result<std::unique_ptr<AppendFile>> PosixDisk::open_append(const std::string& pa
         close(fd);
         return e;
     }
-    auto file = std::make_unique<PosixAppendFile>(fd, path, static_cast<std::uint64_t>(st.st_size));
+    auto file = std::make_unique<PosixAppendFile>(fd, path, static_cast<std::uint64_t>(st.st_size),
+                                                  preallocate_bytes_);
     if (created) {
         if (auto r = sync_directory(parent_of(path)); !r) return r.error();
     }

@@ -45,6 +45,29 @@ TEST_F(PosixDiskTest, AppendSyncReadAndReopenAppendsAtTheEnd) {
     EXPECT_EQ(*disk_.read_file(path("log")), "hello");
 }
 
+// With preallocation the file is longer than what was appended: zeros follow, in steps;
+// size() is the appended end, and appends land there, not after the zeros.
+TEST_F(PosixDiskTest, PreallocatingAppendsWriteZerosAheadInSteps) {
+    PosixDisk disk(4096);
+    auto f = disk.open_append(path("log"));
+    ASSERT_TRUE(f) << f.error().message;
+    ASSERT_TRUE((*f)->append("hello "));
+    ASSERT_TRUE((*f)->append("world"));
+    ASSERT_TRUE((*f)->sync());
+    EXPECT_EQ((*f)->size(), 11u);
+    std::string content = *disk.read_file(path("log"));
+    ASSERT_EQ(content.size(), 4096u);
+    EXPECT_EQ(content.substr(0, 11), "hello world");
+    EXPECT_EQ(content.find_first_not_of('\0', 11), std::string::npos);
+    ASSERT_TRUE((*f)->append(std::string(5000, 'x')));  // past the first step: a second one
+    EXPECT_EQ((*f)->size(), 5011u);
+    EXPECT_EQ(disk.read_file(path("log"))->size(), 8192u);
+    ASSERT_TRUE((*f)->truncate(5));  // cuts the zeros too
+    EXPECT_EQ(*disk.read_file(path("log")), "hello");
+    ASSERT_TRUE((*f)->append("!"));
+    EXPECT_EQ(disk.read_file(path("log"))->substr(0, 6), "hello!");
+}
+
 TEST_F(PosixDiskTest, WriteAtomicReplacesAndListIsSorted) {
     ASSERT_TRUE(disk_.write_atomic(root_, "snapshot", "one"));
     ASSERT_TRUE(disk_.write_atomic(root_, "snapshot", "two"));

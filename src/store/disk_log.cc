@@ -65,32 +65,75 @@ Result<void> DiskLog::remove_segments_after(std::size_t position) {
     return {};
 }
 
+std::uint64_t DiskLog::active_bytes() const {
+    return in_flight_ ? in_flight_end_ : active_->size();
+}
+
 Result<void> DiskLog::append(const Entry& entry) {
     VIGIL_ASSERT(entry.index == last_index() + 1);
     VIGIL_ASSERT(entry.epoch >= last_epoch());
     if (failed_) return failed_error();
-    // Bound the buffer: write (without fsync) what is there before adding more.
-    if (pending_.size() >= kPendingBytesMax) {
+    // Bound the buffer: write (without fsync) what is there before adding more. Not while a
+    // sync job writes the file: then the buffer waits for the job (one fdatasync's time).
+    if (!in_flight_ && pending_.size() >= kPendingBytesMax) {
         if (auto r = active_->append(pending_); !r) return fail(r.error());
         pending_.clear();
     }
-    const std::uint64_t offset = active_->size() + pending_.size();
+    const std::uint64_t offset = active_bytes() + pending_.size();
     encode_record(entry, pending_);
     push_entry(entry, offset);
     return {};
 }
 
 Result<void> DiskLog::sync() {
+    VIGIL_ASSERT(!in_flight_);
     if (failed_) return failed_error();
-    if (pending_.empty() && durable_index_ == last_index()) return {};
-    if (!pending_.empty()) {
-        if (auto r = active_->append(pending_); !r) return fail(r.error());
-        pending_.clear();
-    }
-    if (auto r = active_->sync(); !r) return fail(r.error());
-    VIGIL_ASSERT(pending_.empty());
-    durable_index_ = last_index();
-    if (active_->size() >= segment_bytes_max_) return open_segment(last_index() + 1);
+    auto job = begin_sync();
+    if (!job) return {};
+    Result<void> outcome = job->run();
+    return end_sync(std::move(*job), std::move(outcome));
+}
+
+std::optional<DiskLog::SyncJob> DiskLog::begin_sync() {
+    VIGIL_ASSERT(!in_flight_);
+    if (failed_ || (pending_.empty() && durable_index_ == last_index())) return std::nullopt;
+    SyncJob job{active_.get(), std::move(pending_), last_index()};
+    pending_.clear();
+    in_flight_ = true;
+    in_flight_end_ = active_->size() + job.bytes.size();
+    in_flight_upto_ = job.upto;
+    return job;
+}
+
+Result<void> DiskLog::SyncJob::run() {
+    if (!bytes.empty())
+        if (auto r = file->append(bytes); !r) return r;
+    return file->sync();
+}
+
+Result<void> DiskLog::end_sync(SyncJob job, Result<void> outcome) {
+    VIGIL_ASSERT(in_flight_ && job.upto == in_flight_upto_);
+    in_flight_ = false;
+    if (!outcome) return fail(outcome.error());
+    if (failed_) return failed_error();
+    VIGIL_ASSERT(active_->size() == in_flight_end_);
+    durable_index_ = job.upto;
+    if (active_->size() >= segment_bytes_max_) return rotate_segment();
+    return {};
+}
+
+// Starts a new segment after the last durable entry. Entries appended since (while a job
+// was out) have not been written anywhere yet: they move to the new segment.
+Result<void> DiskLog::rotate_segment() {
+    VIGIL_ASSERT(!in_flight_);
+    const Index first = durable_index_ + 1;
+    const std::uint64_t base = active_->size();
+    for (Index i = first; i <= last_index(); ++i) offsets_[i - first_index_] -= base;
+    active_.reset();
+    auto file = disk_.open_append(path_of(first));
+    if (!file) return fail(file.error());
+    active_ = std::move(*file);
+    segments_.push_back(first);
     return {};
 }
 
@@ -98,16 +141,19 @@ Result<void> DiskLog::truncate_after(Index index) {
     VIGIL_ASSERT(index + 1 >= first_index_);
     if (failed_) return failed_error();
     if (index >= last_index()) return {};
+    // With a sync job out, only the buffered entries after it may go (they are in the buffer).
+    VIGIL_ASSERT(!in_flight_ || index >= in_flight_upto_);
     const Index drop = index + 1;  // the first entry to go
     const std::size_t position = segment_of(drop);
     const std::uint64_t offset = offsets_[drop - first_index_];
     if (position + 1 < segments_.size()) {
+        VIGIL_ASSERT(!in_flight_);
         if (auto r = remove_segments_after(position); !r) return r;
         auto file = disk_.open_append(path_of(segments_.back()));
         if (!file) return fail(file.error());
         active_ = std::move(*file);
     }
-    const std::uint64_t written = active_->size();
+    const std::uint64_t written = active_bytes();
     if (offset >= written) {
         pending_.resize(offset - written);  // the cut is in the unwritten buffer
     } else {
@@ -138,6 +184,7 @@ std::vector<Entry> DiskLog::read(Index from, std::size_t max_bytes) const {
 
 Result<void> DiskLog::compact(Snapshot snapshot) {
     VIGIL_ASSERT(snapshot.index <= durable_index_);
+    VIGIL_ASSERT(!in_flight_);
     VIGIL_ASSERT(snapshot.index + 1 >= first_index_);
     if (failed_) return failed_error();
     // Pending entries belong to the current segment: write them before a new one starts.
@@ -149,6 +196,7 @@ Result<void> DiskLog::compact(Snapshot snapshot) {
 
 Result<void> DiskLog::compact_written(Snapshot snapshot) {
     VIGIL_ASSERT(snapshot.index <= durable_index_);
+    VIGIL_ASSERT(!in_flight_);
     if (failed_) return failed_error();
     if (snapshot.index + 1 < first_index_) return {};  // an older one than we hold: nothing to drop
     if (auto r = sync(); !r) return r;
@@ -176,6 +224,7 @@ Result<void> DiskLog::drop_covered_segments() {
 }
 
 Result<void> DiskLog::install(Snapshot snapshot) {
+    VIGIL_ASSERT(!in_flight_);
     if (failed_) return failed_error();
     // First make the log hold nothing past the snapshot, durably: a crash before the old
     // segments are gone must not leave entries of another history after the new snapshot.

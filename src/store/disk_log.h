@@ -9,7 +9,9 @@
 // truncate, compact and install returns Error::io (after a failed fsync the page cache's
 // content is unknown; only a restart and recovery can say what is on disk).
 //
-// Not thread-safe: one owner (the store's loop) calls it.
+// Not thread-safe: one owner (the store's loop) calls it. The one exception is the slow
+// half of a sync, which the owner may run on another thread (begin_sync / end_sync below),
+// so that an fdatasync never stalls the event loop.
 #pragma once
 
 #include <cstdint>
@@ -44,6 +46,24 @@ public:
     std::optional<Epoch> epoch_at(Index index) const override;
     Result<void> append(const Entry& entry) override;
     Result<void> sync() override;
+
+    // sync() in two halves, so that the write and fdatasync can run on another thread while
+    // the owner goes on appending (the daemon's GroupStore does; tests and the simulator call
+    // sync()). begin_sync() hands out the buffered records (nullopt: nothing to sync);
+    // SyncJob::run() writes and fdatasyncs them, touching nothing but the job and its file;
+    // end_sync() takes the outcome and advances durable_index() to job.upto.
+    // While a job is out, append(), read() and epoch_at() work as usual (appends wait in the
+    // buffer), truncate_after() may cut only entries after job.upto, and sync(), compact(),
+    // compact_written() and install() must not be called: finish the job first.
+    struct SyncJob {
+        io::AppendFile* file = nullptr;
+        std::string bytes;  // records not yet written
+        Index upto = 0;     // durable once the job succeeds
+        Result<void> run();
+    };
+    std::optional<SyncJob> begin_sync();
+    Result<void> end_sync(SyncJob job, Result<void> outcome);
+    bool sync_in_flight() const { return in_flight_; }
     Result<void> truncate_after(Index index) override;
     std::vector<Entry> read(Index from, std::size_t max_bytes) const override;
     const std::optional<Snapshot>& snapshot() const override { return snapshot_; }
@@ -71,6 +91,8 @@ private:
     Result<void> recover_segment(std::size_t position, Index& next);
     Result<void> drop_covered_segments();
     Result<void> open_segment(Index first);
+    Result<void> rotate_segment();
+    std::uint64_t active_bytes() const;  // the active segment's size, with an in-flight job
     Result<void> remove_segments_after(std::size_t position);
     Result<void> fail(Error error);
     Error failed_error() const;
@@ -91,6 +113,9 @@ private:
     std::string pending_;  // encoded records appended but not yet written to active_
     bool failed_ = false;
     std::string recovery_note_;
+    bool in_flight_ = false;             // a SyncJob is out
+    std::uint64_t in_flight_end_ = 0;    // the active segment's size once it is written
+    Index in_flight_upto_ = 0;
 };
 
 }  // namespace vigil::store

@@ -2,6 +2,7 @@
 // The rule that matters: a damaged record may be dropped only where a crash can have torn
 // it, at the very end of the log, and only if no valid record follows it. Anywhere else it
 // was synced, so dropping it could lose an acknowledged write: refuse to open instead.
+// Zero bytes after a segment's last record are preallocated space, not damage.
 #include <algorithm>
 
 #include "common/assert.h"
@@ -107,6 +108,19 @@ Result<void> DiskLog::recover_segment(std::size_t position, Index& next) {
     if (!content) return content.error();
     std::size_t at = 0;
     while (at < content->size()) {
+        // Zeros to the end: space the writer preallocated (io/posix_disk.h), not a record. In
+        // the active segment they go, so that appends continue right after the last record.
+        // (A middle segment that lost records this way shows as a gap at the next one.)
+        const std::string_view rest = std::string_view(*content).substr(at);
+        if (rest.find_first_not_of('\0') == std::string_view::npos) {
+            if (last_segment) {
+                auto file = disk_.open_append(path);
+                if (!file) return file.error();
+                if (auto r = (*file)->truncate(at); !r) return r;
+                active_ = std::move(*file);
+            }
+            break;
+        }
         DecodedRecord d = decode_record(std::string_view(*content).substr(at));
         if (d.status == DecodedRecord::Status::ok && d.entry.index != next)
             return Error::corruption(path + ": record at offset " + std::to_string(at) +

@@ -7,6 +7,10 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
+#include "io/posix_disk.h"
+
 #include "store/fake_disk.h"
 #include "store/log_record.h"
 #include "store/snapshot_file.h"
@@ -447,6 +451,188 @@ TEST_F(DiskLogTest, InstallBehindTheLogDropsTheDivergentSuffix) {
     EXPECT_EQ(log_->first_index(), 5u);
     EXPECT_EQ(log_->last_index(), 4u);
     EXPECT_EQ(log_->last_epoch(), 2u);
+}
+
+// The daemon runs a sync's write and fdatasync on another thread (begin_sync / run /
+// end_sync) and goes on appending meanwhile: those appends wait in the buffer, are not
+// durable with the job, and are made durable by the next one.
+TEST_F(DiskLogTest, AppendsDuringASyncJobWaitForTheNextJob) {
+    append_range(1, 5);
+    auto job = log_->begin_sync();
+    ASSERT_TRUE(job);
+    EXPECT_EQ(job->upto, 5u);
+    EXPECT_TRUE(log_->sync_in_flight());
+    append_range(6, 9);  // while the job runs
+    EXPECT_EQ(log_->last_index(), 9u);
+    expect_entries(1, 9);
+    auto outcome = job->run();
+    ASSERT_TRUE(log_->end_sync(std::move(*job), std::move(outcome)));
+    EXPECT_EQ(log_->durable_index(), 5u) << "entries appended after the job are not durable";
+    auto next = log_->begin_sync();
+    ASSERT_TRUE(next);
+    EXPECT_EQ(next->upto, 9u);
+    auto next_outcome = next->run();
+    ASSERT_TRUE(log_->end_sync(std::move(*next), std::move(next_outcome)));
+    EXPECT_EQ(log_->durable_index(), 9u);
+    EXPECT_FALSE(log_->begin_sync()) << "nothing left to sync";
+    disk_.crash();
+    reopen();
+    EXPECT_EQ(log_->last_index(), 9u);
+    expect_entries(1, 9);
+}
+
+TEST_F(DiskLogTest, CrashWithASyncJobOutKeepsOnlyWhatAJobSynced) {
+    append_range(1, 4);
+    ASSERT_TRUE(log_->sync());
+    append_range(5, 6);
+    auto job = log_->begin_sync();
+    ASSERT_TRUE(job);
+    append_range(7, 8);
+    disk_.crash();  // before the job ran: 5..8 were never written
+    job.reset();
+    reopen();
+    EXPECT_EQ(log_->last_index(), 4u);
+    expect_entries(1, 4);
+}
+
+TEST_F(DiskLogTest, FailedSyncJobFailsTheLog) {
+    append_range(1, 3);
+    auto job = log_->begin_sync();
+    ASSERT_TRUE(job);
+    disk_.fail_next_sync();
+    auto outcome = job->run();
+    EXPECT_FALSE(outcome);
+    EXPECT_FALSE(log_->end_sync(std::move(*job), std::move(outcome)));
+    EXPECT_TRUE(log_->failed());
+    EXPECT_EQ(log_->durable_index(), 0u);
+    EXPECT_FALSE(log_->append(make_entry(4)));
+}
+
+// A standby may have to cut entries that arrived while a job was out (a new primary's
+// log differs there); those are still in the buffer, and the job's entries stay.
+TEST_F(DiskLogTest, TruncatingBufferedEntriesDuringASyncJobKeepsTheJobs) {
+    append_range(1, 3);
+    auto job = log_->begin_sync();
+    ASSERT_TRUE(job);
+    append_range(4, 7);
+    ASSERT_TRUE(log_->truncate_after(5));
+    auto outcome = job->run();
+    ASSERT_TRUE(log_->end_sync(std::move(*job), std::move(outcome)));
+    append_range(6, 6, 2);
+    ASSERT_TRUE(log_->sync());
+    reopen();
+    EXPECT_EQ(log_->last_index(), 6u);
+    expect_entries(1, 5);
+    EXPECT_EQ(log_->epoch_at(6), 2u);
+}
+
+// A segment that reaches its size limit at the end of a job rolls over; the entries
+// appended during the job move to the new segment (their offsets with them: a truncation
+// there must cut at the right place), and everything recovers in order.
+TEST(DiskLog, SegmentRollsAfterASyncJobWithEntriesAppendedMeanwhile) {
+    constexpr Index kEntries = 24;
+    // For every entry appended during a job: a log built the same way, cut just before it.
+    for (Index cut = 2; cut <= kEntries; cut += 2) {
+        FakeDisk disk;
+        auto log = std::move(*DiskLog::open(disk, kDir, 200));
+        for (Index next = 1; next <= kEntries;) {
+            ASSERT_TRUE(log->append(make_entry(next++)));
+            auto job = log->begin_sync();
+            ASSERT_TRUE(job);
+            ASSERT_TRUE(log->append(make_entry(next++)));  // during the job
+            auto outcome = job->run();
+            ASSERT_TRUE(log->end_sync(std::move(*job), std::move(outcome)));
+        }
+        ASSERT_TRUE(log->sync());
+        EXPECT_GT(disk.list(kDir)->size(), 4u);
+        ASSERT_TRUE(log->truncate_after(cut - 1)) << "cut " << cut;
+        ASSERT_TRUE(log->append(make_entry(cut, 2)));
+        ASSERT_TRUE(log->sync());
+        log.reset();
+        disk.crash();
+        log = std::move(*DiskLog::open(disk, kDir, 200));
+        EXPECT_EQ(log->recovery_note(), "") << "cut " << cut;
+        ASSERT_EQ(log->last_index(), cut) << "cut " << cut;
+        for (const Entry& e : log->read(1, SIZE_MAX))
+            EXPECT_TRUE(same(e, make_entry(e.index, e.index == cut ? 2 : 1))) << "cut " << cut;
+    }
+}
+
+// The real disk preallocates (io/posix_disk.h): zeros after the last record are free
+// space, in the active segment (cut on recovery, appends continue after the last record)
+// and in older ones.
+TEST(DiskLog, ZerosAfterTheLastRecordArePreallocatedSpaceNotDamage) {
+    FakeDisk disk;
+    auto log = std::move(*DiskLog::open(disk, kDir, 200));
+    for (Index i = 1; i <= 12; ++i) {
+        ASSERT_TRUE(log->append(make_entry(i)));
+        ASSERT_TRUE(log->sync());
+    }
+    log.reset();
+    const auto names = *disk.list(kDir);
+    ASSERT_GT(names.size(), 2u);
+    for (const auto& name : names) {  // every segment, the active one too
+        auto f = std::move(*disk.open_append(std::string(kDir) + "/" + name));
+        ASSERT_TRUE(f->append(std::string(300, '\0')));
+        ASSERT_TRUE(f->sync());
+    }
+    log = std::move(*DiskLog::open(disk, kDir, 200));
+    EXPECT_EQ(log->recovery_note(), "");
+    ASSERT_EQ(log->last_index(), 12u);
+    ASSERT_TRUE(log->append(make_entry(13)));
+    ASSERT_TRUE(log->sync());
+    log.reset();
+    log = std::move(*DiskLog::open(disk, kDir, 200));
+    ASSERT_EQ(log->last_index(), 13u);
+    for (const Entry& e : log->read(1, SIZE_MAX)) EXPECT_TRUE(same(e, make_entry(e.index)));
+}
+
+TEST_F(DiskLogTest, TornRecordInPreallocatedSpaceIsATornTail) {
+    append_range(1, 3);
+    ASSERT_TRUE(log_->sync());
+    std::string torn;
+    encode_record(make_entry(4), torn);
+    torn.resize(torn.size() / 2);
+    {
+        auto f = std::move(*disk_.open_append(segment_path(1)));
+        ASSERT_TRUE(f->append(torn + std::string(500, '\0')));
+        ASSERT_TRUE(f->sync());
+    }
+    reopen();
+    EXPECT_EQ(log_->last_index(), 3u);
+    EXPECT_NE(log_->recovery_note().find("torn"), std::string::npos) << log_->recovery_note();
+    append_range(4, 4);
+    ASSERT_TRUE(log_->sync());
+    reopen();
+    expect_entries(1, 4);
+}
+
+// The same with the real disk: a preallocating PosixDisk's log survives a reopen.
+TEST(DiskLog, PreallocatedSegmentsOnARealDiskReopen) {
+    namespace fs = std::filesystem;
+    std::string dir = (fs::temp_directory_path() / "vigil-log-XXXXXX").string();
+    ASSERT_NE(mkdtemp(dir.data()), nullptr);
+    {
+        io::PosixDisk disk(4096);
+        auto log = std::move(*DiskLog::open(disk, dir, 2000));
+        for (Index i = 1; i <= 40; ++i) {
+            ASSERT_TRUE(log->append(make_entry(i)));
+            if (i % 3 == 0) ASSERT_TRUE(log->sync());
+        }
+        ASSERT_TRUE(log->sync());
+        log.reset();
+        EXPECT_EQ(fs::file_size(dir + "/" + DiskLog::segment_name(1)), 4096u);
+        log = std::move(*DiskLog::open(disk, dir, 2000));
+        EXPECT_EQ(log->recovery_note(), "");
+        ASSERT_EQ(log->last_index(), 40u);
+        for (const Entry& e : log->read(1, SIZE_MAX)) EXPECT_TRUE(same(e, make_entry(e.index)));
+        ASSERT_TRUE(log->append(make_entry(41)));
+        ASSERT_TRUE(log->sync());
+        log.reset();
+        log = std::move(*DiskLog::open(disk, dir, 2000));
+        EXPECT_EQ(log->last_index(), 41u);
+    }
+    fs::remove_all(dir);
 }
 
 TEST_F(DiskLogTest, ReadStopsAtMaxBytesButReturnsAtLeastOne) {
