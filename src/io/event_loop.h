@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <unordered_map>
 
 #include "common/result.h"
@@ -41,6 +42,7 @@ private:
     int epoll_fd_ = -1;
     int timer_fd_ = -1;
     std::unordered_map<int, std::function<void()>> callbacks_;
+    std::optional<TimePoint> armed_;  // the timer's deadline, while it has not fired
 };
 
 }  // namespace vigil::io
