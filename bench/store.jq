@@ -21,7 +21,7 @@ def target(value; ok; text): "- \(verdict(if value == null then null else ok end
 | ([$all[].clients] | unique) as $counts
 | "| clients | system | writes/s | p50 ms | p99 ms | max ms | errors |",
   "|---|---|---|---|---|---|---|",
-  ($counts[] as $n | ("vigil", "vigil-single", "etcd") as $s
+  ($counts[] as $n | ("vigil", "vigil-single", "etcd", "floor", "floor-single") as $s
    | [$all[] | select(.clients == $n and .system == $s)]
    | select(length > 0)
    | "| \($n) | \($s) | \(cell(.writes_per_s; r(0))) | \(cell(.latency_ms_p50; ms)) "
@@ -43,4 +43,8 @@ def target(value; ok; text): "- \(verdict(if value == null then null else ok end
    | target($t; $t <= 0.5; "at 64 clients vigil's p99 ≤ ½ etcd's (\($t | r(2))×)")),
   ($all | stat("vigil"; 1; .latency_ms_p50) as $t
    | target($t; $t <= 0.3; "at 1 client vigil's p50 ≤ 0.3 ms (\($t | ms) ms)")),
+  ($all | stat("floor"; 1; .latency_ms_p50) as $f | stat("floor-single"; 1; .latency_ms_p50) as $g
+   | select($f != null)
+   | "  (the floor on this machine, vigil-replication-floor in the same lab: \($f | ms) ms"
+     + " replicated, \($g | ms) ms on one node)"),
   ""
