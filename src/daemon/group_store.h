@@ -106,6 +106,8 @@ private:
         TimePoint started;
     };
     void finish_snapshot(bool wait);
+    void encode_snapshot_chunk();
+    void abort_snapshot_encoding();
     void start_sync();
     void finish_sync();
     void wait_sync();  // for the steps that must not overlap a sync (io/background_worker.h)
@@ -162,6 +164,11 @@ private:
     std::uint64_t writes_committed_ = 0;
     TimePoint next_tick_ = TimePoint::never();
     std::unique_ptr<SnapshotJob> snapshot_job_;
+    // A snapshot being encoded, a chunk per turn (before its SnapshotJob exists).
+    std::string snapshot_bytes_;
+    store::Index snapshot_index_ = 0;
+    store::Epoch snapshot_epoch_ = 0;
+    TimePoint snapshot_started_;
     // The sync in flight; the worker is declared after it and after wal_, so it is destroyed
     // (and its thread joined) first.
     std::optional<store::DiskLog::SyncJob> sync_job_;

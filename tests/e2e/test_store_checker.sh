@@ -10,7 +10,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/store_lib.sh"
 source "$(dirname "$0")/store_faults.sh"
-start_store_cluster
+start_store_cluster 300 2500  # snapshots of several chunks (2048 keys) during the faults
 store_checker_run 8 "${STORE_FAULTS[@]}" "${STORE_FAULTS[@]}"  # each kind twice, ~25 s
 pass "$((2 * ${#STORE_FAULTS[@]})) faults, $STORE_CHECKER_ACKED acknowledged writes," \
     "none lost or duplicated on either node"
