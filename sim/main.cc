@@ -62,6 +62,7 @@ struct Summary {
         st.failed_restarts += c.failed_restarts;
         st.ready += c.ready;
         st.snapshots_installed += c.snapshots_installed;
+        st.snapshots_chunked += c.snapshots_chunked;
         if (r.store_recovery_us > store_recovery_max_us)
             store_recovery_max_us = r.store_recovery_us, store_recovery_max_seed = r.seed;
     }
@@ -71,9 +72,9 @@ struct Summary {
                     ull(st.writes_submitted), ull(st.writes_acked), ull(st.attempts));
         std::printf(
             "store: replication messages %llu, streams broken %llu, syncs %llu, "
-            "primaries ready %llu, snapshot loads %llu\n",
+            "primaries ready %llu, snapshot loads %llu, snapshots taken in chunks %llu\n",
             ull(st.messages), ull(st.streams_broken), ull(st.syncs), ull(st.ready),
-            ull(st.snapshots_installed));
+            ull(st.snapshots_installed), ull(st.snapshots_chunked));
         std::printf(
             "store faults: crash torn %llu, crash lossy %llu, slow disk %llu, "
             "fsync failed %llu; stores failed %llu (restarted at heal %llu)\n",

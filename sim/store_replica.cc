@@ -4,6 +4,7 @@
 // the StoreProgress fed back to the Node. Keep the two in step: a difference here is a
 // difference between what the simulator proves and what the agent runs.
 #include <algorithm>
+#include <utility>
 
 #include "common/assert.h"
 #include "sim/random.h"
@@ -204,7 +205,8 @@ void StoreWorld::apply_committed(World& w, std::size_t n, std::size_t g, store::
         if (!snap) return;
         auto state = store::KvState::decode(snap->state);
         if (!state) return fail_store(w, n, g, "snapshot: " + state.error().message);
-        r.kv = std::move(*state);
+        r.kv = std::move(*state);  // drops a snapshot being encoded, with the old state
+        r.snapshot = {};
         ++counters_.snapshots_installed;
     }
     while (r.kv.applied_index() < commit) {
@@ -224,14 +226,25 @@ void StoreWorld::apply_committed(World& w, std::size_t n, std::size_t g, store::
     }
 }
 
+// As the agent does (daemon/group_store.cc): the snapshot is encoded a few keys per step
+// while entries go on being applied between the steps, then the log is compacted.
 void StoreWorld::maybe_compact(World& w, std::size_t n, std::size_t g) {
     Replica& r = rep(n, g);
-    const auto every = static_cast<store::Index>(w.config().groups[g].store.snapshot_entries);
-    const store::Index base = r.wal->first_index() - 1;
-    if (r.kv.applied_index() < base + every || r.kv.applied_index() > r.wal->durable_index())
-        return;
-    store::Snapshot snap{r.kv.applied_index(), r.kv.applied_epoch(), r.kv.encode()};
-    if (auto c = r.wal->compact(std::move(snap)); !c)
+    if (!r.kv.snapshot_in_progress()) {
+        const auto every = static_cast<store::Index>(w.config().groups[g].store.snapshot_entries);
+        const store::Index base = r.wal->first_index() - 1;
+        if (r.kv.applied_index() < base + every || r.kv.applied_index() > r.wal->durable_index())
+            return;
+        r.snapshot = store::Snapshot{r.kv.applied_index(), r.kv.applied_epoch(), {}};
+        r.kv.begin_snapshot();
+    }
+    if (!r.kv.continue_snapshot(kSnapshotChunkItems, r.snapshot.state)) return;
+    ++counters_.snapshots_chunked;
+    // An install since the snapshot began (impossible: it aborts the snapshot) or a log
+    // that moved past it would make compact() assert: say so instead.
+    if (r.snapshot.index + 1 < r.wal->first_index())
+        return fail_store(w, n, g, "a snapshot older than the log's start");
+    if (auto c = r.wal->compact(std::exchange(r.snapshot, {})); !c)
         fail_store(w, n, g, "compaction: " + c.error().message);
 }
 

@@ -303,6 +303,12 @@ void StoreWorld::deliver(World& w, const Item& item) {
     const TimePoint now = w.local_now(n);
     if (item.kind == ItemKind::to_standby) {
         if (r.upstream != item.stream || !r.standby) return;
+        // An install replaces the log: a snapshot being encoded from the older state must
+        // not be compacted into it afterwards (the agent aborts it the same way).
+        if (std::holds_alternative<store::InstallSnapshot>(*item.message)) {
+            r.kv.abort_snapshot();
+            r.snapshot = {};
+        }
         auto ack = r.standby->on_message(*item.message, std::max(r.role.epoch, r.upstream_epoch));
         if (!ack) return break_stream(w, item.stream, "replication refused");
         if (*ack) r.acks.push_back(**ack);

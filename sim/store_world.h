@@ -48,6 +48,7 @@ struct StoreCounters {
     std::uint64_t failed_restarts = 0;  // nodes restarted at heal because their store failed
     std::uint64_t ready = 0;            // a primary became ready (checked against acks)
     std::uint64_t snapshots_installed = 0;
+    std::uint64_t snapshots_chunked = 0;  // snapshots encoded over several steps, compacted
 };
 
 class StoreWorld {
@@ -56,6 +57,9 @@ public:
     static constexpr Micros kClientTimeout = 1'000'000;
     static constexpr std::uint64_t kPostHealWrites = 2;  // per client, must all be acked
     static constexpr std::size_t kKeys = 4;              // per group: writes collide on purpose
+    // Keys or request ids encoded per step of a snapshot: small, so that entries are applied
+    // between the chunks of every snapshot (request ids outnumber the keys here).
+    static constexpr std::size_t kSnapshotChunkItems = 3;
 
     StoreWorld(World& world, Prng& prng);
     // The store settings of every group in a --store run.
@@ -99,6 +103,7 @@ private:
         std::string dir;
         std::unique_ptr<store::DiskLog> wal;  // nullptr while down
         store::KvState kv;
+        store::Snapshot snapshot;  // being encoded while kv.snapshot_in_progress()
         std::string failed;
         Role role;
         std::unique_ptr<store::PrimaryReplica> primary;
