@@ -28,7 +28,9 @@ namespace {
 
 constexpr std::size_t kRequestBytes = 300;  // a 256-byte value with its key and framing
 constexpr std::size_t kAckBytes = 8;
-constexpr std::size_t kLogBytes = 64 << 20;
+// Small, and written over in a circle: preallocating (and later deleting) much more would
+// load the disk right before the vigil round that follows each floor round.
+constexpr std::size_t kLogBytes = 4 << 20;
 
 [[noreturn]] void die(const std::string& what) {
     std::fprintf(stderr, "vigil-replication-floor: %s: %s\n", what.c_str(), std::strerror(errno));
@@ -101,7 +103,7 @@ class Log {
 public:
     explicit Log(const std::string& dir) {
         const std::string path = dir + "/floor.log";
-        fd_ = open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        fd_ = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
         if (fd_ < 0) die("open " + path);
         const std::string zeros(1 << 20, '\0');
         for (std::size_t at = 0; at < kLogBytes; at += zeros.size())

@@ -53,7 +53,10 @@ GroupStore::GroupStore(const core::Config& config, std::size_t group, std::size_
 }
 
 GroupStore::~GroupStore() {
-    syncer_.reset();  // joins a sync in flight; its outcome is not needed any more
+    // A sync still out is finished first: the compaction in finish_snapshot must not
+    // overlap it (and DiskLog asserts that).
+    wait_sync();
+    syncer_.reset();
     finish_snapshot(/*wait=*/true);
     fail_pending("the agent is stopping");
 }
@@ -170,6 +173,7 @@ void GroupStore::fail_pending(const std::string& why) {
 void GroupStore::fail_store(const std::string& why) {
     if (!failed_.empty()) return;
     failed_ = why;
+    abort_snapshot_encoding();  // nothing more is written to a failed store
     log_.event(Level::error, "store_failed", {{"group", name_}, {"error", why}});
     primary_.reset();
     ready_ = false;
@@ -420,6 +424,7 @@ void GroupStore::start_sync() {
     auto job = wal_->begin_sync();
     if (!job) return;
     sync_job_ = std::move(*job);
+    sync_started_ = io::monotonic_now();
     syncer_->run([this] { sync_outcome_ = sync_job_->run(); }, [this] { finish_sync(); });
 }
 
@@ -607,9 +612,18 @@ void GroupStore::drop_silent_links(TimePoint now) {
     std::erase_if(accepting_, [&](const auto& l) { return now - l->last_heard > limit; });
 }
 
+Micros GroupStore::sync_stall_limit() const {
+    return std::max<Micros>(2 * ms(config_.groups[group_].store.request_timeout_ms), ms(1000));
+}
+
 void GroupStore::on_tick(TimePoint now) {
     drop_silent_links(now);
-    if (snapshot_job_ || kv_.snapshot_in_progress()) maybe_compact();
+    // A disk that stops answering: with the fsync on the worker, the loop (and the lease)
+    // would go on while nothing commits. Failing the store hands the group over.
+    if (failed_.empty() && syncer_ && syncer_->busy() && now - sync_started_ > sync_stall_limit())
+        fail_store("the log's fdatasync has not returned in " +
+                   std::to_string((now - sync_started_) / 1000) + " ms");
+    if (failed_.empty() && (snapshot_job_ || kv_.snapshot_in_progress())) maybe_compact();
     if (primary_) {
         send_to(primary_->on_tick(now));
         connect_standbys(now);
@@ -625,6 +639,8 @@ TimePoint GroupStore::next_deadline() const {
     if (upstream_) next = std::min(next, upstream_->last_heard + limit + 1);
     for (const auto& l : accepting_) next = std::min(next, l->last_heard + limit + 1);
     if (snapshot_job_) next = std::min(next, io::monotonic_now() + ms(5));  // poll it
+    if (syncer_ && syncer_->busy() && failed_.empty())
+        next = std::min(next, sync_started_ + sync_stall_limit() + 1);
     if (kv_.snapshot_in_progress()) next = std::min(next, io::monotonic_now());  // next chunk
     if (primary_) {
         next = std::min(next, primary_->next_deadline());

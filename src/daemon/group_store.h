@@ -112,6 +112,7 @@ private:
     void finish_sync();
     void wait_sync();  // for the steps that must not overlap a sync (io/background_worker.h)
     void send_durable_acks();
+    Micros sync_stall_limit() const;  // a sync out longer than this fails the store
     Micros silence_limit() const;
     void drop_silent_links(TimePoint now);
     void become_primary(TimePoint now);
@@ -173,6 +174,7 @@ private:
     // (and its thread joined) first.
     std::optional<store::DiskLog::SyncJob> sync_job_;
     Result<void> sync_outcome_;
+    TimePoint sync_started_;
     std::unique_ptr<io::BackgroundWorker> syncer_;
 };
 
