@@ -4,6 +4,7 @@
 // was synced, so dropping it could lose an acknowledged write: refuse to open instead.
 // Zero bytes after a segment's last record are preallocated space, not damage.
 #include <algorithm>
+#include <optional>
 
 #include "common/assert.h"
 #include "store/disk_log.h"
@@ -25,14 +26,27 @@ std::optional<Index> parse_segment_name(const std::string& name) {
     return first;
 }
 
-// True if a valid record for an index after `last_good` starts anywhere after `from`: then
-// the damage at `from` is not a torn tail. Checking the index keeps a value that happens to
-// contain record bytes from counting.
-bool valid_record_after(std::string_view content, std::size_t from, Index last_good) {
+// Where a valid record for an index after `last_good` starts after `from` (nullopt: none).
+// Then the damage at `from` is not a plain torn tail. Checking the index keeps a value that
+// happens to contain record bytes from counting.
+std::optional<std::size_t> valid_record_after(std::string_view content, std::size_t from,
+                                              Index last_good) {
     for (std::size_t at = from + 1; at + kRecordHeaderBytes <= content.size(); ++at) {
         DecodedRecord d = decode_record(content.substr(at));
-        if (d.status == DecodedRecord::Status::ok && d.entry.index > last_good) return true;
+        if (d.status == DecodedRecord::Status::ok && d.entry.index > last_good) return at;
     }
+    return std::nullopt;
+}
+
+// In preallocated space a sync overwrites existing blocks, and a power cut during it can
+// leave any subset of its pages on disk: a page that never arrived reads as zeros, and
+// records after it in the same (unsynced, so unacknowledged) batch may be whole. A zero,
+// page-aligned page between the damage and the next valid record marks that case.
+bool unwritten_page_between(std::string_view content, std::size_t from, std::size_t to) {
+    constexpr std::size_t kPage = 4096;
+    for (std::size_t page = (from + kPage - 1) / kPage * kPage; page + kPage <= to; page += kPage)
+        if (content.substr(page, kPage).find_first_not_of('\0') == std::string_view::npos)
+            return true;
     return false;
 }
 
@@ -135,15 +149,23 @@ Result<void> DiskLog::recover_segment(std::size_t position, Index& next) {
                                       std::to_string(next) + "): " + d.message;
             if (!last_segment)
                 return Error::corruption(path + ": damaged record in a middle segment" + where);
-            if (valid_record_after(*content, at, next - 1))
-                return Error::corruption(path + ": damaged record followed by valid ones" + where);
+            std::string what = " torn bytes at the end of ";
+            if (auto valid = valid_record_after(*content, at, next - 1)) {
+                if (!unwritten_page_between(*content, at, *valid))
+                    return Error::corruption(path + ": damaged record followed by valid ones" +
+                                             where);
+                what = " bytes of a batch that was never synced (a page of it is missing) at "
+                       "the end of ";
+            }
             // A torn tail: cut the file back to the last good record.
             auto file = disk_.open_append(path);
             if (!file) return file.error();
             if (auto r = (*file)->truncate(at); !r) return r;
             active_ = std::move(*file);
-            recovery_note_ = "dropped " + std::to_string(content->size() - at) +
-                             " torn bytes at the end of " + name + where;
+            // The count leaves out preallocated zeros after the last written byte.
+            const std::size_t end = content->find_last_not_of('\0') + 1;
+            recovery_note_ = "dropped " + std::to_string(end > at ? end - at : 0) + what + name +
+                             where;
             break;
         }
         if (next >= first_index_) push_entry(std::move(d.entry), at);
