@@ -66,7 +66,9 @@ Result<void> GroupStore::open(TimePoint now) {
     auto opened = store::DiskLog::open(disk_, dir_);
     if (!opened) return Error(opened.error().code, name_ + " store: " + opened.error().message);
     wal_ = std::move(*opened);
-    syncer_ = std::make_unique<io::BackgroundWorker>(loop_);
+    auto syncer = io::BackgroundWorker::start(loop_);
+    if (!syncer) return Error::io(name_ + " store: " + syncer.error().message);
+    syncer_ = std::move(*syncer);
     if (!wal_->recovery_note().empty())
         log_.event(Level::warn, "store_recovered",
                    {{"group", name_}, {"dir", dir_}, {"note", wal_->recovery_note()}});
@@ -354,6 +356,18 @@ void GroupStore::on_accept(int fd) {
     accepting_.push_back(std::move(link));
 }
 
+// An Append with an entry our log holds at another epoch: the standby will cut the log
+// there, which must not overlap a sync of those entries. (Duplicates, as after every Hello,
+// need no wait.)
+bool GroupStore::diverges(const store::Append& append) const {
+    for (const store::Entry& e : append.entries) {
+        if (e.index > wal_->last_index()) break;
+        if (e.index >= wal_->first_index() && wal_->epoch_at(e.index) != std::optional(e.epoch))
+            return true;
+    }
+    return false;
+}
+
 void GroupStore::on_upstream_frame(std::string_view frame) {
     if (!standby_) return;
     auto message = store::decode_message(frame);
@@ -366,13 +380,15 @@ void GroupStore::on_upstream_frame(std::string_view frame) {
     // Installing overwrites the snapshot file: a write of our own must be finished first.
     // Installing, or an Append that overlaps our log (it may cut a divergent suffix), must
     // not run beside a sync of the entries it may replace.
-    if (std::holds_alternative<store::InstallSnapshot>(*message)) {
-        abort_snapshot_encoding();  // an older one; it would overwrite the installed file
+    if (const auto* install = std::get_if<store::InstallSnapshot>(&*message)) {
+        const store::Snapshot& snap = install->snapshot;
+        const bool will_install = snap.index >= wal_->first_index() &&
+                                  wal_->epoch_at(snap.index) != std::optional(snap.epoch);
+        if (will_install) abort_snapshot_encoding();  // older: it would overwrite the new file
         finish_snapshot(true);
         wait_sync();
     } else if (const auto* append = std::get_if<store::Append>(&*message);
-               append && !append->entries.empty() &&
-               append->entries.front().index <= wal_->last_index()) {
+               append && diverges(*append)) {
         wait_sync();
     }
     if (!standby_ || !failed_.empty()) return;  // waiting finished a sync, which may fail
@@ -420,7 +436,7 @@ void GroupStore::end_of_round(TimePoint now) {
 // ---- The sync on the worker thread ----
 
 void GroupStore::start_sync() {
-    if (syncer_->busy() || !failed_.empty()) return;  // the next one starts when it is done
+    if (!syncer_ || syncer_->busy() || !failed_.empty()) return;  // the next starts when it is done
     auto job = wal_->begin_sync();
     if (!job) return;
     sync_job_ = std::move(*job);

@@ -3,18 +3,30 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdint>
+#include <cstring>
+#include <string>
 
 #include "common/assert.h"
 
 namespace vigil::io {
 
-BackgroundWorker::BackgroundWorker(EventLoop& loop) : loop_(loop) {
-    event_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    VIGIL_ASSERT(event_fd_ >= 0);
-    VIGIL_ASSERT(loop_.watch(event_fd_, [this] { finish(); }));
-    thread_ = std::thread([this] { thread_main(); });
+Result<std::unique_ptr<BackgroundWorker>> BackgroundWorker::start(EventLoop& loop) {
+    const int fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (fd < 0) return Error::io(std::string("eventfd: ") + std::strerror(errno));
+    std::unique_ptr<BackgroundWorker> worker(new BackgroundWorker(loop, fd));
+    if (auto r = loop.watch(fd, [w = worker.get()] { w->finish(); }); !r) {
+        ::close(fd);
+        worker->event_fd_ = -1;
+        return r.error();
+    }
+    worker->thread_ = std::thread([w = worker.get()] { w->thread_main(); });
+    return worker;
 }
+
+BackgroundWorker::BackgroundWorker(EventLoop& loop, int event_fd)
+    : loop_(loop), event_fd_(event_fd) {}
 
 BackgroundWorker::~BackgroundWorker() {
     {
@@ -22,7 +34,8 @@ BackgroundWorker::~BackgroundWorker() {
         stop_ = true;
     }
     wake_.notify_all();
-    thread_.join();  // after the job it is running, if any
+    if (thread_.joinable()) thread_.join();  // after the job it is running, if any
+    if (event_fd_ < 0) return;
     loop_.unwatch(event_fd_);
     ::close(event_fd_);
 }

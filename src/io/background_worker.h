@@ -7,6 +7,7 @@
 
 #include <condition_variable>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -16,7 +17,8 @@ namespace vigil::io {
 
 class BackgroundWorker {
 public:
-    explicit BackgroundWorker(EventLoop& loop);
+    // Error::io if the eventfd cannot be made or watched (out of file descriptors).
+    static Result<std::unique_ptr<BackgroundWorker>> start(EventLoop& loop);
     // Waits for a running job; its `then` is not called.
     ~BackgroundWorker();
     BackgroundWorker(const BackgroundWorker&) = delete;
@@ -31,6 +33,7 @@ public:
     void wait();
 
 private:
+    BackgroundWorker(EventLoop& loop, int event_fd);
     void thread_main();
     void finish();  // on the loop: the job is done, call `then`
 

@@ -25,7 +25,9 @@ bool run_until(EventLoop& loop, Done done) {
 
 TEST(BackgroundWorker, RunsWorkOnItsThreadAndThenOnTheLoop) {
     EventLoop loop;
-    BackgroundWorker worker(loop);
+    auto started = BackgroundWorker::start(loop);
+    ASSERT_TRUE(started);
+    BackgroundWorker& worker = **started;
     std::promise<void> release;
     auto released = release.get_future();
     std::thread::id work_thread, then_thread;
@@ -50,7 +52,9 @@ TEST(BackgroundWorker, RunsWorkOnItsThreadAndThenOnTheLoop) {
 
 TEST(BackgroundWorker, WaitFinishesTheJobNowAndTheLaterWakeUpCallsNothing) {
     EventLoop loop;
-    BackgroundWorker worker(loop);
+    auto started = BackgroundWorker::start(loop);
+    ASSERT_TRUE(started);
+    BackgroundWorker& worker = **started;
     int thens = 0;
     worker.run([] {}, [&] { ++thens; });
     worker.wait();
@@ -67,7 +71,9 @@ TEST(BackgroundWorker, DestructionWaitsForTheRunningJob) {
     EventLoop loop;
     bool finished = false;
     {
-        BackgroundWorker worker(loop);
+        auto started = BackgroundWorker::start(loop);
+    ASSERT_TRUE(started);
+    BackgroundWorker& worker = **started;
         worker.run([&] { finished = true; }, [] { FAIL() << "then after destruction"; });
     }
     EXPECT_TRUE(finished);
