@@ -356,18 +356,6 @@ void GroupStore::on_accept(int fd) {
     accepting_.push_back(std::move(link));
 }
 
-// An Append with an entry our log holds at another epoch: the standby will cut the log
-// there, which must not overlap a sync of those entries. (Duplicates, as after every Hello,
-// need no wait.)
-bool GroupStore::diverges(const store::Append& append) const {
-    for (const store::Entry& e : append.entries) {
-        if (e.index > wal_->last_index()) break;
-        if (e.index >= wal_->first_index() && wal_->epoch_at(e.index) != std::optional(e.epoch))
-            return true;
-    }
-    return false;
-}
-
 void GroupStore::on_upstream_frame(std::string_view frame) {
     if (!standby_) return;
     auto message = store::decode_message(frame);
@@ -378,17 +366,12 @@ void GroupStore::on_upstream_frame(std::string_view frame) {
         return;
     }
     // Installing overwrites the snapshot file: a write of our own must be finished first.
-    // Installing, or an Append that overlaps our log (it may cut a divergent suffix), must
-    // not run beside a sync of the entries it may replace.
-    if (const auto* install = std::get_if<store::InstallSnapshot>(&*message)) {
-        const store::Snapshot& snap = install->snapshot;
-        const bool will_install = snap.index >= wal_->first_index() &&
-                                  wal_->epoch_at(snap.index) != std::optional(snap.epoch);
-        if (will_install) abort_snapshot_encoding();  // older: it would overwrite the new file
+    // A message that cuts a divergent suffix or installs a snapshot must not run beside a
+    // sync of the entries it replaces; an install also ends our own snapshot, older than it
+    // (its file would overwrite the installed one).
+    if (standby_->rewrites_log(*message, known_epoch())) {
+        if (std::holds_alternative<store::InstallSnapshot>(*message)) abort_snapshot_encoding();
         finish_snapshot(true);
-        wait_sync();
-    } else if (const auto* append = std::get_if<store::Append>(&*message);
-               append && diverges(*append)) {
         wait_sync();
     }
     if (!standby_ || !failed_.empty()) return;  // waiting finished a sync, which may fail
@@ -541,10 +524,7 @@ void GroupStore::maybe_compact() {
     snapshot_index_ = kv_.applied_index();
     snapshot_epoch_ = kv_.applied_epoch();
     snapshot_started_ = io::monotonic_now();
-    snapshot_bytes_.clear();
-    // Reserved whole up front: growing tens of MB by doubling would copy it on the loop.
-    snapshot_bytes_.reserve(64 + kv_.value_bytes() + kv_.key_count() * 48 +
-                            store::kRequestIdsKept * (store::kRequestIdBytesMax / 4));
+    snapshot_bytes_.clear();  // KvState reserves it whole with the first chunk
     kv_.begin_snapshot();
     encode_snapshot_chunk();
 }

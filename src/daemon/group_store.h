@@ -123,7 +123,6 @@ private:
     void on_accept(int fd);
     void on_downstream_frame(std::size_t s, std::string_view frame);
     void on_upstream_frame(std::string_view frame);
-    bool diverges(const store::Append& append) const;
     void send_to(const std::vector<store::Outgoing>& out);
     void advance_commit(TimePoint now);
     void apply_committed(store::Index commit);

@@ -219,7 +219,6 @@ KvState::SnapshotSlot& KvState::SnapshotSlot::operator=(SnapshotSlot&& from) noe
 
 std::string KvState::encode() const {
     std::string out;
-    out.reserve(64 + value_bytes_ + map_.size() * 48);
     SnapshotCursor c = start_snapshot();
     const bool complete = encode_chunk(c, SIZE_MAX, out);
     VIGIL_ASSERT(complete);
@@ -261,6 +260,9 @@ KvState::SnapshotCursor KvState::start_snapshot() const {
 bool KvState::encode_chunk(SnapshotCursor& c, std::size_t max_items, std::string& out) const {
     const std::size_t start = out.size();
     if (!c.header_written) {
+        // The whole encoding, estimated, reserved at once: growing tens of MB by doubling
+        // would copy it (on the daemon's event loop, for a chunked snapshot).
+        out.reserve(out.size() + 64 + value_bytes_ + (map_.size() + request_order_.size()) * 48);
         out.append(kMagic);
         put_u32(out, kVersion);
         put_u64(out, c.index);

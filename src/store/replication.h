@@ -176,6 +176,10 @@ public:
     // epoch older than `known_epoch` is refused (Ack with ok = false and the newer epoch).
     // The caller syncs the log before sending the Ack (group commit across messages).
     Result<std::optional<Ack>> on_message(const Message& message, Epoch known_epoch);
+    // Whether on_message(message, known_epoch) would cut entries from the log or install a
+    // snapshot (replace the log), rather than only append: the daemon finishes its sync in
+    // flight first. Pure; errors on_message would return count as false.
+    bool rewrites_log(const Message& message, Epoch known_epoch) const;
     // Entries the primary says are committed (the KvState may apply up to here).
     Index commit_index() const;
 

@@ -34,6 +34,25 @@ Result<std::optional<Ack>> StandbyReplica::on_message(const Message& message, Ep
     return Error::protocol("standby: a primary sent a Hello or an Ack");
 }
 
+bool StandbyReplica::rewrites_log(const Message& message, Epoch known_epoch) const {
+    const Epoch epoch = std::max(epoch_, known_epoch);
+    if (const auto* a = std::get_if<Append>(&message)) {
+        if (a->epoch < epoch) return false;  // refused
+        for (const Entry& e : a->entries) {
+            if (e.index > log_.last_index()) break;
+            if (e.index >= log_.first_index() && log_.epoch_at(e.index) != e.epoch) return true;
+        }
+        return false;
+    }
+    if (const auto* m = std::get_if<InstallSnapshot>(&message)) {
+        if (m->epoch < epoch) return false;
+        const Snapshot& snap = m->snapshot;
+        return !(snap.index < log_.first_index() ||
+                 log_.epoch_at(snap.index) == std::optional<Epoch>(snap.epoch));
+    }
+    return false;
+}
+
 Index StandbyReplica::retry_hint(Index prev_index) const {
     if (prev_index > log_.last_index()) return log_.last_index();
     // Our entry at prev_index has another epoch: every entry of that epoch from here back to

@@ -97,6 +97,29 @@ TEST(StandbyReplica, ConflictingSuffixIsTruncatedAndDuplicatesSkipped) {
     EXPECT_EQ(log.entry(2).write.key, "k2");
 }
 
+// The daemon asks before each message whether it will rewrite the log (then it finishes its
+// sync in flight first): only a divergent Append or a snapshot it lacks does.
+TEST(StandbyReplica, RewritesLogOnlyForADivergentAppendOrASnapshotItLacks) {
+    MemLog log;
+    test::fill(log, 3, 1);
+    test::fill(log, 6, 2);
+    StandbyReplica standby(log);
+    EXPECT_FALSE(standby.rewrites_log(append_of(3, 1, 1, 0, 2, 3, 1), 3)) << "duplicates";
+    EXPECT_FALSE(standby.rewrites_log(append_of(3, 6, 2, 0, 7, 8, 3), 3)) << "appends only";
+    Append divergent = append_of(3, 1, 1, 0, 2, 3, 1);
+    divergent.entries.push_back(put_entry(4, 3, "new"));
+    EXPECT_TRUE(standby.rewrites_log(divergent, 3));
+    EXPECT_FALSE(standby.rewrites_log(divergent, 4)) << "a stale primary's Append is refused";
+    EXPECT_TRUE(standby.rewrites_log(InstallSnapshot{3, 10, Snapshot{10, 3, "s"}}, 3));
+    EXPECT_FALSE(standby.rewrites_log(InstallSnapshot{3, 5, Snapshot{5, 2, "s"}}, 3))
+        << "it holds entry 5 at epoch 2 already";
+    EXPECT_FALSE(standby.rewrites_log(InstallSnapshot{2, 10, Snapshot{10, 2, "s"}}, 3))
+        << "a stale primary's snapshot is refused";
+    // And it says what on_message then does.
+    ASSERT_TRUE(standby.on_message(divergent, 3).has_value());
+    EXPECT_EQ(log.epoch_at(4), std::optional<Epoch>(3));
+}
+
 TEST(StandbyReplica, StaleShorterAppendDoesNotTruncateMatchingEntries) {
     MemLog log;
     StandbyReplica standby(log);
