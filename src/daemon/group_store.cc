@@ -17,6 +17,8 @@ namespace {
 // A stream that has not finished its handshake within this long is dropped.
 constexpr Micros kReconnect = ms(200);
 constexpr Micros kProgressEvery = ms(100);
+// The most wall time one look at an outstanding sync may count (see watch_sync).
+constexpr Micros kSyncWatchStep = ms(100);
 constexpr std::size_t kAcceptingMax = 8;
 constexpr std::size_t kHandshakeFrameBytesMax = 512;
 constexpr std::size_t kStandbyFrameBytesMax = 64 * 1024;  // challenges, accepts, Hellos, Acks
@@ -423,7 +425,8 @@ void GroupStore::start_sync() {
     auto job = wal_->begin_sync();
     if (!job) return;
     sync_job_ = std::move(*job);
-    sync_started_ = io::monotonic_now();
+    sync_waited_ = 0;
+    sync_seen_ = io::monotonic_now();
     syncer_->run([this] { sync_outcome_ = sync_job_->run(); }, [this] { finish_sync(); });
 }
 
@@ -612,13 +615,23 @@ Micros GroupStore::sync_stall_limit() const {
     return std::max<Micros>(2 * ms(config_.groups[group_].store.request_timeout_ms), ms(1000));
 }
 
+// A disk that stops answering: with the fsync on the worker, the loop (and the lease) would
+// go on while nothing commits. Failing the store hands the group over. Only time the loop
+// was awake counts, in steps of at most kSyncWatchStep: a process stopped by SIGSTOP or a
+// paused VM stops its worker as well, and the first look after it wakes must not take the
+// whole pause for a hung disk (the worker's completion may be just behind the timer).
+void GroupStore::watch_sync(TimePoint now) {
+    if (!failed_.empty() || !syncer_ || !syncer_->busy()) return;
+    sync_waited_ += std::clamp<Micros>(now - sync_seen_, 0, kSyncWatchStep);
+    sync_seen_ = now;
+    if (sync_waited_ > sync_stall_limit())
+        fail_store("the log's fdatasync has not returned in " +
+                   std::to_string(sync_waited_ / 1000) + " ms");
+}
+
 void GroupStore::on_tick(TimePoint now) {
     drop_silent_links(now);
-    // A disk that stops answering: with the fsync on the worker, the loop (and the lease)
-    // would go on while nothing commits. Failing the store hands the group over.
-    if (failed_.empty() && syncer_ && syncer_->busy() && now - sync_started_ > sync_stall_limit())
-        fail_store("the log's fdatasync has not returned in " +
-                   std::to_string((now - sync_started_) / 1000) + " ms");
+    watch_sync(now);
     if (failed_.empty() && (snapshot_job_ || kv_.snapshot_in_progress())) maybe_compact();
     if (primary_) {
         send_to(primary_->on_tick(now));
@@ -636,7 +649,7 @@ TimePoint GroupStore::next_deadline() const {
     for (const auto& l : accepting_) next = std::min(next, l->last_heard + limit + 1);
     if (snapshot_job_) next = std::min(next, io::monotonic_now() + ms(5));  // poll it
     if (syncer_ && syncer_->busy() && failed_.empty())
-        next = std::min(next, sync_started_ + sync_stall_limit() + 1);
+        next = std::min(next, sync_seen_ + kSyncWatchStep);
     if (kv_.snapshot_in_progress()) next = std::min(next, io::monotonic_now());  // next chunk
     if (primary_) {
         next = std::min(next, primary_->next_deadline());

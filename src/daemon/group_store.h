@@ -113,6 +113,7 @@ private:
     void wait_sync();  // for the steps that must not overlap a sync (io/background_worker.h)
     void send_durable_acks();
     Micros sync_stall_limit() const;  // a sync out longer than this fails the store
+    void watch_sync(TimePoint now);   // fails the store if its sync hangs
     Micros silence_limit() const;
     void drop_silent_links(TimePoint now);
     void become_primary(TimePoint now);
@@ -174,7 +175,10 @@ private:
     // (and its thread joined) first.
     std::optional<store::DiskLog::SyncJob> sync_job_;
     Result<void> sync_outcome_;
-    TimePoint sync_started_;
+    // How long the sync has been out, counted only while the loop was awake to see it
+    // (watch_sync): a process that was stopped stopped its worker too.
+    Micros sync_waited_ = 0;
+    TimePoint sync_seen_;
     std::unique_ptr<io::BackgroundWorker> syncer_;
 };
 
